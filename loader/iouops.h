@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * iouops.h - load, attach and run io_uring BPF loop programs.
+ *
+ * Userspace only. Every function returns 0 (or a count) on success and a
+ * negative errno on failure; none prints or exits. Diagnostics go to the
+ * log callback (libbpf's messages included, the verifier log among them).
+ *
+ * Life of a program:
+ *
+ *	struct iou_prog *p;
+ *	iou_prog_open("nops.bpf.o", &opts, &p);	// parse the object
+ *	iou_prog_set(p, "qd", "64");		// optional globals
+ *	iou_prog_load(p);			// ring, shm, layout, verifier
+ *	iou_prog_attach(p);			// install on the ring
+ *	iou_prog_run(p);			// io_uring_enter() until STOP
+ *	iou_prog_close(p);			// detach, free everything
+ *
+ * Userspace talks to the running program only through shared memory:
+ * iou_prog_ctl() (control block, counters, exit info) and
+ * iou_prog_request_stop().
+ */
+#ifndef IOUOPS_H
+#define IOUOPS_H
+
+#ifdef __bpf__
+#error "iouops.h is for userspace; BPF programs include iouops.bpf.h"
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../progs/iouops_shared.h"
+
+#define IOUOPS_VERSION "0.1.0"
+
+enum iou_log_level { IOU_LOG_WARN, IOU_LOG_INFO, IOU_LOG_DEBUG };
+typedef void (*iou_log_fn)(enum iou_log_level level, const char *msg,
+			   void *cookie);
+
+/* Where a failing call stopped; iou_prog_error_stage() returns it. */
+enum iou_stage {
+	IOU_STAGE_NONE,
+	IOU_STAGE_OPEN,		/* file missing, unreadable, not BPF ELF */
+	IOU_STAGE_NO_OPS,	/* no io_uring_bpf_ops struct_ops map */
+	IOU_STAGE_SET,		/* unknown global or bad value */
+	IOU_STAGE_PERM,		/* not allowed: needs root (CAP_BPF...) */
+	IOU_STAGE_KERNEL,	/* kernel lacks io_uring BPF ops */
+	IOU_STAGE_RING,		/* io_uring_setup() refused */
+	IOU_STAGE_REGION,	/* IORING_REGISTER_MEM_REGION refused */
+	IOU_STAGE_VERIFIER,	/* bpf_object__load() refused */
+	IOU_STAGE_ATTACH,	/* attaching to the ring refused */
+	IOU_STAGE_RUN,		/* io_uring_enter() failed */
+};
+
+struct iou_opts {
+	unsigned sq_entries;	/* 0: 64 */
+	unsigned cq_entries;	/* 0: 2 * sq_entries */
+	size_t shm_size;	/* 0: 64 KiB; rounded up to pages */
+	/* Ring mode. -1: default (SQ_REWIND when the kernel has it),
+	 * 1: force IORING_SETUP_SQ_REWIND, 0: classic SQ head/tail. */
+	int sq_rewind;
+	bool no_defer_taskrun;	/* for experiments: kernel must refuse */
+	iou_log_fn log;		/* NULL: silent */
+	void *log_cookie;
+	bool libbpf_debug;	/* forward libbpf debug messages too */
+};
+
+struct iou_prog;
+
+/*
+ * Open a BPF object and find its io_uring_bpf_ops map. Needs no privilege.
+ * -ENOENT/-EACCES: file; -ENOEXEC: not a BPF ELF object; -ESRCH: no
+ * io_uring_bpf_ops struct_ops map. *out is set on success only.
+ */
+int iou_prog_open(const char *path, const struct iou_opts *opts,
+		  struct iou_prog **out);
+
+/*
+ * Set a global of the program (in .rodata, .data or .bss) before load.
+ * VALUE is a number (decimal, 0x hex, negative allowed, k/m/g suffixes for
+ * KiB/MiB/GiB) or a ring-layout field resolved at load time: @sq_entries,
+ * @cq_entries, @sq_mask, @cq_mask, @sq_off.head|tail|ring_mask|
+ * ring_entries|flags|dropped|array, @cq_off.head|tail|ring_mask|
+ * ring_entries|overflow|cqes|flags, @rings_size, @sqes_size, @shm_size,
+ * @ring_fd. -ENOENT: no such global; -EINVAL: value unparsable or does not
+ * fit the variable's size; -EBUSY: already loaded.
+ */
+int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
+
+/*
+ * Create the ring (SINGLE_ISSUER | DEFER_TASKRUN | NO_SQARRAY [|
+ * SQ_REWIND]), register the shared memory region, write iou_layout and
+ * the --set values into the program, set ring_fd and load (verify) it.
+ * -EPERM: not privileged; -EOPNOTSUPP: kernel without io_uring BPF ops;
+ * other errors: see iou_prog_error_stage().
+ */
+int iou_prog_load(struct iou_prog *p);
+
+/* Load onto the ring of another loaded program instead of a new one. */
+int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner);
+
+/* Attach the ops to the ring. -EBUSY: ring already has a program;
+ * -EOPNOTSUPP: ring mode not supported (e.g. no DEFER_TASKRUN). */
+int iou_prog_attach(struct iou_prog *p);
+
+/* Destroy the link: the ring works normally again. Idempotent. */
+int iou_prog_detach(struct iou_prog *p);
+
+/*
+ * Enter the ring and let the program loop until it returns STOP.
+ * Returns 0 when the program stopped; -EINTR when a signal interrupted
+ * the loop and iou_prog_request_stop() was not called (the caller may
+ * call run again to resume); -EINVAL when loop_step returned a value
+ * other than CONTINUE/STOP; -EFAULT when detached under the loop.
+ * After iou_prog_request_stop() it re-enters on EINTR so the program can
+ * wind down, unless iou_prog_force_stop() was called.
+ */
+int iou_prog_run(struct iou_prog *p);
+
+/* Ask the program to stop (sets ctl->stop_req). Async-signal-safe. */
+void iou_prog_request_stop(struct iou_prog *p);
+/* Make iou_prog_run() return -EINTR at the next signal, without waiting
+ * for the program to wind down. Async-signal-safe. */
+void iou_prog_force_stop(struct iou_prog *p);
+
+/* Detach, close the ring and the region, free. NULL is fine. */
+void iou_prog_close(struct iou_prog *p);
+
+/* Accessors. */
+volatile struct iou_ctl *iou_prog_ctl(const struct iou_prog *p);
+void *iou_prog_shm(const struct iou_prog *p);	/* the whole region */
+size_t iou_prog_shm_size(const struct iou_prog *p);
+int iou_prog_shm_fd(const struct iou_prog *p);	/* memfd behind it */
+int iou_prog_ring_fd(const struct iou_prog *p);
+const struct iou_layout *iou_prog_layout(const struct iou_prog *p);
+const char *iou_prog_name(const struct iou_prog *p);	/* ops map name */
+struct bpf_object *iou_prog_object(const struct iou_prog *p);
+enum iou_stage iou_prog_error_stage(const struct iou_prog *p);
+/* The verifier log of the last failed load ("" if none). */
+const char *iou_prog_verifier_log(const struct iou_prog *p);
+
+/*
+ * Probe the running kernel: struct io_uring_bpf_ops and both kfuncs in
+ * vmlinux BTF, and whether a DEFER_TASKRUN | NO_SQARRAY | SQ_REWIND ring
+ * can be created. 0 when everything is there; -EOPNOTSUPP otherwise with
+ * a one-line explanation in `why`.
+ */
+int iou_probe_kernel(char *why, size_t why_len);
+
+/*
+ * Exit statuses of the `iouops` command, one per way of failing, so that
+ * scripts and selftests can tell them apart.
+ */
+enum iouops_exit_status {
+	IOUOPS_EXIT_OK = 0,		/* program done, or stopped on request */
+	IOUOPS_EXIT_FAIL = 1,		/* anything not listed below */
+	IOUOPS_EXIT_USAGE = 2,		/* bad command line */
+	IOUOPS_EXIT_NOFILE = 3,		/* program file missing/unreadable */
+	IOUOPS_EXIT_NOKERNEL = 4,	/* kernel lacks io_uring BPF ops
+					 * (= KSFT_SKIP, also `probe`) */
+	IOUOPS_EXIT_NOTROOT = 5,	/* not privileged to load BPF */
+	IOUOPS_EXIT_NOTBPF = 6,		/* not a BPF ELF object */
+	IOUOPS_EXIT_NOOPS = 7,		/* no io_uring_bpf_ops map in it */
+	IOUOPS_EXIT_VERIFIER = 8,	/* verifier rejected the program */
+	IOUOPS_EXIT_BADSET = 9,		/* --set: unknown global, bad value */
+	IOUOPS_EXIT_RING = 10,		/* io_uring_setup() refused */
+	IOUOPS_EXIT_REGION = 11,	/* shared memory registration refused */
+	IOUOPS_EXIT_ATTACH = 12,	/* attaching to the ring refused */
+	IOUOPS_EXIT_PROG_ERROR = 13,	/* program recorded IOU_EXIT_ERROR */
+	IOUOPS_EXIT_RUN = 14,		/* io_uring_enter() failed (EINVAL:
+					 * bad loop_step return value) */
+	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
+};
+
+/* Human-readable name of an exit kind: "done", "stopped", "error"... */
+const char *iou_exit_kind_str(int kind);
+
+#endif /* IOUOPS_H */

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * iouops.bpf.h - helpers for io_uring BPF loop programs (BPF side only).
+ *
+ * A loop program is a sleepable struct_ops io_uring_bpf_ops whose
+ * loop_step() the kernel calls over and over inside one io_uring_enter().
+ * A step typically:
+ *
+ *	struct iou_ring r;
+ *	if (iou_ring_open(&r, ring))		   // map SQ, CQ and shared memory
+ *		return IOU_LOOP_STOP;		   // (exit already recorded)
+ *	iou_for_each_cqe(&r, cqe) { ... }	   // consume completions
+ *	sqe = iou_get_sqe(&r); iou_prep_nop(sqe, 1);  // queue new work
+ *	iou_submit(&r);				   // hand SQEs to the kernel
+ *	return iou_step_wait(&r, lp, 1);	   // sleep until 1 more CQE
+ *
+ * Everything is __always_inline: pointers returned by
+ * bpf_io_uring_get_region() are PTR_TO_MEM of a constant size, and keeping
+ * them in one function lets the verifier prove every ring access in bounds
+ * with the ring masks it reads from the frozen iou_layout.
+ *
+ * The loader (loader/iouops.h, `iouops load`) fills iou_layout, registers
+ * the shared memory region and sets its struct iou_ctl up before attach.
+ */
+#ifndef IOUOPS_BPF_H
+#define IOUOPS_BPF_H
+
+/*
+ * Since 7.x the kernel is built with -fms-extensions and its BTF has
+ * unnamed members of named struct types; vmlinux.h spells them
+ * `struct foo;`, which only -fms-extensions reads as a member. Without it
+ * struct layouts silently shift.
+ */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wmicrosoft-anon-tag"
+struct __iou_ms_probe_a { int a; };
+struct __iou_ms_probe_b { struct __iou_ms_probe_a; int b; };
+_Static_assert(sizeof(struct __iou_ms_probe_b) == 2 * sizeof(int),
+	       "compile loop programs with -fms-extensions (see iouops.bpf.h)");
+#include "vmlinux.h"
+#pragma clang diagnostic pop
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "iouops_shared.h"
+
+#ifndef EINVAL
+#define EPERM		1
+#define ENOENT		2
+#define EIO		5
+#define E2BIG		7
+#define EAGAIN		11
+#define ENOMEM		12
+#define EFAULT		14
+#define EBUSY		16
+#define EINVAL		22
+#define ENOSPC		28
+#define ERANGE		34
+#define EPROTO		71
+#define EOVERFLOW	75
+#define ECANCELED	125
+#endif
+
+/* uapi values that BTF does not carry (they are #defines) */
+#define IOU_SETUP_NO_SQARRAY	(1U << 16)
+#define IOU_SETUP_SQ_REWIND	(1U << 20)
+#define IOU_SQE_IO_LINK		(1U << 2)	/* IOSQE_IO_LINK */
+#define IOU_CQE_F_MORE		(1U << 1)	/* IORING_CQE_F_MORE */
+
+/*
+ * The ring geometry. The loader writes it before load; .rodata is frozen
+ * then, so the verifier treats every field as a known constant.
+ */
+const volatile struct iou_layout iou_layout;
+
+#define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
+/*
+ * The loop runs in the ring's own task, so the kernel's CQ tail stores and
+ * our loads happen in program order on one CPU; on x86 (TSO) a compiler
+ * barrier is all that acquire/release need. Other architectures need
+ * BPF load-acquire/store-release (clang >= 20).
+ */
+#define iou_barrier()		asm volatile("" ::: "memory")
+
+/*
+ * Define a loop callback: IOU_LOOP(name) { ... } with two arguments:
+ * `ring` (struct iou_ctx *, for iou_ring_open) and `lp` (the loop params;
+ * only lp->cq_wait_idx is writable). BPF_PROG reserves the name `ctx`.
+ */
+#define IOU_LOOP(name)							\
+	static __always_inline int					\
+	____iou_##name(struct iou_ctx *ring, struct iou_loop_params *lp); \
+	SEC("struct_ops.s/" #name)					\
+	int BPF_PROG(name, struct iou_ctx *ring, struct iou_loop_params *lp) \
+	{								\
+		(void)ctx;						\
+		return ____iou_##name(ring, lp);			\
+	}								\
+	static __always_inline int					\
+	____iou_##name(struct iou_ctx *ring, struct iou_loop_params *lp)
+
+/* Define the ops map the loader attaches: IOU_OPS(map_name, loop_fn); */
+#define IOU_OPS(map_name, loop_fn)					\
+	SEC(".struct_ops.link")						\
+	struct io_uring_bpf_ops map_name = {				\
+		.loop_step = (void *)loop_fn,				\
+	}
+
+/* Per-step view of the ring. Lives on the BPF stack for one step. */
+struct iou_ring {
+	struct iou_ctx *ctx;
+	__u8 *rings;		/* IOU_REGION_CQ: heads, tails, CQEs */
+	__u8 *sqes;		/* IOU_REGION_SQ: the SQE array */
+	struct iou_ctl *ctl;	/* IOU_REGION_MEM at offset 0 */
+	__u32 cq_head;		/* local CQ head, published by iou_cq_advance */
+	__u32 sq_tail;		/* local SQ tail (classic mode) */
+	__u32 sq_pending;	/* SQEs prepared but not yet submitted */
+};
+
+static __always_inline __u32 *iou_ring_u32(struct iou_ring *r, __u32 off)
+{
+	return (__u32 *)(r->rings + off);
+}
+
+static __always_inline int iou_sq_rewind(void)
+{
+	return !!(iou_layout.setup_flags & IOU_SETUP_SQ_REWIND);
+}
+
+/*
+ * Record why the program ends, once (the first record wins). Fills
+ * ctl->exit with kind, code, file:line and a printf-style reason (at most
+ * 12 arguments, bpf_snprintf rules: %d %u %x %ld %llu %s %p...). Returns
+ * IOU_LOOP_STOP so a callback can `return iou_exit(...)`.
+ */
+#define __iou_exit(ctl, _kind, _code, fmt, args...) ({			\
+	struct iou_ctl *___c = (ctl);					\
+	if (___c && !READ_ONCE(___c->exit.kind)) {			\
+		___c->exit.code = (_code);				\
+		___c->exit.line = __LINE__;				\
+		BPF_SNPRINTF(___c->exit.file, sizeof(___c->exit.file),	\
+			     "%s", __FILE_NAME__);			\
+		BPF_SNPRINTF(___c->exit.reason,				\
+			     sizeof(___c->exit.reason), fmt, ##args);	\
+		iou_barrier();						\
+		WRITE_ONCE(___c->exit.kind, (_kind));			\
+	}								\
+	IOU_LOOP_STOP;							\
+})
+
+/* The work is done: `return iou_exit_done(r.ctl, "copied %llu", n);` */
+#define iou_exit_done(ctl, fmt, args...)				\
+	__iou_exit(ctl, IOU_EXIT_DONE, 0, fmt, ##args)
+/* Userspace asked to stop and the program has wound down. */
+#define iou_exit_stopped(ctl, fmt, args...)				\
+	__iou_exit(ctl, IOU_EXIT_STOPPED, 0, fmt, ##args)
+/* Give up with a negative errno: `return iou_exit_error(r.ctl, -EIO, ...)` */
+#define iou_exit_error(ctl, err, fmt, args...)				\
+	__iou_exit(ctl, IOU_EXIT_ERROR, (err), fmt, ##args)
+
+/*
+ * Map the three regions for this step and load the local ring state.
+ * Returns 0, or -EFAULT when a region is missing or smaller than the
+ * layout says (a loader bug or an unfilled iou_layout); the exit is then
+ * recorded when the shared region is available. Also counts the step in
+ * ctl->steps.
+ */
+static __always_inline int iou_ring_open(struct iou_ring *r,
+					 struct iou_ctx *ctx)
+{
+	r->ctx = ctx;
+	r->sq_pending = 0;
+	r->ctl = (struct iou_ctl *)bpf_io_uring_get_region(ctx,
+			IOU_REGION_MEM, sizeof(struct iou_ctl));
+	r->rings = bpf_io_uring_get_region(ctx, IOU_REGION_CQ,
+					   iou_layout.rings_size);
+	r->sqes = bpf_io_uring_get_region(ctx, IOU_REGION_SQ,
+					  iou_layout.sqes_size);
+	if (!r->rings || !r->sqes || !r->ctl || !iou_layout.cq_entries) {
+		__iou_exit(r->ctl, IOU_EXIT_ERROR, -EFAULT,
+			   "ring regions missing: was iou_layout filled?");
+		return -EFAULT;
+	}
+	r->cq_head = READ_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off));
+	r->sq_tail = READ_ONCE(*iou_ring_u32(r, iou_layout.sq_tail_off));
+	r->ctl->running = 1;
+	r->ctl->steps++;
+	return 0;
+}
+
+/* Shared memory past the control block, as a pointer to `size` bytes
+ * (a constant). NULL when the region is smaller. */
+#define iou_shm_data(r, type) ({					\
+	__u8 *___m = bpf_io_uring_get_region((r)->ctx, IOU_REGION_MEM,	\
+				IOU_CTL_SIZE + sizeof(type));		\
+	(type *)(___m ? ___m + IOU_CTL_SIZE : (void *)0);		\
+})
+
+/* Has userspace asked the program to stop? */
+static __always_inline int iou_stop_requested(struct iou_ring *r)
+{
+	return READ_ONCE(r->ctl->stop_req) != 0;
+}
+
+/*
+ * Name the counters once (idempotent, cheap after the first step):
+ * `static const char names[N][IOU_COUNTER_NAME_LEN] = {"submitted", ...};`
+ * then iou_counters_init(&r, names, N).
+ */
+#define iou_counters_init(r, names, n) ({				\
+	_Static_assert((n) <= IOU_NR_COUNTERS, "too many counters");	\
+	if (!(r)->ctl->counters[0].name[0]) {				\
+		for (int ___i = 0; ___i < (n); ___i++)			\
+			__builtin_memcpy((r)->ctl->counters[___i].name,	\
+					 (names)[___i],			\
+					 IOU_COUNTER_NAME_LEN);		\
+	}								\
+})
+
+static __always_inline void iou_count(struct iou_ring *r, __u32 idx,
+				      __u64 delta)
+{
+	if (idx < IOU_NR_COUNTERS)
+		WRITE_ONCE(r->ctl->counters[idx].value,
+			   r->ctl->counters[idx].value + delta);
+}
+
+static __always_inline __u64 iou_counter(struct iou_ring *r, __u32 idx)
+{
+	return idx < IOU_NR_COUNTERS ? r->ctl->counters[idx].value : 0;
+}
+
+/* ---- submission ---- */
+
+/* SQEs that can still be prepared in this step. */
+static __always_inline __u32 iou_sq_space(struct iou_ring *r)
+{
+	__u32 head;
+
+	if (iou_sq_rewind())
+		return iou_layout.sq_entries - r->sq_pending;
+	head = READ_ONCE(*iou_ring_u32(r, iou_layout.sq_head_off));
+	return iou_layout.sq_entries - (r->sq_tail - head);
+}
+
+/*
+ * Next free SQE, zeroed, or NULL when the SQ is full. With SQ_REWIND the
+ * SQEs of a batch are sqes[0..n-1]; otherwise the classic head/tail ring
+ * (and the SQ index array when the ring has one).
+ */
+static __always_inline struct io_uring_sqe *iou_get_sqe(struct iou_ring *r)
+{
+	struct io_uring_sqe *sqe;
+	__u32 idx;
+
+	if (!iou_sq_space(r))
+		return NULL;
+	if (iou_sq_rewind()) {
+		idx = r->sq_pending;
+	} else {
+		idx = r->sq_tail;
+		r->sq_tail++;
+	}
+	idx &= iou_layout.sq_mask;
+	if (iou_layout.sq_array_off) {
+		__u32 *array = iou_ring_u32(r, iou_layout.sq_array_off +
+					       idx * sizeof(__u32));
+		*array = idx;
+	}
+	r->sq_pending++;
+	sqe = (struct io_uring_sqe *)(r->sqes + idx * iou_layout.sqe_size);
+	__builtin_memset(sqe, 0, sizeof(*sqe));
+	return sqe;
+}
+
+/*
+ * Hand the prepared SQEs to the kernel. Returns how many it consumed or a
+ * negative errno. In SQ_REWIND mode SQEs it did not consume are dropped;
+ * in classic mode they stay in the SQ for the next submit.
+ */
+static __always_inline int iou_submit(struct iou_ring *r)
+{
+	__u32 nr = r->sq_pending;
+
+	if (!nr)
+		return 0;
+	if (!iou_sq_rewind()) {
+		iou_barrier();
+		WRITE_ONCE(*iou_ring_u32(r, iou_layout.sq_tail_off),
+			   r->sq_tail);
+	}
+	r->sq_pending = 0;
+	return bpf_io_uring_submit_sqes(r->ctx, nr);
+}
+
+/* ---- SQE preparation ---- */
+
+static __always_inline void iou_prep_rw(struct io_uring_sqe *sqe, __u8 op,
+					int fd, __u64 addr, __u32 len,
+					__u64 off, __u64 user_data)
+{
+	sqe->opcode = op;
+	sqe->fd = fd;
+	sqe->addr = addr;
+	sqe->len = len;
+	sqe->off = off;
+	sqe->user_data = user_data;
+}
+
+static __always_inline void iou_prep_nop(struct io_uring_sqe *sqe,
+					 __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_NOP, -1, 0, 0, 0, user_data);
+}
+
+/* ---- completion ---- */
+
+/* CQEs posted and not yet consumed. */
+static __always_inline __u32 iou_cq_ready(struct iou_ring *r)
+{
+	__u32 tail = READ_ONCE(*iou_ring_u32(r, iou_layout.cq_tail_off));
+
+	iou_barrier();
+	return tail - r->cq_head;
+}
+
+/* The i-th unconsumed CQE (0 = oldest). Always in bounds. */
+static __always_inline struct io_uring_cqe *iou_cqe_at(struct iou_ring *r,
+						       __u32 i)
+{
+	__u32 idx = (r->cq_head + i) & iou_layout.cq_mask;
+
+	return (struct io_uring_cqe *)(r->rings + iou_layout.cqes_off +
+				       idx * sizeof(struct io_uring_cqe));
+}
+
+/* Take the oldest unconsumed CQE (call only when iou_cq_ready() > 0). The
+ * kernel sees it consumed once the head is published (iou_cq_commit). */
+static __always_inline struct io_uring_cqe *iou_cq_pop(struct iou_ring *r)
+{
+	struct io_uring_cqe *cqe = iou_cqe_at(r, 0);
+
+	r->cq_head++;
+	return cqe;
+}
+
+/* Publish the local CQ head so the kernel can reuse consumed CQE slots. */
+static __always_inline void iou_cq_commit(struct iou_ring *r)
+{
+	iou_barrier();
+	WRITE_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off), r->cq_head);
+}
+
+/* Consume n CQEs at once (after reading them with iou_cqe_at). */
+static __always_inline void iou_cq_advance(struct iou_ring *r, __u32 n)
+{
+	r->cq_head += n;
+	iou_cq_commit(r);
+}
+
+static __always_inline __u32 iou_cq_ready_bounded(struct iou_ring *r)
+{
+	__u32 n = iou_cq_ready(r);
+
+	return n > iou_layout.cq_entries ? iou_layout.cq_entries : n;
+}
+
+/*
+ * Visit, oldest first, every CQE that was ready when the loop started,
+ * consuming each as it is visited (`break` leaves the rest for later).
+ * Built on the bpf_iter_num open-coded iterator, so the verifier checks
+ * the body once, whatever the ring size. The head is published by
+ * iou_cq_commit() or iou_step_wait().
+ */
+#define iou_for_each_cqe(r, cqe)					\
+	for (struct bpf_iter_num ___it __attribute__((aligned(8),	\
+			cleanup(bpf_iter_num_destroy))),		\
+	     *___p __attribute__((unused)) =				\
+		(bpf_iter_num_new(&___it, 0, iou_cq_ready_bounded(r)),	\
+		 (void *)0);						\
+	     bpf_iter_num_next(&___it) && ((cqe) = iou_cq_pop(r));)
+
+/*
+ * End a step that wants to sleep until `nr` more CQEs arrive (0: do not
+ * sleep, run the next step at once). Publishes the CQ head first.
+ * Wake-ups are a hint: the kernel may call the next step earlier.
+ */
+static __always_inline int iou_step_wait(struct iou_ring *r,
+					 struct iou_loop_params *lp, __u32 nr)
+{
+	iou_cq_commit(r);
+	lp->cq_wait_idx = r->cq_head + nr;
+	return IOU_LOOP_CONTINUE;
+}
+
+#endif /* IOUOPS_BPF_H */

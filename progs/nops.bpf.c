@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nops: run `total` NOPs keeping `qd` of them in flight, all from inside
+ * one io_uring_enter(). Every CQE is checked: it must carry the tag and
+ * the sequence number of the next NOP in submission order (NOPs complete
+ * in order), and res 0. Counts go to the shared control block.
+ *
+ *	iouops load nops --set total=1000000 --set qd=64
+ */
+#include "iouops.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u64 total = 1000000;	/* NOPs to run */
+const volatile __u32 qd = 8;		/* NOPs kept in flight */
+
+#define NOP_TAG		0x6e6f7000000000ULL	/* "nop" in the high bytes */
+#define NOP_TAG_MASK	0xffffff00000000ULL
+#define NOP_SEQ_MASK	0x000000ffffffffffULL
+
+enum { C_SUBMITTED, C_COMPLETED, C_CHECKED, NR_COUNTERS };
+static const char counter_names[NR_COUNTERS][IOU_COUNTER_NAME_LEN] = {
+	"submitted", "completed", "checked",
+};
+
+__u64 submitted;
+__u64 completed;
+
+IOU_LOOP(nops_step)
+{
+	struct io_uring_cqe *cqe;
+	struct iou_ring r;
+	__u64 inflight, want;
+	int i, ret;
+
+	if (iou_ring_open(&r, ring))
+		return IOU_LOOP_STOP;
+	iou_counters_init(&r, counter_names, NR_COUNTERS);
+
+	if (!qd || qd > iou_layout.sq_entries || qd > iou_layout.cq_entries)
+		return iou_exit_error(r.ctl, -EINVAL,
+				      "qd %u must be 1..%u (the ring size)",
+				      qd, iou_layout.sq_entries);
+
+	iou_for_each_cqe(&r, cqe) {
+		__u64 ud = cqe->user_data;
+
+		if ((ud & NOP_TAG_MASK) != NOP_TAG ||
+		    (ud & NOP_SEQ_MASK) != completed || cqe->res != 0)
+			return iou_exit_error(r.ctl, -EPROTO,
+				"bad CQE: user_data %llx res %d, expected seq %llu",
+				ud, cqe->res, completed);
+		completed++;
+		iou_count(&r, C_CHECKED, 1);
+	}
+	iou_cq_commit(&r);
+	WRITE_ONCE(r.ctl->counters[C_COMPLETED].value, completed);
+
+	inflight = submitted - completed;
+	if (completed >= total)
+		return iou_exit_done(r.ctl, "%llu NOPs completed, every CQE checked",
+				     completed);
+	if (iou_stop_requested(&r)) {
+		if (!inflight)
+			return iou_exit_stopped(r.ctl, "stopped after %llu of %llu NOPs",
+						completed, total);
+		return iou_step_wait(&r, lp, 1);
+	}
+
+	want = qd - inflight;
+	if (want > total - submitted)
+		want = total - submitted;
+	if (want > iou_sq_space(&r))
+		want = iou_sq_space(&r);
+	bpf_for(i, 0, (int)want) {
+		struct io_uring_sqe *sqe = iou_get_sqe(&r);
+
+		if (!sqe)
+			break;
+		iou_prep_nop(sqe, NOP_TAG | (submitted & NOP_SEQ_MASK));
+		submitted++;
+	}
+	want = r.sq_pending;
+	ret = iou_submit(&r);
+	if (ret < 0 || (__u64)ret != want)
+		return iou_exit_error(r.ctl, ret < 0 ? ret : -EIO,
+				      "submitted %d of %llu NOPs", ret, want);
+	WRITE_ONCE(r.ctl->counters[C_SUBMITTED].value, submitted);
+
+	/* NOPs complete inline: their CQEs are usually there already, and
+	 * waiting for one more makes the kernel skip the sleep then. */
+	return iou_step_wait(&r, lp, 1);
+}
+
+IOU_OPS(nops_ops, nops_step);
