@@ -17,7 +17,7 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iloader -Iprogs
-LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -pthread
 
 # -fms-extensions: the 7.x kernel BTF has unnamed members of named struct
 # types, which vmlinux.h can only express with it (see progs/iouops.bpf.h).
@@ -81,6 +81,7 @@ $(BUILD)/selftests/%.o: selftests/%.c $(LIB_HDRS) $(wildcard selftests/*.h)
 	$(Q)$(CC) $(CFLAGS) -Iselftests -c $< -o $@
 
 $(TEST_RUNNER): $(TEST_OBJS) $(LIB)
+	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
 

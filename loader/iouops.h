@@ -137,6 +137,9 @@ const struct iou_layout *iou_prog_layout(const struct iou_prog *p);
 const char *iou_prog_name(const struct iou_prog *p);	/* ops map name */
 struct bpf_object *iou_prog_object(const struct iou_prog *p);
 enum iou_stage iou_prog_error_stage(const struct iou_prog *p);
+/* A one-line detail of the last failure ("" if none): the probe's
+ * explanation, or the last message libbpf printed. */
+const char *iou_prog_error_msg(const struct iou_prog *p);
 /* The verifier log of the last failed load ("" if none). */
 const char *iou_prog_verifier_log(const struct iou_prog *p);
 
@@ -172,6 +175,10 @@ enum iouops_exit_status {
 					 * bad loop_step return value) */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };
+
+/* Parse a size: decimal or 0x hex with an optional k/m/g suffix (KiB,
+ * MiB, GiB). -EINVAL when it is not one. */
+int iou_parse_size(const char *s, unsigned long long *v);
 
 /* Human-readable name of an exit kind: "done", "stopped", "error"... */
 const char *iou_exit_kind_str(int kind);

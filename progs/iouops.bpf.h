@@ -113,7 +113,8 @@ struct iou_ring {
 	__u8 *rings;		/* IOU_REGION_CQ: heads, tails, CQEs */
 	__u8 *sqes;		/* IOU_REGION_SQ: the SQE array */
 	struct iou_ctl *ctl;	/* IOU_REGION_MEM at offset 0 */
-	__u32 cq_head;		/* local CQ head, published by iou_cq_advance */
+	__u32 cq_head;		/* local CQ head, published by iou_cq_commit */
+	__u32 cq_seen;		/* CQEs visited past cq_head, not yet committed */
 	__u32 sq_tail;		/* local SQ tail (classic mode) */
 	__u32 sq_pending;	/* SQEs prepared but not yet submitted */
 };
@@ -171,6 +172,7 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 {
 	r->ctx = ctx;
 	r->sq_pending = 0;
+	r->cq_seen = 0;
 	r->ctl = (struct iou_ctl *)bpf_io_uring_get_region(ctx,
 			IOU_REGION_MEM, sizeof(struct iou_ctl));
 	r->rings = bpf_io_uring_get_region(ctx, IOU_REGION_CQ,
@@ -335,19 +337,12 @@ static __always_inline struct io_uring_cqe *iou_cqe_at(struct iou_ring *r,
 				       idx * sizeof(struct io_uring_cqe));
 }
 
-/* Take the oldest unconsumed CQE (call only when iou_cq_ready() > 0). The
- * kernel sees it consumed once the head is published (iou_cq_commit). */
-static __always_inline struct io_uring_cqe *iou_cq_pop(struct iou_ring *r)
-{
-	struct io_uring_cqe *cqe = iou_cqe_at(r, 0);
-
-	r->cq_head++;
-	return cqe;
-}
-
-/* Publish the local CQ head so the kernel can reuse consumed CQE slots. */
+/* Publish the local CQ head (plus what iou_for_each_cqe visited) so the
+ * kernel can reuse the consumed CQE slots. */
 static __always_inline void iou_cq_commit(struct iou_ring *r)
 {
+	r->cq_head += r->cq_seen;
+	r->cq_seen = 0;
 	iou_barrier();
 	WRITE_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off), r->cq_head);
 }
@@ -366,12 +361,23 @@ static __always_inline __u32 iou_cq_ready_bounded(struct iou_ring *r)
 	return n > iou_layout.cq_entries ? iou_layout.cq_entries : n;
 }
 
+/* The iterator's step: the CQE at index *i, remembered as visited. */
+static __always_inline struct io_uring_cqe *iou_cq_visit(struct iou_ring *r,
+							 int *i)
+{
+	if (!i)
+		return NULL;
+	r->cq_seen = *i + 1;
+	return iou_cqe_at(r, *i);
+}
+
 /*
- * Visit, oldest first, every CQE that was ready when the loop started,
- * consuming each as it is visited (`break` leaves the rest for later).
- * Built on the bpf_iter_num open-coded iterator, so the verifier checks
- * the body once, whatever the ring size. The head is published by
- * iou_cq_commit() or iou_step_wait().
+ * Visit, oldest first, every CQE that was ready when the loop started.
+ * Visited CQEs count as consumed at the next iou_cq_commit() or
+ * iou_step_wait(); after a `break` the ones after the current stay.
+ * Built on the bpf_iter_num open-coded iterator, and the CQ index comes
+ * from the iterator's value while the head stays fixed, so the verifier
+ * checks the body once whatever the ring size.
  */
 #define iou_for_each_cqe(r, cqe)					\
 	for (struct bpf_iter_num ___it __attribute__((aligned(8),	\
@@ -379,7 +385,7 @@ static __always_inline __u32 iou_cq_ready_bounded(struct iou_ring *r)
 	     *___p __attribute__((unused)) =				\
 		(bpf_iter_num_new(&___it, 0, iou_cq_ready_bounded(r)),	\
 		 (void *)0);						\
-	     bpf_iter_num_next(&___it) && ((cqe) = iou_cq_pop(r));)
+	     ((cqe) = iou_cq_visit((r), bpf_iter_num_next(&___it)));)
 
 /*
  * End a step that wants to sleep until `nr` more CQEs arrive (0: do not

@@ -14,9 +14,10 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 total = 1000000;	/* NOPs to run */
 const volatile __u32 qd = 8;		/* NOPs kept in flight */
 
-#define NOP_TAG		0x6e6f7000000000ULL	/* "nop" in the high bytes */
-#define NOP_TAG_MASK	0xffffff00000000ULL
-#define NOP_SEQ_MASK	0x000000ffffffffffULL
+/* user_data: "nop" in the top 24 bits, the sequence number below */
+#define NOP_TAG		(0x6e6f70ULL << 40)
+#define NOP_TAG_MASK	(0xffffffULL << 40)
+#define NOP_SEQ_MASK	((1ULL << 40) - 1)
 
 enum { C_SUBMITTED, C_COMPLETED, C_CHECKED, NR_COUNTERS };
 static const char counter_names[NR_COUNTERS][IOU_COUNTER_NAME_LEN] = {

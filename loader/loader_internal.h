@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Helpers shared by the library's files; not part of the API. */
+#ifndef IOUOPS_LOADER_INTERNAL_H
+#define IOUOPS_LOADER_INTERNAL_H
+
+#include <stdbool.h>
+#include "iouops.h"
+
+/* Format a message to the caller's log callback, if any. */
+void iou_logf(const struct iou_opts *o, enum iou_log_level lvl,
+	      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Does this process hold the capabilities that loading struct_ops needs
+ * (CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON)? */
+bool iou_can_load_bpf(void);
+
+#endif /* IOUOPS_LOADER_INTERNAL_H */

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * iouops - load and run io_uring BPF loop programs.
+ *
+ *	iouops load PROG [options]	run a loop program until it stops
+ *	iouops probe			does this kernel have io_uring BPF ops?
+ *
+ * Every failure is one line on stderr and its own exit status (see
+ * enum iouops_exit_status in iouops.h); only a verifier rejection prints
+ * more: the verifier log, which is what the user needs then.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "iouops.h"
+
+#define MAX_SETS 64
+
+struct load_args {
+	const char *prog;
+	struct iou_opts opts;
+	const char *set_names[MAX_SETS];
+	const char *set_values[MAX_SETS];
+	int nr_sets;
+	unsigned stats_interval;	/* seconds; 0: no live stats */
+	bool verbose;
+};
+
+static struct iou_prog *volatile running_prog;
+static volatile sig_atomic_t signals_seen;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: iouops load PROG [options]   run a loop program until it stops\n"
+"       iouops probe                 does this kernel have io_uring BPF ops?\n"
+"       iouops --help | --version\n"
+"\n"
+"PROG is a BPF object path, or a bare name (nops) looked up in the progs/\n"
+"folder next to the iouops binary, then in IOUOPS_PROGS_DIR.\n"
+"\n"
+"Options of load:\n"
+"  --set NAME=VALUE    set global NAME of the program before load; VALUE is a\n"
+"                      number (0x.., k/m/g suffixes) or a ring-layout field:\n"
+"                      @sq_entries @cq_entries @sq_mask @cq_mask @ring_fd\n"
+"                      @sq_off.FIELD @cq_off.FIELD (head tail ring_mask\n"
+"                      ring_entries flags dropped array / overflow cqes)\n"
+"                      @rings_size @sqes_size @shm_size @setup_flags\n"
+"  --sq-entries N      SQ size (default 64)\n"
+"  --cq-entries N      CQ size (default 2 x SQ)\n"
+"  --shm-size SIZE     shared memory region size (default 64k)\n"
+"  --sq-rewind         require IORING_SETUP_SQ_REWIND (default: use it when\n"
+"                      the kernel has it)\n"
+"  --sq-array          classic SQ head/tail instead of SQ_REWIND\n"
+"  --no-defer-taskrun  create the ring without DEFER_TASKRUN (the kernel\n"
+"                      then refuses to attach: for experiments and tests)\n"
+"  --stats SECS        print the program's counters every SECS seconds\n"
+"  -v, --verbose       show what the loader does and libbpf's messages\n"
+"\n"
+"Ctrl-C (SIGINT/SIGTERM) asks the program to stop through shared memory and\n"
+"lets it finish; a second one detaches at once.\n"
+"\n"
+"Exit status: 0 done or stopped, 2 usage, 3 no such program file, 4 kernel\n"
+"without io_uring BPF ops, 5 not root, 6 not a BPF object, 7 no\n"
+"io_uring_bpf_ops in it, 8 verifier rejection, 9 bad --set, 10 ring setup\n"
+"refused, 11 shared memory refused, 12 attach refused, 13 program reported an\n"
+"error, 14 io_uring_enter failed, 130 detached on a second signal, 1 other.\n");
+}
+
+static void log_to_stderr(enum iou_log_level level, const char *msg,
+			  void *cookie)
+{
+	(void)level;
+	(void)cookie;
+	fprintf(stderr, "%s%s", msg,
+		*msg && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+}
+
+static void on_signal(int sig)
+{
+	struct iou_prog *p = running_prog;
+
+	(void)sig;
+	signals_seen++;
+	if (!p)
+		return;
+	if (signals_seen == 1)
+		iou_prog_request_stop(p);
+	else
+		iou_prog_force_stop(p);
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: the loop must come back to us on a signal */
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	return 0;
+}
+
+/* A bare name is looked up next to the binary: build/progs/ in the tree,
+ * PREFIX/lib/iouops/progs/ when installed. */
+static int resolve_prog(const char *name, char *out, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+	const char *env = getenv("IOUOPS_PROGS_DIR");
+	const char *fmts[] = { "%s/progs/%s.bpf.o", "%s/../lib/iouops/progs/%s.bpf.o" };
+	ssize_t n;
+	size_t i;
+
+	if (strchr(name, '/') || strstr(name, ".o")) {
+		snprintf(out, len, "%s", name);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+			n = snprintf(out, len, fmts[i], exe, name);
+			if (n > 0 && (size_t)n < len && !access(out, F_OK))
+				return 0;
+		}
+	}
+	if (env) {
+		n = snprintf(out, len, "%s/%s.bpf.o", env, name);
+		if (n > 0 && (size_t)n < len && !access(out, F_OK))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static int open_exit_status(int err)
+{
+	switch (err) {
+	case -ENOENT: case -EACCES: case -EISDIR: case -ENOTDIR:
+		return IOUOPS_EXIT_NOFILE;
+	case -ENOEXEC:
+		return IOUOPS_EXIT_NOTBPF;
+	case -ESRCH:
+		return IOUOPS_EXIT_NOOPS;
+	default:
+		return IOUOPS_EXIT_FAIL;
+	}
+}
+
+static const char *open_error_text(int err)
+{
+	switch (err) {
+	case -ENOEXEC: return "not a BPF object (expected an ELF file built with clang -target bpf)";
+	case -ESRCH: return "no io_uring_bpf_ops struct_ops map in it (declare one in SEC(\".struct_ops.link\"))";
+	case -EISDIR: return "is a directory, not a BPF object";
+	default: return strerror(-err);
+	}
+}
+
+static int load_exit_status(struct iou_prog *p, int err, const char *path)
+{
+	const char *detail = iou_prog_error_msg(p);
+
+	switch (iou_prog_error_stage(p)) {
+	case IOU_STAGE_KERNEL:
+		fprintf(stderr, "iouops: %s\n", *detail ? detail :
+			"kernel lacks io_uring BPF ops");
+		return IOUOPS_EXIT_NOKERNEL;
+	case IOU_STAGE_PERM:
+		fprintf(stderr, "iouops: loading a BPF program needs root "
+			"(CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON)\n");
+		return IOUOPS_EXIT_NOTROOT;
+	case IOU_STAGE_RING:
+		fprintf(stderr, "iouops: io_uring_setup refused the ring: %s\n",
+			strerror(-err));
+		return IOUOPS_EXIT_RING;
+	case IOU_STAGE_REGION:
+		fprintf(stderr, "iouops: registering the shared memory region "
+			"failed: %s%s\n", strerror(-err),
+			err == -ENOMEM ? " (RLIMIT_MEMLOCK too low?)" : "");
+		return IOUOPS_EXIT_REGION;
+	case IOU_STAGE_SET:
+		fprintf(stderr, "iouops: cannot write the program's globals: %s\n",
+			strerror(-err));
+		return IOUOPS_EXIT_BADSET;
+	case IOU_STAGE_VERIFIER:
+		if (*iou_prog_verifier_log(p)) {
+			fprintf(stderr, "iouops: the verifier rejected %s (%s); its log:\n%s",
+				path, strerror(-err), iou_prog_verifier_log(p));
+			return IOUOPS_EXIT_VERIFIER;
+		}
+		fprintf(stderr, "iouops: loading %s failed: %s%s%s\n", path,
+			strerror(-err), *detail ? ": " : "", detail);
+		return IOUOPS_EXIT_FAIL;
+	default:
+		fprintf(stderr, "iouops: loading %s failed: %s\n", path,
+			strerror(-err));
+		return IOUOPS_EXIT_FAIL;
+	}
+}
+
+static void print_counters(FILE *f, volatile struct iou_ctl *ctl)
+{
+	bool any = false;
+	int i;
+
+	for (i = 0; i < IOU_NR_COUNTERS; i++) {
+		char name[IOU_COUNTER_NAME_LEN + 1];
+
+		memcpy(name, (const char *)ctl->counters[i].name,
+		       IOU_COUNTER_NAME_LEN);
+		name[IOU_COUNTER_NAME_LEN] = '\0';
+		if (!name[0])
+			continue;
+		fprintf(f, "%s%s=%llu", any ? " " : "counters: ", name,
+			(unsigned long long)ctl->counters[i].value);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+struct stats_thread {
+	pthread_t thread;
+	volatile struct iou_ctl *ctl;
+	unsigned interval;
+	volatile bool done;
+};
+
+static void *stats_main(void *arg)
+{
+	struct stats_thread *st = arg;
+	unsigned ticks = 0;
+
+	while (!st->done) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		if (++ticks < st->interval * 10)
+			continue;
+		ticks = 0;
+		print_counters(stdout, st->ctl);
+		fflush(stdout);
+	}
+	return NULL;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Report how the program ended and turn it into our exit status. */
+static int report_exit(volatile struct iou_ctl *ctl, double secs)
+{
+	char reason[IOU_EXIT_REASON_LEN + 1], file[IOU_EXIT_FILE_LEN + 1];
+	int kind = __atomic_load_n(&ctl->exit.kind, __ATOMIC_ACQUIRE);
+
+	print_counters(stdout, ctl);
+	printf("steps: %llu  time: %.3f s\n", (unsigned long long)ctl->steps,
+	       secs);
+	if (kind == IOU_EXIT_NONE) {
+		printf("EXIT: program stopped without recording a reason\n");
+		return IOUOPS_EXIT_OK;
+	}
+	memcpy(reason, (const char *)ctl->exit.reason, IOU_EXIT_REASON_LEN);
+	reason[IOU_EXIT_REASON_LEN] = '\0';
+	memcpy(file, (const char *)ctl->exit.file, IOU_EXIT_FILE_LEN);
+	file[IOU_EXIT_FILE_LEN] = '\0';
+	if (kind == IOU_EXIT_ERROR) {
+		printf("EXIT: error %d (%s): %s [%s:%u]\n", ctl->exit.code,
+		       strerror(-ctl->exit.code), reason, file, ctl->exit.line);
+		return IOUOPS_EXIT_PROG_ERROR;
+	}
+	printf("EXIT: %s (%s) [%s:%u]\n", iou_exit_kind_str(kind), reason,
+	       file, ctl->exit.line);
+	return IOUOPS_EXIT_OK;
+}
+
+static int run_status(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		fprintf(stderr, "iouops: io_uring_enter failed with EINVAL: "
+			"loop_step returned a value other than IOU_LOOP_CONTINUE "
+			"or IOU_LOOP_STOP\n");
+		return IOUOPS_EXIT_RUN;
+	case -EINTR:
+		fprintf(stderr, "iouops: second signal: detached without "
+			"waiting for the program\n");
+		return IOUOPS_EXIT_SIGNAL;
+	case -EFAULT:
+		fprintf(stderr, "iouops: io_uring_enter failed with EFAULT: "
+			"the program was detached while it ran\n");
+		return IOUOPS_EXIT_RUN;
+	default:
+		fprintf(stderr, "iouops: io_uring_enter failed: %s\n",
+			strerror(-err));
+		return IOUOPS_EXIT_RUN;
+	}
+}
+
+static int cmd_load(struct load_args *a)
+{
+	struct stats_thread st = { 0 };
+	char path[PATH_MAX];
+	struct iou_prog *p = NULL;
+	volatile struct iou_ctl *ctl;
+	bool stats_running = false;
+	double start;
+	int err, i, status;
+
+	if (resolve_prog(a->prog, path, sizeof(path))) {
+		fprintf(stderr, "iouops: no program named '%s' (looked in the "
+			"progs/ folder next to iouops and $IOUOPS_PROGS_DIR)\n",
+			a->prog);
+		return IOUOPS_EXIT_NOFILE;
+	}
+	err = iou_prog_open(path, &a->opts, &p);
+	if (err) {
+		fprintf(stderr, "iouops: %s: %s\n", path, open_error_text(err));
+		return open_exit_status(err);
+	}
+	for (i = 0; i < a->nr_sets; i++) {
+		err = iou_prog_set(p, a->set_names[i], a->set_values[i]);
+		if (err) {
+			fprintf(stderr, "iouops: --set %s=%s: %s\n",
+				a->set_names[i], a->set_values[i],
+				err == -ENOENT ? "the program has no such global" :
+				err == -EINVAL ? "not a number, a known @field, or too big for the variable" :
+				strerror(-err));
+			status = IOUOPS_EXIT_BADSET;
+			goto out;
+		}
+	}
+	err = iou_prog_load(p);
+	if (err) {
+		status = load_exit_status(p, err, path);
+		goto out;
+	}
+	err = install_signals();
+	if (err) {
+		fprintf(stderr, "iouops: sigaction: %s\n", strerror(-err));
+		status = IOUOPS_EXIT_FAIL;
+		goto out;
+	}
+	running_prog = p;
+	if (signals_seen)
+		iou_prog_request_stop(p);
+	err = iou_prog_attach(p);
+	if (err) {
+		fprintf(stderr, "iouops: attaching %s to the ring failed: %s%s\n",
+			iou_prog_name(p), strerror(-err),
+			err == -EOPNOTSUPP ? " (the ring needs DEFER_TASKRUN and no SQPOLL/IOPOLL)" :
+			err == -EBUSY ? " (the ring already has a program)" : "");
+		status = IOUOPS_EXIT_ATTACH;
+		goto out;
+	}
+	ctl = iou_prog_ctl(p);
+	if (a->verbose) {
+		const struct iou_layout *l = iou_prog_layout(p);
+
+		fprintf(stderr, "iouops: running %s from %s: ring fd %d, sq %u, "
+			"cq %u, %s, shm %zu KiB\n", iou_prog_name(p), path,
+			iou_prog_ring_fd(p), l->sq_entries, l->cq_entries,
+			l->setup_flags & (1U << 20) ? "sq-rewind" : "sq-array",
+			iou_prog_shm_size(p) / 1024);
+	}
+	if (a->stats_interval) {
+		st.ctl = ctl;
+		st.interval = a->stats_interval;
+		stats_running = !pthread_create(&st.thread, NULL, stats_main, &st);
+	}
+	start = now_seconds();
+	err = iou_prog_run(p);
+	if (stats_running) {
+		st.done = true;
+		pthread_join(st.thread, NULL);
+	}
+	iou_prog_detach(p);
+	if (err) {
+		status = run_status(err);
+		print_counters(stdout, ctl);
+		goto out;
+	}
+	status = report_exit(ctl, now_seconds() - start);
+out:
+	running_prog = NULL;
+	iou_prog_close(p);
+	fflush(stdout);
+	return status;
+}
+
+static int cmd_probe(void)
+{
+	char why[256];
+
+	if (iou_probe_kernel(why, sizeof(why))) {
+		fprintf(stderr, "iouops: %s\n", why);
+		return IOUOPS_EXIT_NOKERNEL;
+	}
+	printf("io_uring BPF ops: yes (struct io_uring_bpf_ops, "
+	       "bpf_io_uring_submit_sqes, bpf_io_uring_get_region, "
+	       "DEFER_TASKRUN rings)\n");
+	return IOUOPS_EXIT_OK;
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || !*s || v > UINT_MAX || s[0] == '-') {
+		fprintf(stderr, "iouops: %s: '%s' is not a number\n", opt, s);
+		return -EINVAL;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
+       OPT_NODEFER, OPT_STATS };
+
+static int parse_load(int argc, char **argv, struct load_args *a)
+{
+	static const struct option longopts[] = {
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "sq-entries", required_argument, NULL, OPT_SQ },
+		{ "cq-entries", required_argument, NULL, OPT_CQ },
+		{ "shm-size", required_argument, NULL, OPT_SHM },
+		{ "sq-rewind", no_argument, NULL, OPT_REWIND },
+		{ "sq-array", no_argument, NULL, OPT_SQARRAY },
+		{ "no-defer-taskrun", no_argument, NULL, OPT_NODEFER },
+		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned long long size;
+	char *eq;
+	int c;
+
+	a->opts.sq_rewind = -1;
+	optind = 1;
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SET:
+			eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || a->nr_sets == MAX_SETS) {
+				fprintf(stderr, "iouops: --set %s: expected NAME=VALUE\n",
+					optarg);
+				return IOUOPS_EXIT_BADSET;
+			}
+			*eq = '\0';
+			a->set_names[a->nr_sets] = optarg;
+			a->set_values[a->nr_sets++] = eq + 1;
+			break;
+		case OPT_SQ:
+			if (parse_uint("--sq-entries", optarg, &a->opts.sq_entries))
+				return IOUOPS_EXIT_USAGE;
+			break;
+		case OPT_CQ:
+			if (parse_uint("--cq-entries", optarg, &a->opts.cq_entries))
+				return IOUOPS_EXIT_USAGE;
+			break;
+		case OPT_SHM:
+			if (iou_parse_size(optarg, &size) || !size ||
+			    size > UINT32_MAX) {
+				fprintf(stderr, "iouops: --shm-size: '%s' is not a "
+					"size from 1 to 4g\n", optarg);
+				return IOUOPS_EXIT_USAGE;
+			}
+			a->opts.shm_size = (size_t)size;
+			break;
+		case OPT_REWIND:
+			a->opts.sq_rewind = 1;
+			break;
+		case OPT_SQARRAY:
+			a->opts.sq_rewind = 0;
+			break;
+		case OPT_NODEFER:
+			a->opts.no_defer_taskrun = true;
+			break;
+		case OPT_STATS:
+			if (parse_uint("--stats", optarg, &a->stats_interval))
+				return IOUOPS_EXIT_USAGE;
+			break;
+		case 'v':
+			a->verbose = true;
+			a->opts.log = log_to_stderr;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(IOUOPS_EXIT_OK);
+		default:
+			fprintf(stderr, "iouops: load: bad or incomplete option "
+				"'%s' (see 'iouops --help')\n", argv[optind - 1]);
+			return IOUOPS_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "iouops: load takes exactly one program "
+			"(see 'iouops --help')\n");
+		return IOUOPS_EXIT_USAGE;
+	}
+	a->prog = argv[optind];
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct load_args a;
+	int status;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return IOUOPS_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return IOUOPS_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("iouops %s\n", IOUOPS_VERSION);
+		return IOUOPS_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "probe") && argc == 2)
+		return cmd_probe();
+	if (!strcmp(argv[1], "load")) {
+		memset(&a, 0, sizeof(a));
+		status = parse_load(argc - 1, argv + 1, &a);
+		if (status)
+			return status;
+		return cmd_load(&a);
+	}
+	fprintf(stderr, "iouops: unknown command '%s' (see 'iouops --help')\n",
+		argv[1]);
+	return IOUOPS_EXIT_USAGE;
+}
