@@ -107,16 +107,28 @@ const volatile struct iou_layout iou_layout;
 		.loop_step = (void *)loop_fn,				\
 	}
 
+/*
+ * The positions the helpers advance while a step prepares SQEs and reads
+ * CQEs. They live in .bss, not on the stack, on purpose: a value loaded
+ * from a map is a fresh unknown scalar to the verifier, so a loop that
+ * advances them converges at once, where a stack counter used in ring
+ * indexing would be tracked precisely and explored iteration by iteration.
+ */
+struct iou_cursor {
+	__u32 cq_head;		/* local CQ head, published by iou_cq_commit */
+	__u32 cq_seen;		/* CQEs visited past cq_head, not yet committed */
+	__u32 sq_tail;		/* local SQ tail (classic mode) */
+	__u32 sq_pending;	/* SQEs prepared but not yet submitted */
+};
+struct iou_cursor iou_cursor;
+
 /* Per-step view of the ring. Lives on the BPF stack for one step. */
 struct iou_ring {
 	struct iou_ctx *ctx;
 	__u8 *rings;		/* IOU_REGION_CQ: heads, tails, CQEs */
 	__u8 *sqes;		/* IOU_REGION_SQ: the SQE array */
 	struct iou_ctl *ctl;	/* IOU_REGION_MEM at offset 0 */
-	__u32 cq_head;		/* local CQ head, published by iou_cq_commit */
-	__u32 cq_seen;		/* CQEs visited past cq_head, not yet committed */
-	__u32 sq_tail;		/* local SQ tail (classic mode) */
-	__u32 sq_pending;	/* SQEs prepared but not yet submitted */
+	struct iou_cursor *cur;	/* = &iou_cursor */
 };
 
 static __always_inline __u32 *iou_ring_u32(struct iou_ring *r, __u32 off)
@@ -171,8 +183,9 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 					 struct iou_ctx *ctx)
 {
 	r->ctx = ctx;
-	r->sq_pending = 0;
-	r->cq_seen = 0;
+	r->cur = &iou_cursor;
+	r->cur->sq_pending = 0;
+	r->cur->cq_seen = 0;
 	r->ctl = (struct iou_ctl *)bpf_io_uring_get_region(ctx,
 			IOU_REGION_MEM, sizeof(struct iou_ctl));
 	r->rings = bpf_io_uring_get_region(ctx, IOU_REGION_CQ,
@@ -184,8 +197,8 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 			   "ring regions missing: was iou_layout filled?");
 		return -EFAULT;
 	}
-	r->cq_head = READ_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off));
-	r->sq_tail = READ_ONCE(*iou_ring_u32(r, iou_layout.sq_tail_off));
+	r->cur->cq_head = READ_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off));
+	r->cur->sq_tail = READ_ONCE(*iou_ring_u32(r, iou_layout.sq_tail_off));
 	r->ctl->running = 1;
 	r->ctl->steps++;
 	return 0;
@@ -235,15 +248,21 @@ static __always_inline __u64 iou_counter(struct iou_ring *r, __u32 idx)
 
 /* ---- submission ---- */
 
+/* SQEs prepared and not yet submitted. */
+static __always_inline __u32 iou_sq_pending(struct iou_ring *r)
+{
+	return r->cur->sq_pending;
+}
+
 /* SQEs that can still be prepared in this step. */
 static __always_inline __u32 iou_sq_space(struct iou_ring *r)
 {
 	__u32 head;
 
 	if (iou_sq_rewind())
-		return iou_layout.sq_entries - r->sq_pending;
+		return iou_layout.sq_entries - r->cur->sq_pending;
 	head = READ_ONCE(*iou_ring_u32(r, iou_layout.sq_head_off));
-	return iou_layout.sq_entries - (r->sq_tail - head);
+	return iou_layout.sq_entries - (r->cur->sq_tail - head);
 }
 
 /*
@@ -259,10 +278,10 @@ static __always_inline struct io_uring_sqe *iou_get_sqe(struct iou_ring *r)
 	if (!iou_sq_space(r))
 		return NULL;
 	if (iou_sq_rewind()) {
-		idx = r->sq_pending;
+		idx = r->cur->sq_pending;
 	} else {
-		idx = r->sq_tail;
-		r->sq_tail++;
+		idx = r->cur->sq_tail;
+		r->cur->sq_tail++;
 	}
 	idx &= iou_layout.sq_mask;
 	if (iou_layout.sq_array_off) {
@@ -270,7 +289,7 @@ static __always_inline struct io_uring_sqe *iou_get_sqe(struct iou_ring *r)
 					       idx * sizeof(__u32));
 		*array = idx;
 	}
-	r->sq_pending++;
+	r->cur->sq_pending++;
 	sqe = (struct io_uring_sqe *)(r->sqes + idx * iou_layout.sqe_size);
 	__builtin_memset(sqe, 0, sizeof(*sqe));
 	return sqe;
@@ -283,16 +302,16 @@ static __always_inline struct io_uring_sqe *iou_get_sqe(struct iou_ring *r)
  */
 static __always_inline int iou_submit(struct iou_ring *r)
 {
-	__u32 nr = r->sq_pending;
+	__u32 nr = r->cur->sq_pending;
 
 	if (!nr)
 		return 0;
 	if (!iou_sq_rewind()) {
 		iou_barrier();
 		WRITE_ONCE(*iou_ring_u32(r, iou_layout.sq_tail_off),
-			   r->sq_tail);
+			   r->cur->sq_tail);
 	}
-	r->sq_pending = 0;
+	r->cur->sq_pending = 0;
 	return bpf_io_uring_submit_sqes(r->ctx, nr);
 }
 
@@ -324,14 +343,14 @@ static __always_inline __u32 iou_cq_ready(struct iou_ring *r)
 	__u32 tail = READ_ONCE(*iou_ring_u32(r, iou_layout.cq_tail_off));
 
 	iou_barrier();
-	return tail - r->cq_head;
+	return tail - r->cur->cq_head;
 }
 
 /* The i-th unconsumed CQE (0 = oldest). Always in bounds. */
 static __always_inline struct io_uring_cqe *iou_cqe_at(struct iou_ring *r,
 						       __u32 i)
 {
-	__u32 idx = (r->cq_head + i) & iou_layout.cq_mask;
+	__u32 idx = (r->cur->cq_head + i) & iou_layout.cq_mask;
 
 	return (struct io_uring_cqe *)(r->rings + iou_layout.cqes_off +
 				       idx * sizeof(struct io_uring_cqe));
@@ -341,16 +360,16 @@ static __always_inline struct io_uring_cqe *iou_cqe_at(struct iou_ring *r,
  * kernel can reuse the consumed CQE slots. */
 static __always_inline void iou_cq_commit(struct iou_ring *r)
 {
-	r->cq_head += r->cq_seen;
-	r->cq_seen = 0;
+	r->cur->cq_head += r->cur->cq_seen;
+	r->cur->cq_seen = 0;
 	iou_barrier();
-	WRITE_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off), r->cq_head);
+	WRITE_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off), r->cur->cq_head);
 }
 
 /* Consume n CQEs at once (after reading them with iou_cqe_at). */
 static __always_inline void iou_cq_advance(struct iou_ring *r, __u32 n)
 {
-	r->cq_head += n;
+	r->cur->cq_head += n;
 	iou_cq_commit(r);
 }
 
@@ -367,7 +386,7 @@ static __always_inline struct io_uring_cqe *iou_cq_visit(struct iou_ring *r,
 {
 	if (!i)
 		return NULL;
-	r->cq_seen = *i + 1;
+	r->cur->cq_seen = *i + 1;
 	return iou_cqe_at(r, *i);
 }
 
@@ -396,7 +415,7 @@ static __always_inline int iou_step_wait(struct iou_ring *r,
 					 struct iou_loop_params *lp, __u32 nr)
 {
 	iou_cq_commit(r);
-	lp->cq_wait_idx = r->cq_head + nr;
+	lp->cq_wait_idx = r->cur->cq_head + nr;
 	return IOU_LOOP_CONTINUE;
 }
 

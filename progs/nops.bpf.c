@@ -81,7 +81,7 @@ IOU_LOOP(nops_step)
 		iou_prep_nop(sqe, NOP_TAG | (submitted & NOP_SEQ_MASK));
 		submitted++;
 	}
-	want = r.sq_pending;
+	want = iou_sq_pending(&r);
 	ret = iou_submit(&r);
 	if (ret < 0 || (__u64)ret != want)
 		return iou_exit_error(r.ctl, ret < 0 ? ret : -EIO,
