@@ -83,7 +83,7 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
  * @cq_entries, @sq_mask, @cq_mask, @sq_off.head|tail|ring_mask|
  * ring_entries|flags|dropped|array, @cq_off.head|tail|ring_mask|
  * ring_entries|overflow|cqes|flags, @rings_size, @sqes_size, @shm_size,
- * @ring_fd. -ENOENT: no such global; -EINVAL: value unparsable or does not
+ * @shm_uaddr, @setup_flags, @ring_fd. -ENOENT: no such global; -EINVAL: value unparsable or does not
  * fit the variable's size; -EBUSY: already loaded.
  */
 int iou_prog_set(struct iou_prog *p, const char *name, const char *value);

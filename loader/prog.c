@@ -378,6 +378,7 @@ static bool layout_field(const struct iou_prog *p, const char *field,
 		{ "rings_size", l->rings_size },
 		{ "sqes_size", l->sqes_size },
 		{ "shm_size", l->mem_size },
+		{ "shm_uaddr", l->shm_uaddr },
 		{ "ring_fd", (unsigned long long)p->ring_fd },
 		{ "setup_flags", l->setup_flags },
 	};
@@ -522,6 +523,7 @@ static void compute_layout(struct iou_prog *p)
 	l->rings_size = cq_end > sq_end ? cq_end : sq_end;
 	l->sqes_size = pp->sq_entries * l->sqe_size;
 	l->mem_size = (__u32)p->shm_size;
+	l->shm_uaddr = (uintptr_t)p->shm;
 }
 
 static int setup_ring(struct iou_prog *p)
@@ -729,6 +731,7 @@ int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner)
 	p->params = owner->params;
 	p->shm_size = owner->shm_size;
 	compute_layout(p);
+	p->layout.shm_uaddr = (uintptr_t)owner->shm;
 	return load_object(p);
 }
 

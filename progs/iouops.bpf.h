@@ -212,6 +212,13 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 	(type *)(___m ? ___m + IOU_CTL_SIZE : (void *)0);		\
 })
 
+/* The user address of byte `off` of the shared region, for SQE fields
+ * that take a user pointer (buffers, futex words). */
+static __always_inline __u64 iou_shm_uaddr(__u64 off)
+{
+	return iou_layout.shm_uaddr + off;
+}
+
 /* Has userspace asked the program to stop? */
 static __always_inline int iou_stop_requested(struct iou_ring *r)
 {

@@ -46,6 +46,12 @@ struct iou_layout {
 	__u32 rings_size;	/* bytes of IOU_REGION_CQ a program may map */
 	__u32 sqes_size;	/* bytes of IOU_REGION_SQ: sq_entries * sqe_size */
 	__u32 mem_size;		/* bytes of IOU_REGION_MEM (0: no region) */
+	__u32 __pad;
+	/* The loader's (userspace) address of IOU_REGION_MEM. SQE fields
+	 * that take a user pointer (addr of a read buffer, a send buffer, a
+	 * futex word) use shm_uaddr + offset to point into the region the
+	 * program itself reaches through bpf_io_uring_get_region(). */
+	__u64 shm_uaddr;
 };
 
 /* How a program ended, as recorded in iou_ctl.exit.kind. */
