@@ -342,6 +342,12 @@ static __always_inline void iou_prep_nop(struct io_uring_sqe *sqe,
 	iou_prep_rw(sqe, IORING_OP_NOP, -1, 0, 0, 0, user_data);
 }
 
+/* ---- SQE preparation: files, timeouts, futexes ---- */
+
+/* ---- SQE preparation: sockets ---- */
+
+/* ---- provided buffer rings ---- */
+
 /* ---- completion ---- */
 
 /* CQEs posted and not yet consumed. */
