@@ -47,10 +47,12 @@ TEST_BPF_OBJS := $(patsubst selftests/%.bpf.c,$(BUILD)/selftests/%.bpf.o,$(TEST_
 TEST_SRCS   := $(filter-out %.bpf.c,$(wildcard selftests/*.c))
 TEST_OBJS   := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(TEST_SRCS))
 TEST_RUNNER := $(BUILD)/selftests/runner
+SAMPLE_SRCS := $(wildcard samples/*.c)
+SAMPLES     := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
 BPF_HDRS    := vmlinux.h progs/iouops.bpf.h progs/iouops_shared.h
 LIB_HDRS    := loader/iouops.h progs/iouops_shared.h $(wildcard loader/*_internal.h)
 
-all: $(PROG_OBJS) $(LIB) $(CLI) $(TEST_BPF_OBJS) $(TEST_RUNNER)
+all: $(PROG_OBJS) $(LIB) $(CLI) $(SAMPLES) $(TEST_BPF_OBJS) $(TEST_RUNNER)
 
 $(BUILD)/progs/%.bpf.o: progs/%.bpf.c $(BPF_HDRS)
 	@mkdir -p $(@D)
@@ -84,6 +86,12 @@ $(TEST_RUNNER): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
+
+# samples: one binary per samples/NAME.c; baselines use liburing
+$(BUILD)/samples/%: samples/%.c $(LIB) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -luring -o $@
 
 # vmlinux.h is committed; regenerate it only when asked by name.
 ifneq ($(filter vmlinux.h,$(MAKECMDGOALS)),)
