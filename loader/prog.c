@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "iouops.h"
@@ -59,7 +60,17 @@ struct iou_prog {
 	bool loaded;
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
+	unsigned long long phase_ns[IOU_NR_PHASES];	/* load cost */
 };
+
+static void stamp(struct iou_prog *p, enum iou_phase phase)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	p->phase_ns[phase] = (unsigned long long)ts.tv_sec * 1000000000ULL +
+			     (unsigned long long)ts.tv_nsec;
+}
 
 /* ---- logging: libbpf has one global print hook ---- */
 
@@ -215,6 +226,7 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
 		return -ENOMEM;
 	if (opts)
 		p->opts = *opts;
+	stamp(p, IOU_PHASE_START);
 	p->ring_fd = -1;
 	p->shm_fd = -1;
 	p->stage = IOU_STAGE_OPEN;
@@ -257,6 +269,7 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
 		goto fail;
 	}
 	p->stage = IOU_STAGE_NONE;
+	stamp(p, IOU_PHASE_OPEN);
 	*out = p;
 	return 0;
 fail:
@@ -672,6 +685,7 @@ static int load_object(struct iou_prog *p)
 	}
 	p->loaded = true;
 	p->stage = IOU_STAGE_NONE;
+	stamp(p, IOU_PHASE_VERIFY);
 	return 0;
 }
 
@@ -702,14 +716,17 @@ int iou_prog_load(struct iou_prog *p)
 	err = check_privileges_and_kernel(p);
 	if (err)
 		return err;
+	stamp(p, IOU_PHASE_PROBE);
 	p->stage = IOU_STAGE_RING;
 	err = setup_ring(p);
 	if (err)
 		return err;
+	stamp(p, IOU_PHASE_RING);
 	p->stage = IOU_STAGE_REGION;
 	err = setup_shm(p);
 	if (err)
 		return err;
+	stamp(p, IOU_PHASE_REGION);
 	compute_layout(p);
 	return load_object(p);
 }
@@ -749,6 +766,7 @@ int iou_prog_attach(struct iou_prog *p)
 		return -errno ? -errno : -EINVAL;
 	p->link = link;
 	p->stage = IOU_STAGE_NONE;
+	stamp(p, IOU_PHASE_ATTACH);
 	return 0;
 }
 
@@ -824,6 +842,12 @@ void iou_prog_close(struct iou_prog *p)
 }
 
 /* ---- accessors ---- */
+
+unsigned long long iou_prog_phase_ns(const struct iou_prog *p,
+				     enum iou_phase phase)
+{
+	return phase < IOU_NR_PHASES ? p->phase_ns[phase] : 0;
+}
 
 volatile struct iou_ctl *iou_prog_ctl(const struct iou_prog *p)
 {

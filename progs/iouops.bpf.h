@@ -177,7 +177,7 @@ static __always_inline int iou_sq_rewind(void)
  * Returns 0, or -EFAULT when a region is missing or smaller than the
  * layout says (a loader bug or an unfilled iou_layout); the exit is then
  * recorded when the shared region is available. Also counts the step in
- * ctl->steps.
+ * ctl->steps and stamps the first one (ctl->first_step_ns).
  */
 static __always_inline int iou_ring_open(struct iou_ring *r,
 					 struct iou_ctx *ctx)
@@ -199,7 +199,10 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 	}
 	r->cur->cq_head = READ_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off));
 	r->cur->sq_tail = READ_ONCE(*iou_ring_u32(r, iou_layout.sq_tail_off));
-	r->ctl->running = 1;
+	if (!r->ctl->running) {
+		r->ctl->first_step_ns = bpf_ktime_get_ns();
+		r->ctl->running = 1;
+	}
 	r->ctl->steps++;
 	return 0;
 }
