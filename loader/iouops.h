@@ -51,6 +51,10 @@ enum iou_stage {
 	IOU_STAGE_VERIFIER,	/* bpf_object__load() refused */
 	IOU_STAGE_ATTACH,	/* attaching to the ring refused */
 	IOU_STAGE_RUN,		/* io_uring_enter() failed */
+	IOU_STAGE_LISTEN,	/* --listen: bad address, in use, not local,
+				 * or the program has no listen_fd */
+	IOU_STAGE_RESOURCES,	/* struct iou_res: bad value, or the buffer
+				 * ring / file table registration refused */
 };
 
 struct iou_opts {
@@ -64,6 +68,9 @@ struct iou_opts {
 	iou_log_fn log;		/* NULL: silent */
 	void *log_cookie;
 	bool libbpf_debug;	/* forward libbpf debug messages too */
+	/* TCP listening socket for a program with a `listen_fd` global:
+	 * "IPv4:PORT", "[IPv6]:PORT" (port 0: any free port). */
+	const char *listen;
 };
 
 struct iou_prog;
@@ -127,6 +134,10 @@ void iou_prog_force_stop(struct iou_prog *p);
 /* Detach, close the ring and the region, free. NULL is fine. */
 void iou_prog_close(struct iou_prog *p);
 
+/* The address the listening socket is bound to ("127.0.0.1:40123",
+ * "[::1]:7777"), after load; -ENOTCONN when there is none. */
+int iou_prog_listen_addr(const struct iou_prog *p, char *buf, size_t len);
+
 /* Accessors. */
 volatile struct iou_ctl *iou_prog_ctl(const struct iou_prog *p);
 void *iou_prog_shm(const struct iou_prog *p);	/* the whole region */
@@ -173,8 +184,24 @@ enum iouops_exit_status {
 	IOUOPS_EXIT_PROG_ERROR = 13,	/* program recorded IOU_EXIT_ERROR */
 	IOUOPS_EXIT_RUN = 14,		/* io_uring_enter() failed (EINVAL:
 					 * bad loop_step return value) */
+	IOUOPS_EXIT_BADADDR = 15,	/* --listen unparsable, or a program
+					 * with(out) listen_fd without(with) it */
+	IOUOPS_EXIT_ADDRINUSE = 16,	/* --listen address already in use */
+	IOUOPS_EXIT_ADDRNOTAVAIL = 17,	/* --listen address is not local */
+	IOUOPS_EXIT_RESOURCES = 18,	/* buffer ring / file table refused */
+	IOUOPS_EXIT_NOPROC = 19,	/* stat: no such process or no iouops
+					 * shared region in it */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };
+
+/*
+ * Map the shared region of a running loader process PID (its memfd named
+ * "iouops-shm", found through /proc/PID/fd) read-only, for live stats.
+ * -ESRCH: no such process; -ENOENT: no such region in it; -EPROTO: the
+ * region lacks IOU_CTL_MAGIC. Unmap with iou_shm_close().
+ */
+int iou_shm_open_pid(int pid, volatile struct iou_ctl **ctl, size_t *size);
+void iou_shm_close(volatile struct iou_ctl *ctl, size_t size);
 
 /* Parse a size: decimal or 0x hex with an optional k/m/g suffix (KiB,
  * MiB, GiB). -EINVAL when it is not one. */

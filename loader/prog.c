@@ -28,7 +28,7 @@
 #include "uring.h"
 
 #define DEFAULT_SQ_ENTRIES	64
-#define DEFAULT_SHM_SIZE	(64 * 1024)
+#define DEFAULT_SHM_SIZE	IOU_DEFAULT_SHM_SIZE
 #define LOG_MAX			(64 * 1024 * 1024)
 
 struct iou_set {
@@ -57,6 +57,7 @@ struct iou_prog {
 	size_t log_len;
 	char *vlog;		/* the verifier log cut out of it */
 	bool loaded;
+	struct iou_netres *net;	/* iou_res resources, --listen socket */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
 };
@@ -470,6 +471,37 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value)
 	return 0;
 }
 
+int iou_prog_global(struct iou_prog *p, const char *name, void **ptr,
+		    size_t *size)
+{
+	struct var_loc loc;
+	size_t map_size;
+	__u8 *data;
+	int err;
+
+	err = find_var(p, name, &loc);
+	if (err)
+		return err;
+	data = bpf_map__initial_value(loc.map, &map_size);
+	if (!data || loc.offset + loc.size > map_size)
+		return -EINVAL;
+	*ptr = data + loc.offset;
+	*size = loc.size;
+	return 0;
+}
+
+int iou_prog_fail(struct iou_prog *p, enum iou_stage stage, int err,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	p->stage = stage;
+	va_start(ap, fmt);
+	vsnprintf(p->errmsg, sizeof(p->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 static int apply_sets(struct iou_prog *p)
 {
 	struct var_loc loc;
@@ -702,12 +734,19 @@ int iou_prog_load(struct iou_prog *p)
 	err = check_privileges_and_kernel(p);
 	if (err)
 		return err;
+	/* struct iou_res and --listen: sizes the CQ and the region */
+	err = iou_netres_prepare(p, &p->opts, &p->net);
+	if (err)
+		return err;
 	p->stage = IOU_STAGE_RING;
 	err = setup_ring(p);
 	if (err)
 		return err;
 	p->stage = IOU_STAGE_REGION;
 	err = setup_shm(p);
+	if (err)
+		return err;
+	err = iou_netres_setup(p->net, p, p->ring_fd, p->shm, p->shm_size);
 	if (err)
 		return err;
 	compute_layout(p);
@@ -806,6 +845,7 @@ void iou_prog_close(struct iou_prog *p)
 		return;
 	iou_prog_detach(p);
 	bpf_object__close(p->obj);
+	iou_netres_free(p->net);	/* the listening socket */
 	if (p->shm)
 		munmap(p->shm, p->shm_size);
 	if (p->shm_fd >= 0)
@@ -824,6 +864,11 @@ void iou_prog_close(struct iou_prog *p)
 }
 
 /* ---- accessors ---- */
+
+int iou_prog_listen_addr(const struct iou_prog *p, char *buf, size_t len)
+{
+	return p->net ? iou_netres_listen_addr(p->net, buf, len) : -ENOTCONN;
+}
 
 volatile struct iou_ctl *iou_prog_ctl(const struct iou_prog *p)
 {
