@@ -203,6 +203,13 @@ enum iouops_exit_status {
 int iou_shm_open_pid(int pid, volatile struct iou_ctl **ctl, size_t *size);
 void iou_shm_close(volatile struct iou_ctl *ctl, size_t size);
 
+/* "1.2.3.4:80", "[::1]:80" or "::1:80" (numeric) into *ss; -EINVAL if it
+ * is none of them. And back, "[::1]:80" style. */
+struct sockaddr_storage;
+int iou_parse_sockaddr(const char *s, struct sockaddr_storage *ss);
+void iou_format_sockaddr(const struct sockaddr_storage *ss, char *buf,
+			 size_t len);
+
 /* Parse a size: decimal or 0x hex with an optional k/m/g suffix (KiB,
  * MiB, GiB). -EINVAL when it is not one. */
 int iou_parse_size(const char *s, unsigned long long *v);

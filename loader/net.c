@@ -61,7 +61,7 @@ static __u32 roundup_pow2(__u64 v)
  * "1.2.3.4:80", "[::1]:80", "::1:80" (the last colon ends the address),
  * numeric only: a server binds what it is told, no resolver involved.
  */
-static int parse_listen(const char *s, struct sockaddr_storage *ss)
+int iou_parse_sockaddr(const char *s, struct sockaddr_storage *ss)
 {
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
@@ -100,8 +100,8 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss)
 	return -EINVAL;
 }
 
-static void format_addr(const struct sockaddr_storage *ss, char *buf,
-			size_t len)
+void iou_format_sockaddr(const struct sockaddr_storage *ss, char *buf,
+			 size_t len)
 {
 	char host[INET6_ADDRSTRLEN];
 
@@ -124,7 +124,7 @@ static int open_listener(struct iou_prog *p, struct iou_netres *n,
 	socklen_t alen = sizeof(n->addr);
 	int one = 1, fd, err;
 
-	if (parse_listen(spec, &n->addr))
+	if (iou_parse_sockaddr(spec, &n->addr))
 		return iou_prog_fail(p, IOU_STAGE_LISTEN, -EINVAL,
 			"--listen '%s': expected IPv4:PORT or [IPv6]:PORT "
 			"(numeric, port 0-65535)", spec);
@@ -385,7 +385,7 @@ int iou_netres_listen_addr(const struct iou_netres *n, char *buf, size_t len)
 {
 	if (n->listen_fd < 0)
 		return -ENOTCONN;
-	format_addr(&n->addr, buf, len);
+	iou_format_sockaddr(&n->addr, buf, len);
 	return 0;
 }
 
