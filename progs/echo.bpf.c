@@ -81,13 +81,13 @@ enum { EOP_ACCEPT = 1, EOP_RECV, EOP_SEND, EOP_CLOSE, EOP_CANCEL, EOP_REJECT };
 
 enum {
 	C_ACCEPTED, C_ACTIVE, C_CLOSED, C_REJECTED, C_BYTES_IN, C_BYTES_OUT,
-	C_EOF, C_ERR_RESET, C_ERR_PIPE, C_ERR_TIMEOUT, C_ERR_OTHER,
+	C_BYTES_DROPPED, C_EOF, C_ERR_RESET, C_ERR_PIPE, C_ERR_OTHER,
 	C_LAST_ERR, C_NOBUFS, C_THROTTLED, C_ACCEPT_ERR, C_CQ_OVERFLOW,
 	NR_COUNTERS
 };
 static const char counter_names[NR_COUNTERS][IOU_COUNTER_NAME_LEN] = {
 	"accepted", "active", "closed", "rejected", "bytes_in", "bytes_out",
-	"eof", "err_reset", "err_pipe", "err_timeout", "err_other",
+	"bytes_dropped", "eof", "err_reset", "err_pipe", "err_other",
 	"last_errno", "nobufs", "throttled", "accept_err", "cq_overflow",
 };
 
@@ -163,8 +163,6 @@ static __always_inline void count_errno(int res)
 		st.c[C_ERR_RESET]++;
 	else if (res == -EPIPE)
 		st.c[C_ERR_PIPE]++;
-	else if (res == -ETIMEDOUT)
-		st.c[C_ERR_TIMEOUT]++;
 	else {
 		st.c[C_ERR_OTHER]++;
 		st.c[C_LAST_ERR] = (__u64)-res;
@@ -269,6 +267,7 @@ static __always_inline void drop_queue(__u8 *shm, struct conn *c)
 			break;
 		pop_head(shm, c);
 	}
+	st.c[C_BYTES_DROPPED] += c->pending;
 	c->pending = 0;
 }
 
@@ -355,6 +354,7 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 		st.held_bufs++;
 		st.c[C_BYTES_IN] += res;
 		if (c->flags & F_ERROR) {
+			st.c[C_BYTES_DROPPED] += res;
 			iou_bufring_recycle(shm, bid);
 			st.held_bufs--;
 			return;

@@ -386,6 +386,22 @@ int main(int argc, char **argv)
 						(unsigned long long)o.bytes);
 			return EX_TIMEOUT;
 		}
+		/* Level-triggered: watch EPOLLOUT only while the window has
+		 * room, EPOLLIN only while reading, or epoll_wait spins. */
+		for (i = 0; i < o.conns; i++) {
+			struct conn *c = &cs[i];
+			struct epoll_event ev = { .data.ptr = c };
+			bool want_out;
+
+			if (c->done || !c->connected)
+				continue;
+			want_out = !c->shut_wr && (c->special ||
+				c->sent - c->recvd < o.msg * o.window);
+			ev.events = (reading ? EPOLLIN : 0) | (want_out ? EPOLLOUT : 0);
+			if (ev.events != c->events &&
+			    !epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev))
+				c->events = ev.events;
+		}
 		n = epoll_wait(ep, evs, 256, reading ? (int)(left * 1000) + 1 : 10);
 		if (n < 0 && errno != EINTR) {
 			perror("echo-client: epoll_wait");
@@ -427,22 +443,6 @@ int main(int argc, char **argv)
 					c->fd = -1;
 				}
 			}
-		}
-		/* Level-triggered: watch EPOLLOUT only while the window has
-		 * room, EPOLLIN only while reading, or epoll_wait spins. */
-		for (i = 0; i < o.conns; i++) {
-			struct conn *c = &cs[i];
-			struct epoll_event ev = { .data.ptr = c };
-			bool want_out;
-
-			if (c->done || !c->connected)
-				continue;
-			want_out = !c->shut_wr && (c->special ||
-				c->sent - c->recvd < o.msg * o.window);
-			ev.events = (reading ? EPOLLIN : 0) | (want_out ? EPOLLOUT : 0);
-			if (ev.events != c->events &&
-			    !epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev))
-				c->events = ev.events;
 		}
 	}
 	elapsed = now() - start;
