@@ -124,6 +124,7 @@ struct echo_state {
 	__u32 started;
 	__u32 stopping;
 	__u32 failed;		/* a submit went wrong: exit with error */
+	__u32 seen;		/* CQEs handled in this step */
 	__s32 fail_code;
 };
 struct echo_state st;
@@ -518,8 +519,11 @@ IOU_LOOP(echo_step)
 	    IOU_SQ_CQ_OVERFLOW)
 		st.c[C_CQ_OVERFLOW]++;
 
+	st.seen = 0;
 	iou_for_each_cqe(&r, cqe) {
 		__u64 ud = cqe->user_data;
+
+		st.seen++;
 		__u32 op = UD_OP(ud), slot = UD_SLOT(ud);
 		struct conn *c = conn_at(slot);
 
@@ -573,7 +577,15 @@ IOU_LOOP(echo_step)
 			"%llu accepted, %llu closed, %llu bytes in, %llu out",
 			st.c[C_ACCEPTED], st.c[C_CLOSED], st.c[C_BYTES_IN],
 			st.c[C_BYTES_OUT]);
-	return iou_step_wait(&r, lp, 1);
+	/*
+	 * Closing a socket (our close, or accept-direct refusing one with
+	 * -ENFILE) puts its file through task work (fput -> TWA_RESUME),
+	 * and the 7.3 loop sleeps in io_loop_wait() without checking for
+	 * task work: the FIN would wait for the next wake-up. After a step
+	 * that handled CQEs, do not sleep: the loop then runs task work
+	 * before the next step, and a step with nothing to do sleeps.
+	 */
+	return iou_step_wait(&r, lp, st.seen ? 0 : 1);
 }
 
 IOU_OPS(echo_ops, echo_step);
