@@ -7,7 +7,7 @@
 #	scripts/vm --copy samples/run-echo-demo.sh -- sh samples/run-echo-demo.sh
 #
 # CONNS, BYTES, MSG, WINDOW override the load (default 64 x 4 MiB in 4 KiB
-# messages, 8 in flight). Timings under TCG are emulated: compare the two
+# messages, 8 in flight); RR=1 makes it request/response (window 1). Timings under TCG are emulated: compare the two
 # rows as a ratio only.
 set -u
 B=${BUILD:-build}
@@ -37,7 +37,7 @@ start() {
 # client NAME: the load against 127.0.0.1:$port, one summary row
 client() {
 	if ! "$B/samples/echo-client" -a "127.0.0.1:$port" -c "$CONNS" -n "$BYTES" \
-		-s "$MSG" -w "$WINDOW" >"$out/client" 2>&1; then
+		-s "$MSG" -w "$WINDOW" ${RR:+--rr} >"$out/client" 2>&1; then
 		echo "run-echo-demo: client against $1 FAILED:" >&2
 		cat "$out/client" >&2
 		exit 1
@@ -49,7 +49,7 @@ client() {
 			v["seconds"], v["mib_per_s"], r["p50"], r["p99"], r["p999"] }' "$out/client"
 }
 
-echo "== load: $CONNS connections x $BYTES bytes, $MSG messages, window $WINDOW"
+echo "== load: $CONNS connections x $BYTES bytes, $MSG messages, window $WINDOW${RR:+, request/response}"
 printf '%-22s %12s %8s %10s %9s %9s %9s\n' server "verified B" seconds "MiB/s" \
 	"p50 us" "p99 us" "p999 us"
 
