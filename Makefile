@@ -4,6 +4,8 @@
 #   make run        boot the newest kernel in a VM and run the main sample
 #   make test       selftests on the host (SKIPs) and in the VM (KERNELS=...)
 #   make vmlinux.h  regenerate vmlinux.h from the default cached kernel
+#   make install    install under PREFIX (default /usr/local), DESTDIR honoured
+#   make uninstall  remove exactly what install put there
 #   make clean
 
 CC      ?= gcc
@@ -38,7 +40,8 @@ endif
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
 PROG_OBJS   := $(patsubst progs/%.bpf.c,$(BUILD)/progs/%.bpf.o,$(PROG_SRCS))
-LIB_SRCS    := $(filter-out loader/main.c,$(wildcard loader/*.c))
+CLI_SRCS    := loader/main.c $(wildcard loader/cmd_*.c)
+LIB_SRCS    := $(filter-out $(CLI_SRCS),$(wildcard loader/*.c))
 LIB_OBJS    := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LIB_SRCS))
 LIB         := $(BUILD)/libiouops.a
 CLI         := $(BUILD)/iouops
@@ -73,7 +76,7 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-$(CLI): $(BUILD)/loader/main.o $(LIB)
+$(CLI): $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(CLI_SRCS)) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -30,7 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "../progs/iouops_shared.h"
+#include "iouops_shared.h"	/* installed beside it; -Iprogs in the tree */
 
 #define IOUOPS_VERSION "0.1.0"
 
@@ -173,6 +173,10 @@ enum iouops_exit_status {
 	IOUOPS_EXIT_PROG_ERROR = 13,	/* program recorded IOU_EXIT_ERROR */
 	IOUOPS_EXIT_RUN = 14,		/* io_uring_enter() failed (EINVAL:
 					 * bad loop_step return value) */
+	IOUOPS_EXIT_EXISTS = 15,	/* new: a file it would write exists */
+	IOUOPS_EXIT_BUILD = 16,		/* build: the compiler failed */
+	IOUOPS_EXIT_NOTOOL = 17,	/* clang, or the vm/get-kernel script,
+					 * or the iouops headers not found */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };
 
