@@ -587,6 +587,7 @@ static int cmd_vm(int argc, char **argv)
 	status = home_or_complain(&h);
 	if (status)
 		return status;
+	setenv("IOUOPS_VM_GET_KERNEL", "iouops get-kernel", 1);
 	snprintf(guest_path, sizeof(guest_path), "PATH=%s:/usr/local/sbin:"
 		 "/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", h.bindir);
 	pre[nr++] = "-e";
