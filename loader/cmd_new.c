@@ -210,7 +210,7 @@ static const char template_makefile[] =
 "\n"
 "# -fms-extensions: vmlinux.h of a 7.x kernel needs it (see iouops.bpf.h)\n"
 "BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -fms-extensions \\\n"
-"\t      -Wall -Wextra $(addprefix -I,$(IOUOPS_BPF_INC))\n"
+"\t      -Wall $(addprefix -I,$(IOUOPS_BPF_INC))\n"
 "SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)\n"
 "\n"
 "ifneq ($(V),1)\n"
@@ -417,7 +417,7 @@ static void build_usage(FILE *f)
 	fprintf(f,
 "Usage: iouops build [-v] [-o OUT] FILE.bpf.c [-- CLANG_ARGS...]\n"
 "Compile one loop program with the flags iouops programs need:\n"
-"  clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -fms-extensions -Wall -Wextra\n"
+"  clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -fms-extensions -Wall\n"
 "        -I<iouops BPF headers> CLANG_ARGS -c FILE.bpf.c -o FILE.bpf.o\n"
 "then check that the object has an io_uring_bpf_ops map. The compiler is\n"
 "$CLANG, else clang-19, else clang; the headers come from $IOUOPS_BPF_INC,\n"
@@ -486,7 +486,6 @@ static int cmd_build(int argc, char **argv)
 	args[n++] = "-D__TARGET_ARCH_" TARGET_ARCH;
 	args[n++] = "-fms-extensions";
 	args[n++] = "-Wall";
-	args[n++] = "-Wextra";
 	for (tok = strtok_r(incdirs, " ", &save); tok && nr_inc < 2;
 	     tok = strtok_r(NULL, " ", &save)) {
 		snprintf(incflags[nr_inc], sizeof(incflags[0]), "-I%s", tok);
