@@ -148,3 +148,15 @@ uninstall:
 	$(Q)rm -f $(addprefix $(INST)/,$(INST_FILES))
 	$(Q)for d in $(INST_DIRS); do \
 		if [ -d $(INST)/$$d ]; then rmdir --ignore-fail-on-non-empty $(INST)/$$d; fi; done
+
+# Host half of the install tests (selftests/install.c): the VM guest has no
+# clang, so selftests/install/prep installs into build/selftests/install/
+# prefix and builds the `iouops new` output there from the installed files
+# only; the tests then load it in the VM.
+INSTALL_TEST := $(BUILD)/selftests/install/stamp
+all: $(INSTALL_TEST)
+$(INSTALL_TEST): selftests/install/prep selftests/install/loader.c \
+		 $(PROG_OBJS) $(LIB) $(CLI) $(INST_HDRS) $(INST_SCRIPTS) \
+		 iouops.pc.in man/iouops.8
+	$(call msg,PREP,$(@D))
+	+$(Q)selftests/install/prep $(@D)
