@@ -340,6 +340,13 @@ static int cmd_load(struct load_args *a)
 			a->prog);
 		return IOUOPS_EXIT_NOFILE;
 	}
+	/* From here on a signal must not kill us with a half-made ring:
+	 * before the loop runs it only aborts the start-up. */
+	err = install_signals();
+	if (err) {
+		fprintf(stderr, "iouops: sigaction: %s\n", strerror(-err));
+		return IOUOPS_EXIT_FAIL;
+	}
 	err = iou_prog_open(path, &a->opts, &p);
 	if (err) {
 		fprintf(stderr, "iouops: %s: %s\n", path, open_error_text(err));
@@ -358,19 +365,22 @@ static int cmd_load(struct load_args *a)
 		}
 	}
 	err = iou_prog_load(p);
+	if (err && signals_seen) {
+		/* the verifier gives up on a pending signal: not a rejection */
+		fprintf(stderr, "iouops: interrupted while loading %s\n", path);
+		status = IOUOPS_EXIT_SIGNAL;
+		goto out;
+	}
 	if (err) {
 		status = load_exit_status(p, err, path);
 		goto out;
 	}
-	err = install_signals();
-	if (err) {
-		fprintf(stderr, "iouops: sigaction: %s\n", strerror(-err));
-		status = IOUOPS_EXIT_FAIL;
+	running_prog = p;
+	if (signals_seen) {
+		fprintf(stderr, "iouops: interrupted before the program started\n");
+		status = IOUOPS_EXIT_SIGNAL;
 		goto out;
 	}
-	running_prog = p;
-	if (signals_seen)
-		iou_prog_request_stop(p);
 	err = iou_prog_attach(p);
 	if (err) {
 		fprintf(stderr, "iouops: attaching %s to the ring failed: %s%s\n",
