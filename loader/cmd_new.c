@@ -387,9 +387,10 @@ static int cmd_new(int argc, char **argv)
 		return err == -EEXIST ? IOUOPS_EXIT_EXISTS : IOUOPS_EXIT_FAIL;
 	}
 	printf("wrote %s and %s\n"
-	       "next: cd %s && make && sudo iouops load ./%s.bpf.o\n"
+	       "next: %s%s%smake && sudo iouops load ./%s.bpf.o\n"
 	       "      (kernel older than 7.1: iouops vm -- iouops load ./%s.bpf.o)\n",
-	       src, mk, dir, name, name);
+	       src, mk, strcmp(dir, ".") ? "cd " : "", strcmp(dir, ".") ? dir : "",
+	       strcmp(dir, ".") ? " && " : "", name, name);
 	return IOUOPS_EXIT_OK;
 }
 
@@ -432,8 +433,9 @@ static int cmd_build(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	/* $CLANG alone when set: a typo there must not build with another */
 	const char *clangs[] = { getenv("CLANG"), "clang-19", "clang" };
-	char incdirs[2 * PATH_MAX + 16], incflags[2][PATH_MAX + 3];
+	char incdirs[2 * PATH_MAX + 16], incflags[4][PATH_MAX + 3];
 	char out[PATH_MAX], *args[MAX_ARGS], *tok, *save;
 	const char *src, *output = NULL;
 	struct iou_prog *p = NULL;
@@ -444,18 +446,25 @@ static int cmd_build(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:vh", longopts, NULL)) != -1) {
+	/* options anywhere; after `--` everything is for clang */
+	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': build_usage(stdout); return IOUOPS_EXIT_OK;
 		default:
-			fprintf(stderr, "iouops: build: bad or incomplete option '%s' "
-				"(see 'iouops build --help')\n", argv[optind - 1]);
+			if (optopt)
+				fprintf(stderr, "iouops: build: bad or incomplete "
+					"option '-%c' (clang's go after --; see "
+					"'iouops build --help')\n", optopt);
+			else
+				fprintf(stderr, "iouops: build: bad option '%s' "
+					"(see 'iouops build --help')\n",
+					argv[optind - 1]);
 			return IOUOPS_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc || (optind + 1 < argc && strcmp(argv[optind + 1], "--"))) {
+	if (optind >= argc) {
 		fprintf(stderr, "iouops: build takes one FILE.bpf.c (see 'iouops build --help')\n");
 		return IOUOPS_EXIT_USAGE;
 	}
@@ -486,12 +495,12 @@ static int cmd_build(int argc, char **argv)
 	args[n++] = "-D__TARGET_ARCH_" TARGET_ARCH;
 	args[n++] = "-fms-extensions";
 	args[n++] = "-Wall";
-	for (tok = strtok_r(incdirs, " ", &save); tok && nr_inc < 2;
+	for (tok = strtok_r(incdirs, " ", &save); tok && nr_inc < 4;
 	     tok = strtok_r(NULL, " ", &save)) {
 		snprintf(incflags[nr_inc], sizeof(incflags[0]), "-I%s", tok);
 		args[n++] = incflags[nr_inc++];
 	}
-	for (i = optind + 2; i < argc && n < MAX_ARGS - 6; i++)
+	for (i = optind + 1; i < argc && n < MAX_ARGS - 6; i++)
 		args[n++] = argv[i];
 	args[n++] = "-c";
 	args[n++] = (char *)src;
@@ -509,10 +518,12 @@ static int cmd_build(int argc, char **argv)
 			fputc('\n', stderr);
 		}
 		ret = run_wait(args);
+		if (k == 0)
+			break;
 	}
 	if (ret < 0) {
-		fprintf(stderr, "iouops: build: cannot run clang (%s): set CLANG or "
-			"install clang-19\n", strerror(-ret));
+		fprintf(stderr, "iouops: build: cannot run %s (%s): set CLANG or "
+			"install clang-19\n", args[0], strerror(-ret));
 		return IOUOPS_EXIT_NOTOOL;
 	}
 	if (ret) {

@@ -233,3 +233,52 @@ IOU_TEST(install_load_by_name, "installed iouops load NAME finds PREFIX/lib/iouo
 	ASSERT_ONE_LINE_ERROR(&c);
 	return KSFT_PASS;
 }
+
+static int set_clang(void *arg)
+{
+	return setenv("CLANG", arg, 1) ? -errno : 0;
+}
+
+/* A source file in a fresh folder under /tmp; the path lives on. */
+static const char *write_source(const char *name, const char *text)
+{
+	char dir[] = "/tmp/iouops-build-XXXXXX";
+	char *path;
+	FILE *f;
+
+	if (!mkdtemp(dir) || asprintf(&path, "%s/%s", dir, name) < 0)
+		return NULL;
+	f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fputs(text, f);
+	return fclose(f) ? NULL : path;
+}
+
+IOU_TEST(install_build_errors, "iouops build: no clang 17, compile error 16, no ops 7")
+{
+	const char *bad = write_source("bad.bpf.c", "int x = ;\n");
+	const char *noops = write_source("noops.bpf.c",
+		"#include \"iouops.bpf.h\"\n"
+		"char LICENSE[] SEC(\"license\") = \"GPL\";\n"
+		"int x;\n");
+	struct iou_cmd c;
+
+	ASSERT_TRUE(bad && noops);
+	/* a CLANG that does not exist is an error, not a cue to use another */
+	ASSERT_EQ(iou_run(&c, set_clang, "/nonexistent/clang", INSTALLED_CLI,
+			  "build", TI("demo/demo.bpf.c"), "-o", "/tmp/never.bpf.o",
+			  NULL), IOUOPS_EXIT_NOTOOL);
+	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_STR_HAS(c.err, "/nonexistent/clang");
+	if (iou_run(&c, NULL, NULL, "clang-19", "--version", NULL) != 0)
+		return iou_skip("no clang-19 here (the VM guest has none)");
+	ASSERT_EQ(iou_run(&c, NULL, NULL, INSTALLED_CLI, "build", bad, NULL),
+		  IOUOPS_EXIT_BUILD);
+	ASSERT_STR_HAS(c.err, "iouops: build: clang-19 failed");
+	ASSERT_EQ(iou_run(&c, NULL, NULL, INSTALLED_CLI, "build", noops, NULL),
+		  IOUOPS_EXIT_NOOPS);
+	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_STR_HAS(c.err, "has no io_uring_bpf_ops map");
+	return KSFT_PASS;
+}
