@@ -4,6 +4,7 @@
 #define IOUOPS_LOADER_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "iouops.h"
 
 /* Format a message to the caller's log callback, if any. */
@@ -13,6 +14,11 @@ void iou_logf(const struct iou_opts *o, enum iou_log_level lvl,
 /* Does this process hold the capabilities that loading struct_ops needs
  * (CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON)? */
 bool iou_can_load_bpf(void);
+
+/* When libbpf's log of a failed load shows that the kernel lacks a kfunc,
+ * symbol, struct field or struct_ops member the program uses, write a
+ * one-line explanation naming it to why and return true. */
+bool iou_explain_missing_feature(const char *log, char *why, size_t len);
 
 /* Shared region size when the user gives none (iou_opts.shm_size = 0). */
 #define IOU_DEFAULT_SHM_SIZE	(64 * 1024)
