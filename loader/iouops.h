@@ -19,6 +19,11 @@
  * Userspace talks to the running program only through shared memory:
  * iou_prog_ctl() (control block, counters, exit info) and
  * iou_prog_request_stop().
+ *
+ * Installed: #include <iouops/iouops.h>, build with
+ * `pkg-config --cflags --libs iouops` (static libiouops.a plus libbpf).
+ * Not thread-safe per program; libbpf's print hook is process-wide, so
+ * open and load programs from one thread at a time.
  */
 #ifndef IOUOPS_H
 #define IOUOPS_H
@@ -30,7 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "../progs/iouops_shared.h"
+#include "iouops_shared.h"	/* installed beside it; -Iprogs in the tree */
 
 #define IOUOPS_VERSION "0.1.0"
 
@@ -51,6 +56,10 @@ enum iou_stage {
 	IOU_STAGE_VERIFIER,	/* bpf_object__load() refused */
 	IOU_STAGE_ATTACH,	/* attaching to the ring refused */
 	IOU_STAGE_RUN,		/* io_uring_enter() failed */
+	IOU_STAGE_LISTEN,	/* --listen: bad address, in use, not local,
+				 * or the program has no listen_fd */
+	IOU_STAGE_RESOURCES,	/* struct iou_res: bad value, or the buffer
+				 * ring / file table registration refused */
 };
 
 struct iou_opts {
@@ -64,14 +73,21 @@ struct iou_opts {
 	iou_log_fn log;		/* NULL: silent */
 	void *log_cookie;
 	bool libbpf_debug;	/* forward libbpf debug messages too */
+	/* TCP listening socket for a program with a `listen_fd` global:
+	 * "IPv4:PORT", "[IPv6]:PORT" (port 0: any free port). */
+	const char *listen;
 };
 
 struct iou_prog;
 
 /*
  * Open a BPF object and find its io_uring_bpf_ops map. Needs no privilege.
- * -ENOENT/-EACCES: file; -ENOEXEC: not a BPF ELF object; -ESRCH: no
- * io_uring_bpf_ops struct_ops map. *out is set on success only.
+ * opts may be NULL (all defaults); it is copied. Returns 0 and the program
+ * in *out, or (with *out = NULL): -ENOENT, -EACCES, -ENOTDIR... the file
+ * cannot be read; -EISDIR: path is a directory; -ENOEXEC: not a 64-bit
+ * BPF ELF object, or libbpf cannot parse it; -ESRCH: no
+ * io_uring_bpf_ops struct_ops map (a CO-RE flavour such as
+ * io_uring_bpf_ops___v2 counts); -ENOMEM.
  */
 int iou_prog_open(const char *path, const struct iou_opts *opts,
 		  struct iou_prog **out);
@@ -83,8 +99,11 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
  * @cq_entries, @sq_mask, @cq_mask, @sq_off.head|tail|ring_mask|
  * ring_entries|flags|dropped|array, @cq_off.head|tail|ring_mask|
  * ring_entries|overflow|cqes|flags, @rings_size, @sqes_size, @shm_size,
- * @shm_uaddr, @setup_flags, @ring_fd. -ENOENT: no such global; -EINVAL: value unparsable or does not
- * fit the variable's size; -EBUSY: already loaded.
+ * @shm_uaddr, @setup_flags, @ring_fd. Several sets of one name: the last
+ * wins. Returns 0, or -ENOENT: no such global (the object needs BTF);
+ * -EINVAL: value unparsable, an unknown @field, negative for an unsigned
+ * variable, too big for the variable, or the variable is not a 1, 2, 4 or
+ * 8-byte integer; -EBUSY: already loaded; -ENOMEM.
  */
 int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
 
@@ -92,19 +111,38 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
  * Create the ring (SINGLE_ISSUER | DEFER_TASKRUN | NO_SQARRAY [|
  * SQ_REWIND]), register the shared memory region, write iou_layout and
  * the --set values into the program, set ring_fd and load (verify) it.
- * -EPERM: not privileged; -EOPNOTSUPP: kernel without io_uring BPF ops;
- * other errors: see iou_prog_error_stage().
+ * Returns 0, or a negative errno with iou_prog_error_stage() telling which
+ * step failed and iou_prog_error_msg() a one-line detail:
+ *  -EBUSY: already loaded;
+ *  -EOPNOTSUPP (IOU_STAGE_KERNEL): the kernel lacks io_uring BPF ops, or a
+ *   kfunc, struct member or ops callback the program uses (named);
+ *  -EPERM (IOU_STAGE_PERM): needs CAP_SYS_ADMIN, or CAP_BPF + CAP_PERFMON;
+ *  IOU_STAGE_RING: io_uring_setup()'s errno (-EINVAL: sizes or flags
+ *   refused, -ENOMEM, -EPERM: io_uring disabled by sysctl, -EMFILE);
+ *  IOU_STAGE_REGION: -ENOMEM (RLIMIT_MEMLOCK), -E2BIG (over 4 GiB) or the
+ *   errno of memfd_create/ftruncate/mmap/IORING_REGISTER_MEM_REGION;
+ *  -EINVAL (IOU_STAGE_SET): an @field of iou_prog_set() that does not
+ *   fit, or a malformed iou_layout or ops map in the object;
+ *  IOU_STAGE_VERIFIER: bpf_object__load()'s errno (-EACCES or -EINVAL
+ *   from the verifier, whose log iou_prog_verifier_log() returns; -E2BIG,
+ *   -ENOMEM). The ring and region stay allocated until iou_prog_close().
  */
 int iou_prog_load(struct iou_prog *p);
 
-/* Load onto the ring of another loaded program instead of a new one. */
+/* Load onto the ring (and shared region) of another loaded program
+ * instead of new ones; owner must outlive p. Errors as iou_prog_load(),
+ * plus -EBADF: owner has no ring. Each ring takes one attached program
+ * at a time. */
 int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner);
 
-/* Attach the ops to the ring. -EBUSY: ring already has a program;
- * -EOPNOTSUPP: ring mode not supported (e.g. no DEFER_TASKRUN). */
+/* Attach the ops to the ring. Returns 0, or -EINVAL: not loaded;
+ * -EALREADY: attached already; -EBUSY: the ring already has a program;
+ * -EOPNOTSUPP: ring mode not supported (no DEFER_TASKRUN, or SQPOLL or
+ * IOPOLL); other bpf_link_create() errnos. */
 int iou_prog_attach(struct iou_prog *p);
 
-/* Destroy the link: the ring works normally again. Idempotent. */
+/* Destroy the link: the ring works normally again. Idempotent: 0 when
+ * not attached; otherwise 0 or the errno of closing the link. */
 int iou_prog_detach(struct iou_prog *p);
 
 /*
@@ -112,7 +150,10 @@ int iou_prog_detach(struct iou_prog *p);
  * Returns 0 when the program stopped; -EINTR when a signal interrupted
  * the loop and iou_prog_request_stop() was not called (the caller may
  * call run again to resume); -EINVAL when loop_step returned a value
- * other than CONTINUE/STOP; -EFAULT when detached under the loop.
+ * other than CONTINUE/STOP; -EFAULT when detached under the loop;
+ * -ENOLINK when not attached; -EEXIST when called from a thread other
+ * than the one that loaded (the ring is SINGLE_ISSUER); other
+ * io_uring_enter() errnos. How the program ended is in iou_prog_ctl().
  * After iou_prog_request_stop() it re-enters on EINTR so the program can
  * wind down, unless iou_prog_force_stop() was called.
  */
@@ -124,10 +165,17 @@ void iou_prog_request_stop(struct iou_prog *p);
  * for the program to wind down. Async-signal-safe. */
 void iou_prog_force_stop(struct iou_prog *p);
 
-/* Detach, close the ring and the region, free. NULL is fine. */
+/* Detach, close the ring and the region (unless borrowed through
+ * iou_prog_load_on_ring_of()), free. NULL is fine. */
 void iou_prog_close(struct iou_prog *p);
 
-/* Accessors. */
+/* The address the listening socket is bound to ("127.0.0.1:40123",
+ * "[::1]:7777"), after load; -ENOTCONN when there is none. */
+int iou_prog_listen_addr(const struct iou_prog *p, char *buf, size_t len);
+
+/* Accessors; valid until iou_prog_close(). Before load the shared region
+ * does not exist (ctl and shm NULL, sizes 0, fds -1) and the layout is
+ * zeroed. */
 volatile struct iou_ctl *iou_prog_ctl(const struct iou_prog *p);
 void *iou_prog_shm(const struct iou_prog *p);	/* the whole region */
 size_t iou_prog_shm_size(const struct iou_prog *p);
@@ -146,8 +194,9 @@ const char *iou_prog_verifier_log(const struct iou_prog *p);
 /*
  * Probe the running kernel: struct io_uring_bpf_ops and both kfuncs in
  * vmlinux BTF, and whether a DEFER_TASKRUN | NO_SQARRAY | SQ_REWIND ring
- * can be created. 0 when everything is there; -EOPNOTSUPP otherwise with
- * a one-line explanation in `why`.
+ * can be created. Needs no privilege. 0 when everything is there;
+ * -EOPNOTSUPP otherwise with a one-line explanation in `why` (always
+ * NUL-terminated when why_len > 0).
  */
 int iou_probe_kernel(char *why, size_t why_len);
 
@@ -173,6 +222,17 @@ enum iouops_exit_status {
 	IOUOPS_EXIT_PROG_ERROR = 13,	/* program recorded IOU_EXIT_ERROR */
 	IOUOPS_EXIT_RUN = 14,		/* io_uring_enter() failed (EINVAL:
 					 * bad loop_step return value) */
+	IOUOPS_EXIT_EXISTS = 15,	/* new: a file it would write exists */
+	IOUOPS_EXIT_BUILD = 16,		/* build: the compiler failed */
+	IOUOPS_EXIT_NOTOOL = 17,	/* clang, or the vm/get-kernel script,
+					 * or the iouops headers not found */
+	IOUOPS_EXIT_BADADDR = 18,	/* --listen unparsable, or a program
+					 * with(out) listen_fd without(with) it */
+	IOUOPS_EXIT_ADDRINUSE = 19,	/* --listen address already in use */
+	IOUOPS_EXIT_ADDRNOTAVAIL = 20,	/* --listen address is not local */
+	IOUOPS_EXIT_RESOURCES = 21,	/* buffer ring / file table refused */
+	IOUOPS_EXIT_NOPROC = 22,	/* stat: no such process or no iouops
+					 * shared region in it */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };
 
@@ -187,13 +247,29 @@ enum iou_phase {
 	IOU_PHASE_OPEN,		/* object parsed */
 	IOU_PHASE_PROBE,	/* kernel probed, privileges checked */
 	IOU_PHASE_RING,		/* io_uring_setup() done */
-	IOU_PHASE_REGION,	/* shared region registered */
+	IOU_PHASE_REGION,	/* shared region (and iou_res resources) */
 	IOU_PHASE_VERIFY,	/* bpf_object__load(): verifier and JIT done */
 	IOU_PHASE_ATTACH,	/* struct_ops link created */
 	IOU_NR_PHASES,
 };
 unsigned long long iou_prog_phase_ns(const struct iou_prog *p,
 				     enum iou_phase phase);
+
+/*
+ * Map the shared region of a running loader process PID (its memfd named
+ * "iouops-shm", found through /proc/PID/fd) read-only, for live stats.
+ * -ESRCH: no such process; -ENOENT: no such region in it; -EPROTO: the
+ * region lacks IOU_CTL_MAGIC. Unmap with iou_shm_close().
+ */
+int iou_shm_open_pid(int pid, volatile struct iou_ctl **ctl, size_t *size);
+void iou_shm_close(volatile struct iou_ctl *ctl, size_t size);
+
+/* "1.2.3.4:80", "[::1]:80" or "::1:80" (numeric) into *ss; -EINVAL if it
+ * is none of them. And back, "[::1]:80" style. */
+struct sockaddr_storage;
+int iou_parse_sockaddr(const char *s, struct sockaddr_storage *ss);
+void iou_format_sockaddr(const struct sockaddr_storage *ss, char *buf,
+			 size_t len);
 
 /* Parse a size: decimal or 0x hex with an optional k/m/g suffix (KiB,
  * MiB, GiB). -EINVAL when it is not one. */

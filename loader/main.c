@@ -4,6 +4,7 @@
  *
  *	iouops load PROG [options]	run a loop program until it stops
  *	iouops probe			does this kernel have io_uring BPF ops?
+ *	iouops new|build|vm|get-kernel	write your own (cmd_new.c)
  *
  * Every failure is one line on stderr and its own exit status (see
  * enum iouops_exit_status in iouops.h); only a verifier rejection prints
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "iouops.h"
 
 #define MAX_SETS 64
@@ -45,6 +47,12 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: iouops load PROG [options]   run a loop program until it stops\n"
 "       iouops probe                 does this kernel have io_uring BPF ops?\n"
+"       iouops stat PID [SECS [N]]   a running loader's counters, every SECS\n"
+"                                    seconds (N times; default: once)\n"
+"       iouops new NAME [DIR]        start a loop program: NAME.bpf.c + Makefile\n"
+"       iouops build FILE.bpf.c      compile one loop program (clang, BPF flags)\n"
+"       iouops vm [OPTS] -- CMD...   run CMD as root in a VM on Linux 7.3\n"
+"       iouops get-kernel [WHICH]    download a kernel for vm (default 7.3)\n"
 "       iouops --help | --version\n"
 "\n"
 "PROG is a BPF object path, or a bare name (nops) looked up in the progs/\n"
@@ -69,6 +77,9 @@ static void usage(FILE *f)
 "  --stats SECS        print the program's counters every SECS seconds\n"
 "  --timing            print where the time went: load phases (ms), first\n"
 "                      step, run, detach, and the run's context switches\n"
+"  --listen ADDR:PORT  TCP listening socket for a program with a listen_fd\n"
+"                      global (IPv4:PORT or [IPv6]:PORT; port 0: any free\n"
+"                      port, printed as 'listening on ADDR:PORT')\n"
 "  -v, --verbose       show what the loader does and libbpf's messages\n"
 "\n"
 "Ctrl-C (SIGINT/SIGTERM) asks the program to stop through shared memory and\n"
@@ -78,7 +89,11 @@ static void usage(FILE *f)
 "without io_uring BPF ops, 5 not root, 6 not a BPF object, 7 no\n"
 "io_uring_bpf_ops in it, 8 verifier rejection, 9 bad --set, 10 ring setup\n"
 "refused, 11 shared memory refused, 12 attach refused, 13 program reported an\n"
-"error, 14 io_uring_enter failed, 130 detached on a second signal, 1 other.\n");
+"error, 14 io_uring_enter failed, 15 new: file exists, 16 build: compiler\n"
+"failed, 17 clang or a helper script missing, 18 bad --listen address, 19\n"
+"address in use, 20 address not local, 21 buffer ring or file table refused,\n"
+"22 stat: no such iouops process, 130 detached on a second signal, 1 other.\n"
+"See iouops(8).\n");
 }
 
 static void log_to_stderr(enum iou_log_level level, const char *msg,
@@ -198,9 +213,20 @@ static int load_exit_status(struct iou_prog *p, int err, const char *path)
 			err == -ENOMEM ? " (RLIMIT_MEMLOCK too low?)" : "");
 		return IOUOPS_EXIT_REGION;
 	case IOU_STAGE_SET:
-		fprintf(stderr, "iouops: cannot write the program's globals: %s\n",
-			strerror(-err));
+		if (*detail)
+			fprintf(stderr, "iouops: %s\n", detail);
+		else
+			fprintf(stderr, "iouops: cannot write the program's "
+				"globals: %s\n", strerror(-err));
 		return IOUOPS_EXIT_BADSET;
+	case IOU_STAGE_LISTEN:
+		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		return err == -EADDRINUSE ? IOUOPS_EXIT_ADDRINUSE :
+		       err == -EADDRNOTAVAIL ? IOUOPS_EXIT_ADDRNOTAVAIL :
+		       IOUOPS_EXIT_BADADDR;
+	case IOU_STAGE_RESOURCES:
+		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		return IOUOPS_EXIT_RESOURCES;
 	case IOU_STAGE_VERIFIER:
 		if (*iou_prog_verifier_log(p)) {
 			fprintf(stderr, "iouops: the verifier rejected %s (%s); its log:\n%s",
@@ -383,6 +409,13 @@ static int cmd_load(struct load_args *a)
 			a->prog);
 		return IOUOPS_EXIT_NOFILE;
 	}
+	/* From here on a signal must not kill us with a half-made ring:
+	 * before the loop runs it only aborts the start-up. */
+	err = install_signals();
+	if (err) {
+		fprintf(stderr, "iouops: sigaction: %s\n", strerror(-err));
+		return IOUOPS_EXIT_FAIL;
+	}
 	err = iou_prog_open(path, &a->opts, &p);
 	if (err) {
 		fprintf(stderr, "iouops: %s: %s\n", path, open_error_text(err));
@@ -401,19 +434,22 @@ static int cmd_load(struct load_args *a)
 		}
 	}
 	err = iou_prog_load(p);
+	if (err && signals_seen) {
+		/* the verifier gives up on a pending signal: not a rejection */
+		fprintf(stderr, "iouops: interrupted while loading %s\n", path);
+		status = IOUOPS_EXIT_SIGNAL;
+		goto out;
+	}
 	if (err) {
 		status = load_exit_status(p, err, path);
 		goto out;
 	}
-	err = install_signals();
-	if (err) {
-		fprintf(stderr, "iouops: sigaction: %s\n", strerror(-err));
-		status = IOUOPS_EXIT_FAIL;
+	running_prog = p;
+	if (signals_seen) {
+		fprintf(stderr, "iouops: interrupted before the program started\n");
+		status = IOUOPS_EXIT_SIGNAL;
 		goto out;
 	}
-	running_prog = p;
-	if (signals_seen)
-		iou_prog_request_stop(p);
 	err = iou_prog_attach(p);
 	if (err) {
 		fprintf(stderr, "iouops: attaching %s to the ring failed: %s%s\n",
@@ -424,6 +460,8 @@ static int cmd_load(struct load_args *a)
 		goto out;
 	}
 	ctl = iou_prog_ctl(p);
+	if (!iou_prog_listen_addr(p, path, sizeof(path)))
+		printf("listening on %s\n", path);	/* the real port of :0 */
 	if (a->verbose) {
 		const struct iou_layout *l = iou_prog_layout(p);
 
@@ -478,6 +516,64 @@ static int cmd_probe(void)
 	return IOUOPS_EXIT_OK;
 }
 
+static int parse_uint(const char *opt, const char *s, unsigned *out);
+
+/* Another process's counters, read from its shared region: no syscall
+ * reaches the program, so the server keeps running undisturbed. */
+static int cmd_stat(int argc, char **argv)
+{
+	unsigned interval = 0, count = 1, i;
+	volatile struct iou_ctl *ctl;
+	size_t size;
+	char *end;
+	long pid;
+	int err;
+
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "iouops: usage: iouops stat PID [SECS [N]]\n");
+		return IOUOPS_EXIT_USAGE;
+	}
+	errno = 0;
+	pid = strtol(argv[1], &end, 10);
+	if (errno || *end || pid <= 0 || pid > INT_MAX ||
+	    (argc > 2 && parse_uint("stat SECS", argv[2], &interval)) ||
+	    (argc > 3 && parse_uint("stat N", argv[3], &count))) {
+		fprintf(stderr, "iouops: stat: '%s' is not a process id\n",
+			argv[1]);
+		return IOUOPS_EXIT_USAGE;
+	}
+	if (argc == 3)
+		count = 0;	/* SECS alone: until the process goes away */
+	err = iou_shm_open_pid((int)pid, &ctl, &size);
+	if (err) {
+		fprintf(stderr, "iouops: stat %ld: %s\n", pid,
+			err == -ESRCH ? "no such process" :
+			err == -ENOENT ? "no iouops shared region in that process" :
+			err == -EPROTO ? "shared region without the iouops magic" :
+			strerror(-err));
+		return IOUOPS_EXIT_NOPROC;
+	}
+	for (i = 0; !count || i < count; i++) {
+		if (i) {
+			struct timespec ts = { interval, 0 };
+
+			nanosleep(&ts, NULL);
+			if (kill((pid_t)pid, 0) && errno == ESRCH)
+				break;
+		}
+		printf("pid %ld: %s, steps %llu\n", pid,
+		       ctl->exit.kind ? iou_exit_kind_str(ctl->exit.kind) :
+		       ctl->running ? "running" : "not started",
+		       (unsigned long long)ctl->steps);
+		print_counters(stdout, ctl);
+		fflush(stdout);
+		if (!interval)
+			break;
+	}
+	iou_shm_close(ctl, size);
+	return IOUOPS_EXIT_OK;
+}
+
 static int parse_uint(const char *opt, const char *s, unsigned *out)
 {
 	char *end;
@@ -494,7 +590,7 @@ static int parse_uint(const char *opt, const char *s, unsigned *out)
 }
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
-       OPT_NODEFER, OPT_STATS, OPT_TIMING };
+       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN };
 
 static int parse_load(int argc, char **argv, struct load_args *a)
 {
@@ -508,6 +604,7 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "no-defer-taskrun", no_argument, NULL, OPT_NODEFER },
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "timing", no_argument, NULL, OPT_TIMING },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -565,6 +662,9 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		case OPT_TIMING:
 			a->timing = true;
 			break;
+		case OPT_LISTEN:
+			a->opts.listen = optarg;
+			break;
 		case 'v':
 			a->verbose = true;
 			a->opts.log = log_to_stderr;
@@ -609,6 +709,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "probe") && argc == 2)
 		return cmd_probe();
+	if (!strcmp(argv[1], "stat"))
+		return cmd_stat(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "load")) {
 		memset(&a, 0, sizeof(a));
 		status = parse_load(argc - 1, argv + 1, &a);
@@ -616,6 +718,9 @@ int main(int argc, char **argv)
 			return status;
 		return cmd_load(&a);
 	}
+	status = iouops_dev_command(argc - 1, argv + 1);
+	if (status >= 0)
+		return status;
 	fprintf(stderr, "iouops: unknown command '%s' (see 'iouops --help')\n",
 		argv[1]);
 	return IOUOPS_EXIT_USAGE;

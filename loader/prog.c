@@ -29,7 +29,7 @@
 #include "uring.h"
 
 #define DEFAULT_SQ_ENTRIES	64
-#define DEFAULT_SHM_SIZE	(64 * 1024)
+#define DEFAULT_SHM_SIZE	IOU_DEFAULT_SHM_SIZE
 #define LOG_MAX			(64 * 1024 * 1024)
 
 struct iou_set {
@@ -58,6 +58,7 @@ struct iou_prog {
 	size_t log_len;
 	char *vlog;		/* the verifier log cut out of it */
 	bool loaded;
+	struct iou_netres *net;	/* iou_res resources, --listen socket */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
 	unsigned long long phase_ns[IOU_NR_PHASES];	/* load cost */
@@ -204,13 +205,20 @@ static bool is_io_uring_ops_map(const struct bpf_object *obj,
 				const struct bpf_map *map)
 {
 	const struct btf *btf = bpf_object__btf(obj);
+	static const char ops[] = "io_uring_bpf_ops";
 	const struct btf_type *t;
+	const char *name;
 
 	if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS || !btf)
 		return false;
 	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-	return t && !strcmp(btf__name_by_offset(btf, t->name_off),
-			    "io_uring_bpf_ops");
+	if (!t)
+		return false;
+	/* also a CO-RE flavour (io_uring_bpf_ops___v2) declaring callbacks
+	 * newer than vmlinux.h; libbpf matches it to the kernel's type */
+	name = btf__name_by_offset(btf, t->name_off);
+	return !strncmp(name, ops, sizeof(ops) - 1) &&
+	       (!name[sizeof(ops) - 1] || !strncmp(name + sizeof(ops) - 1, "___", 3));
 }
 
 int iou_prog_open(const char *path, const struct iou_opts *opts,
@@ -483,6 +491,37 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value)
 	return 0;
 }
 
+int iou_prog_global(struct iou_prog *p, const char *name, void **ptr,
+		    size_t *size)
+{
+	struct var_loc loc;
+	size_t map_size;
+	__u8 *data;
+	int err;
+
+	err = find_var(p, name, &loc);
+	if (err)
+		return err;
+	data = bpf_map__initial_value(loc.map, &map_size);
+	if (!data || loc.offset + loc.size > map_size)
+		return -EINVAL;
+	*ptr = data + loc.offset;
+	*size = loc.size;
+	return 0;
+}
+
+int iou_prog_fail(struct iou_prog *p, enum iou_stage stage, int err,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	p->stage = stage;
+	va_start(ap, fmt);
+	vsnprintf(p->errmsg, sizeof(p->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 static int apply_sets(struct iou_prog *p)
 {
 	struct var_loc loc;
@@ -679,8 +718,13 @@ static int load_object(struct iou_prog *p)
 	if (err) {
 		extract_verifier_log(p);
 		last_log_line(p);
-		if (err == -EPERM)
+		if (err == -EPERM) {
 			p->stage = IOU_STAGE_PERM;
+		} else if (iou_explain_missing_feature(p->log, p->errmsg,
+						       sizeof(p->errmsg))) {
+			p->stage = IOU_STAGE_KERNEL;
+			err = -EOPNOTSUPP;
+		}
 		return err;
 	}
 	p->loaded = true;
@@ -717,6 +761,10 @@ int iou_prog_load(struct iou_prog *p)
 	if (err)
 		return err;
 	stamp(p, IOU_PHASE_PROBE);
+	/* struct iou_res and --listen: sizes the CQ and the region */
+	err = iou_netres_prepare(p, &p->opts, &p->net);
+	if (err)
+		return err;
 	p->stage = IOU_STAGE_RING;
 	err = setup_ring(p);
 	if (err)
@@ -724,6 +772,9 @@ int iou_prog_load(struct iou_prog *p)
 	stamp(p, IOU_PHASE_RING);
 	p->stage = IOU_STAGE_REGION;
 	err = setup_shm(p);
+	if (err)
+		return err;
+	err = iou_netres_setup(p->net, p, p->ring_fd, p->shm, p->shm_size);
 	if (err)
 		return err;
 	stamp(p, IOU_PHASE_REGION);
@@ -824,6 +875,7 @@ void iou_prog_close(struct iou_prog *p)
 		return;
 	iou_prog_detach(p);
 	bpf_object__close(p->obj);
+	iou_netres_free(p->net);	/* the listening socket */
 	if (p->shm)
 		munmap(p->shm, p->shm_size);
 	if (p->shm_fd >= 0)
@@ -847,6 +899,11 @@ unsigned long long iou_prog_phase_ns(const struct iou_prog *p,
 				     enum iou_phase phase)
 {
 	return phase < IOU_NR_PHASES ? p->phase_ns[phase] : 0;
+}
+
+int iou_prog_listen_addr(const struct iou_prog *p, char *buf, size_t len)
+{
+	return p->net ? iou_netres_listen_addr(p->net, buf, len) : -ENOTCONN;
 }
 
 volatile struct iou_ctl *iou_prog_ctl(const struct iou_prog *p)

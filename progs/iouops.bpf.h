@@ -21,6 +21,12 @@
  *
  * The loader (loader/iouops.h, `iouops load`) fills iou_layout, registers
  * the shared memory region and sets its struct iou_ctl up before attach.
+ *
+ * Build: clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -fms-extensions
+ * -I<dir of this header>; installed, that dir is
+ * `pkg-config --variable=bpfincludedir iouops` (`iouops build F.bpf.c`
+ * and the Makefile of `iouops new` do it). Errors below are negative
+ * errnos; IOU_LOOP_STOP/CONTINUE are what a step returns to the kernel.
  */
 #ifndef IOUOPS_BPF_H
 #define IOUOPS_BPF_H
@@ -60,18 +66,48 @@ _Static_assert(sizeof(struct __iou_ms_probe_b) == 2 * sizeof(int),
 #define EOVERFLOW	75
 #define ECANCELED	125
 #endif
+#ifndef ENOBUFS
+#define EBADF		9
+#define ENFILE		23
+#define EPIPE		32
+#define ENOBUFS		105
+#define ECONNRESET	104
+#define ETIMEDOUT	110
+#endif
 
 /* uapi values that BTF does not carry (they are #defines) */
 #define IOU_SETUP_NO_SQARRAY	(1U << 16)
 #define IOU_SETUP_SQ_REWIND	(1U << 20)
 #define IOU_SQE_IO_LINK		(1U << 2)	/* IOSQE_IO_LINK */
 #define IOU_CQE_F_MORE		(1U << 1)	/* IORING_CQE_F_MORE */
+#define IOU_CQE_F_BUFFER	(1U << 0)	/* IORING_CQE_F_BUFFER */
+#define IOU_CQE_BUFFER_SHIFT	16		/* bid = cqe->flags >> 16 */
+#define IOU_SQE_FIXED_FILE	(1U << 0)	/* IOSQE_FIXED_FILE */
+#define IOU_SQE_BUFFER_SELECT	(1U << 5)	/* IOSQE_BUFFER_SELECT */
+#define IOU_SQ_CQ_OVERFLOW	(1U << 1)	/* IORING_SQ_CQ_OVERFLOW */
+#define IOU_FILE_INDEX_ALLOC	(~0U)		/* IORING_FILE_INDEX_ALLOC */
+#define IOU_ACCEPT_MULTISHOT	(1U << 0)	/* IORING_ACCEPT_MULTISHOT */
+#define IOU_RECV_MULTISHOT	(1U << 1)	/* IORING_RECV_MULTISHOT */
+#define IOU_MSG_NOSIGNAL	0x4000		/* MSG_NOSIGNAL */
 
 /*
- * The ring geometry. The loader writes it before load; .rodata is frozen
- * then, so the verifier treats every field as a known constant.
+ * The ring geometry (struct iou_layout in iouops_shared.h). The loader
+ * writes it before load; .rodata is frozen then, so the verifier treats
+ * every field as a known constant: region sizes, masks, ring offsets.
  */
 const volatile struct iou_layout iou_layout;
+
+/*
+ * Resources the loader creates for the program (see struct iou_res in
+ * iouops_shared.h). A program that needs them defines it again with an
+ * initializer (C merges the two definitions):
+ *
+ *	const volatile struct iou_res iou_res = { .bufs = 1024, .buf_size = 4096 };
+ *
+ * Left all zero, the loader creates nothing. Its out fields (bufring_off,
+ * bufs_off) and a files_var-resolved `files` are verifier constants.
+ */
+const volatile struct iou_res iou_res;
 
 #define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
@@ -87,6 +123,10 @@ const volatile struct iou_layout iou_layout;
  * Define a loop callback: IOU_LOOP(name) { ... } with two arguments:
  * `ring` (struct iou_ctx *, for iou_ring_open) and `lp` (the loop params;
  * only lp->cq_wait_idx is writable). BPF_PROG reserves the name `ctx`.
+ * The body returns IOU_LOOP_CONTINUE (run another step, after waiting as
+ * lp->cq_wait_idx says) or IOU_LOOP_STOP (end the io_uring_enter());
+ * any other value makes io_uring_enter() fail with -EINVAL. Declared
+ * sleepable (struct_ops.s), which bpf_io_uring_submit_sqes() needs.
  */
 #define IOU_LOOP(name)							\
 	static __always_inline int					\
@@ -100,7 +140,8 @@ const volatile struct iou_layout iou_layout;
 	static __always_inline int					\
 	____iou_##name(struct iou_ctx *ring, struct iou_loop_params *lp)
 
-/* Define the ops map the loader attaches: IOU_OPS(map_name, loop_fn); */
+/* Define the ops map the loader attaches: IOU_OPS(map_name, loop_fn);
+ * exactly one per object. ring_fd is filled in by the loader. */
 #define IOU_OPS(map_name, loop_fn)					\
 	SEC(".struct_ops.link")						\
 	struct io_uring_bpf_ops map_name = {				\
@@ -122,7 +163,8 @@ struct iou_cursor {
 };
 struct iou_cursor iou_cursor;
 
-/* Per-step view of the ring. Lives on the BPF stack for one step. */
+/* Per-step view of the ring, filled by iou_ring_open(). Lives on the BPF
+ * stack for one step: its pointers are valid until the step returns. */
 struct iou_ring {
 	struct iou_ctx *ctx;
 	__u8 *rings;		/* IOU_REGION_CQ: heads, tails, CQEs */
@@ -131,11 +173,14 @@ struct iou_ring {
 	struct iou_cursor *cur;	/* = &iou_cursor */
 };
 
+/* The __u32 at byte `off` of the rings region (a head, tail or flags
+ * word). off must come from iou_layout so the verifier can bound it. */
 static __always_inline __u32 *iou_ring_u32(struct iou_ring *r, __u32 off)
 {
 	return (__u32 *)(r->rings + off);
 }
 
+/* 1 when the ring was set up with SQ_REWIND (SQEs always from index 0). */
 static __always_inline int iou_sq_rewind(void)
 {
 	return !!(iou_layout.setup_flags & IOU_SETUP_SQ_REWIND);
@@ -145,7 +190,9 @@ static __always_inline int iou_sq_rewind(void)
  * Record why the program ends, once (the first record wins). Fills
  * ctl->exit with kind, code, file:line and a printf-style reason (at most
  * 12 arguments, bpf_snprintf rules: %d %u %x %ld %llu %s %p...). Returns
- * IOU_LOOP_STOP so a callback can `return iou_exit(...)`.
+ * IOU_LOOP_STOP so a callback can `return iou_exit(...)`. fmt must be a
+ * string literal; the reason is cut at IOU_EXIT_REASON_LEN - 1 bytes.
+ * ctl may be NULL (nothing is recorded).
  */
 #define __iou_exit(ctl, _kind, _code, fmt, args...) ({			\
 	struct iou_ctl *___c = (ctl);					\
@@ -174,10 +221,14 @@ static __always_inline int iou_sq_rewind(void)
 
 /*
  * Map the three regions for this step and load the local ring state.
+ * Call it first in every step, with the callback's `ring` argument.
  * Returns 0, or -EFAULT when a region is missing or smaller than the
  * layout says (a loader bug or an unfilled iou_layout); the exit is then
- * recorded when the shared region is available. Also counts the step in
- * ctl->steps and stamps the first one (ctl->first_step_ns).
+ * recorded when the shared region is available, so the step should just
+ * return IOU_LOOP_STOP. Also counts the step in ctl->steps. Region sizes
+ * are the constants iou_layout.rings_size/sqes_size and
+ * sizeof(struct iou_ctl): the verifier bounds every later access by them.
+ * The first step also stamps ctl->first_step_ns (for load-cost timing).
  */
 static __always_inline int iou_ring_open(struct iou_ring *r,
 					 struct iou_ctx *ctx)
@@ -207,8 +258,10 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 	return 0;
 }
 
-/* Shared memory past the control block, as a pointer to `size` bytes
- * (a constant). NULL when the region is smaller. */
+/* Shared memory past the control block (offset IOU_CTL_SIZE), as a
+ * `type *`: iou_shm_data(&r, struct mine). sizeof(type) is the constant
+ * the verifier bounds accesses by. NULL when the region is smaller than
+ * IOU_CTL_SIZE + sizeof(type) (iouops load --shm-size SIZE). */
 #define iou_shm_data(r, type) ({					\
 	__u8 *___m = bpf_io_uring_get_region((r)->ctx, IOU_REGION_MEM,	\
 				IOU_CTL_SIZE + sizeof(type));		\
@@ -216,13 +269,25 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 })
 
 /* The user address of byte `off` of the shared region, for SQE fields
- * that take a user pointer (buffers, futex words). */
+ * that take a user pointer (buffers, futex words). Not checked against
+ * the region size: keep off + length <= iou_layout.mem_size, or the
+ * request fails (typically -EFAULT in its CQE). */
 static __always_inline __u64 iou_shm_uaddr(__u64 off)
 {
 	return iou_layout.shm_uaddr + off;
 }
 
-/* Has userspace asked the program to stop? */
+/* The whole shared region (iou_layout.mem_size bytes, a constant), for
+ * the data the loader placed past the control block: buffer rings,
+ * buffers. NULL when the region is missing. */
+static __always_inline __u8 *iou_shm_all(struct iou_ring *r)
+{
+	return bpf_io_uring_get_region(r->ctx, IOU_REGION_MEM,
+				       iou_layout.mem_size);
+}
+
+/* Non-zero when userspace asked the program to stop (Ctrl-C in iouops,
+ * iou_prog_request_stop()). The program decides how to wind down. */
 static __always_inline int iou_stop_requested(struct iou_ring *r)
 {
 	return READ_ONCE(r->ctl->stop_req) != 0;
@@ -231,7 +296,8 @@ static __always_inline int iou_stop_requested(struct iou_ring *r)
 /*
  * Name the counters once (idempotent, cheap after the first step):
  * `static const char names[N][IOU_COUNTER_NAME_LEN] = {"submitted", ...};`
- * then iou_counters_init(&r, names, N).
+ * then iou_counters_init(&r, names, N). N must be a constant
+ * <= IOU_NR_COUNTERS (checked at compile time); iouops prints them.
  */
 #define iou_counters_init(r, names, n) ({				\
 	_Static_assert((n) <= IOU_NR_COUNTERS, "too many counters");	\
@@ -243,6 +309,8 @@ static __always_inline int iou_stop_requested(struct iou_ring *r)
 	}								\
 })
 
+/* Add delta to counter idx in shared memory; idx >= IOU_NR_COUNTERS is
+ * ignored. Userspace may read it at any time (a plain 64-bit store). */
 static __always_inline void iou_count(struct iou_ring *r, __u32 idx,
 				      __u64 delta)
 {
@@ -251,6 +319,7 @@ static __always_inline void iou_count(struct iou_ring *r, __u32 idx,
 			   r->ctl->counters[idx].value + delta);
 }
 
+/* The value of counter idx (0 when idx >= IOU_NR_COUNTERS). */
 static __always_inline __u64 iou_counter(struct iou_ring *r, __u32 idx)
 {
 	return idx < IOU_NR_COUNTERS ? r->ctl->counters[idx].value : 0;
@@ -264,7 +333,8 @@ static __always_inline __u32 iou_sq_pending(struct iou_ring *r)
 	return r->cur->sq_pending;
 }
 
-/* SQEs that can still be prepared in this step. */
+/* SQEs that can still be prepared in this step: sq_entries minus the
+ * pending ones (SQ_REWIND) or minus those the kernel has not consumed. */
 static __always_inline __u32 iou_sq_space(struct iou_ring *r)
 {
 	__u32 head;
@@ -278,9 +348,11 @@ static __always_inline __u32 iou_sq_space(struct iou_ring *r)
 /*
  * Next free SQE, zeroed, or NULL when the SQ is full. With SQ_REWIND the
  * SQEs of a batch are sqes[0..n-1]; otherwise the classic head/tail ring
- * (and the SQ index array when the ring has one). Called once per SQE, so
- * it reads each cursor field once and the ring mode once: this is most
- * of what a BPF loop spends per request besides the kernel's own work.
+ * (and the SQ index array when the ring has one). The index is masked
+ * with iou_layout.sq_mask, so any number of calls (e.g. in bpf_for)
+ * verifies; check for NULL before use. It reads each cursor field and
+ * the ring mode once: per SQE, this is much of what a loop spends besides
+ * the kernel's own work (for batches, iou_sq_claim() + iou_sqe()).
  */
 static __always_inline struct io_uring_sqe *iou_get_sqe(struct iou_ring *r)
 {
@@ -371,9 +443,13 @@ static __always_inline struct io_uring_sqe *iou_sqe(struct iou_ring *r,
 }
 
 /*
- * Hand the prepared SQEs to the kernel. Returns how many it consumed or a
- * negative errno. In SQ_REWIND mode SQEs it did not consume are dropped;
- * in classic mode they stay in the SQ for the next submit.
+ * Hand the prepared SQEs to the kernel. Returns how many it consumed (0
+ * when none were pending), fewer when one failed to submit (it posts an
+ * error CQE; the ones after it are not submitted), or -EAGAIN when no
+ * request could be allocated.
+ * Errors of the requests themselves arrive in their CQEs.
+ * In SQ_REWIND mode SQEs it did not consume are dropped; in classic mode
+ * they stay in the SQ for the next submit.
  */
 static __always_inline int iou_submit(struct iou_ring *r)
 {
@@ -401,11 +477,13 @@ typedef __u64 __attribute__((may_alias)) iou_sqe_word;
 #endif
 
 /*
- * The common part of every prep: the first 40 bytes of the SQE as five
- * whole words: opcode, fd, off, addr, len, user_data, with flags, ioprio
- * and the op flags (rw_flags, msg_flags...) 0. Set those after the prep.
- * Whole words let clang drop the part of iou_get_sqe()'s zeroing that
- * they overwrite: 8 stores per SQE instead of 14.
+ * Fill the common SQE fields: opcode op (IORING_OP_*), fd, addr (a user
+ * address: iou_shm_uaddr()), len, off and user_data (returned in the CQE).
+ * The SQE must come zeroed from iou_get_sqe() or iou_sqe(). These are the
+ * first 40 bytes, written as five whole words with flags, ioprio and the
+ * op flags (rw_flags, msg_flags...) 0: set those after the prep. Whole
+ * words let clang drop the part of the zeroing they overwrite: 8 stores
+ * per SQE instead of 14.
  */
 static __always_inline void iou_prep_rw(struct io_uring_sqe *sqe, __u8 op,
 					int fd, __u64 addr, __u32 len,
@@ -426,6 +504,7 @@ static __always_inline void iou_prep_rw(struct io_uring_sqe *sqe, __u8 op,
 	w[4] = user_data;
 }
 
+/* A NOP: completes at once with res 0 and this user_data. */
 static __always_inline void iou_prep_nop(struct io_uring_sqe *sqe,
 					 __u64 user_data)
 {
@@ -434,13 +513,110 @@ static __always_inline void iou_prep_nop(struct io_uring_sqe *sqe,
 
 /* ---- SQE preparation: files, timeouts, futexes ---- */
 
+/* Close fixed-file slot `slot` (the loader's sparse table, iou_res.files). */
+static __always_inline void iou_prep_close_direct(struct io_uring_sqe *sqe,
+						  __u32 slot, __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_CLOSE, 0, 0, 0, 0, user_data);
+	sqe->file_index = slot + 1;
+}
+
+/* Cancel the request whose user_data is `target` (one, the first match):
+ * its own CQE then ends with -ECANCELED (a multishot: without F_MORE). */
+static __always_inline void iou_prep_cancel(struct io_uring_sqe *sqe,
+					    __u64 target, __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_ASYNC_CANCEL, -1, target, 0, 0, user_data);
+}
+
 /* ---- SQE preparation: sockets ---- */
+
+/*
+ * Multishot accept into the fixed-file table: each CQE's res is the slot
+ * the kernel picked (IORING_FILE_INDEX_ALLOC), with F_MORE while it stays
+ * armed. With the table full, res is -ENFILE, the kernel closes that
+ * connection, and the multishot ends (re-arm it).
+ */
+static __always_inline void
+iou_prep_multishot_accept_direct(struct io_uring_sqe *sqe, int listen_fd,
+				 __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_ACCEPT, listen_fd, 0, 0, 0, user_data);
+	sqe->ioprio = IOU_ACCEPT_MULTISHOT;
+	sqe->file_index = IOU_FILE_INDEX_ALLOC;
+}
+
+/*
+ * Multishot receive from fixed file `slot` into buffers of group `bgid`:
+ * one CQE per receive, res = bytes, F_BUFFER and the buffer id in
+ * flags >> 16, F_MORE while armed. It ends on EOF (res 0), an error,
+ * -ENOBUFS (the group ran dry: re-arm once buffers are back), a cancel,
+ * or after `limit` bytes in all (0: no limit; IORING_RECV_MSHOT_LIM, the
+ * receive that crosses it may overshoot by up to one buffer).
+ */
+static __always_inline void iou_prep_recv_multishot(struct io_uring_sqe *sqe,
+						    __u32 slot, __u16 bgid,
+						    __u32 limit,
+						    __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_RECV, (int)slot, 0, 0, 0, user_data);
+	sqe->flags = IOU_SQE_FIXED_FILE | IOU_SQE_BUFFER_SELECT;
+	sqe->ioprio = IOU_RECV_MULTISHOT;
+	sqe->buf_group = bgid;
+	sqe->optlen = limit;
+}
+
+/* Send `len` bytes at user address `addr` (iou_shm_uaddr()) on fixed
+ * file `slot`. A stream socket may send less: res is what went out. */
+static __always_inline void iou_prep_send_fixed(struct io_uring_sqe *sqe,
+						__u32 slot, __u64 addr,
+						__u32 len, __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_SEND, (int)slot, addr, len, 0, user_data);
+	sqe->flags = IOU_SQE_FIXED_FILE;
+	sqe->msg_flags = IOU_MSG_NOSIGNAL;
+}
 
 /* ---- provided buffer rings ---- */
 
+/*
+ * The loader's buffer ring (iou_res.bufs > 0) lives in the shared region:
+ * struct io_uring_buf_ring at iou_res.bufring_off, buffer `bid` at
+ * iou_res.bufs_off + bid * iou_res.buf_size. The kernel takes buffers at
+ * its head; the program gives one back by writing the entry at the tail
+ * and then publishing tail + 1, as liburing's io_uring_buf_ring_add/
+ * _advance do in userspace. `shm` is iou_shm_all().
+ */
+
+/* Offset in the shared region of buffer `bid`'s first byte. */
+static __always_inline __u64 iou_buf_off(__u32 bid)
+{
+	return iou_res.bufs_off + (__u64)(bid & (iou_res.bufs - 1)) *
+				  iou_res.buf_size;
+}
+
+/* Hand buffer `bid` back to the kernel. */
+static __always_inline void iou_bufring_recycle(__u8 *shm, __u32 bid)
+{
+	__u16 *tailp = (__u16 *)(shm + iou_res.bufring_off +
+				 offsetof(struct io_uring_buf, resv));
+	__u16 tail = READ_ONCE(*tailp);
+	struct io_uring_buf *b;
+
+	b = (struct io_uring_buf *)(shm + iou_res.bufring_off +
+		(__u32)(tail & (iou_res.bufs - 1)) * sizeof(struct io_uring_buf));
+	/* never b->resv: in entry 0 it is the tail itself */
+	b->addr = iou_layout.shm_uaddr + iou_buf_off(bid);
+	b->len = iou_res.buf_size;
+	b->bid = (__u16)bid;
+	iou_barrier();
+	WRITE_ONCE(*tailp, (__u16)(tail + 1));
+}
+
 /* ---- completion ---- */
 
-/* CQEs posted and not yet consumed. */
+/* CQEs posted and not yet consumed. To the verifier an unknown number:
+ * size loops with iou_cq_ready_bounded(). */
 static __always_inline __u32 iou_cq_ready(struct iou_ring *r)
 {
 	__u32 tail = READ_ONCE(*iou_ring_u32(r, iou_layout.cq_tail_off));
@@ -449,7 +625,9 @@ static __always_inline __u32 iou_cq_ready(struct iou_ring *r)
 	return tail - r->cur->cq_head;
 }
 
-/* The i-th unconsumed CQE (0 = oldest). Always in bounds. */
+/* The i-th unconsumed CQE (0 = oldest). Always in bounds (masked with
+ * cq_mask); whether it was posted is for the caller to check with
+ * iou_cq_ready(). */
 static __always_inline struct io_uring_cqe *iou_cqe_at(struct iou_ring *r,
 						       __u32 i)
 {
@@ -469,13 +647,15 @@ static __always_inline void iou_cq_commit(struct iou_ring *r)
 	WRITE_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off), r->cur->cq_head);
 }
 
-/* Consume n CQEs at once (after reading them with iou_cqe_at). */
+/* Consume n CQEs at once (after reading them with iou_cqe_at) and publish
+ * the head; n must not exceed iou_cq_ready(). */
 static __always_inline void iou_cq_advance(struct iou_ring *r, __u32 n)
 {
 	r->cur->cq_head += n;
 	iou_cq_commit(r);
 }
 
+/* iou_cq_ready() capped at cq_entries: a loop bound the verifier accepts. */
 static __always_inline __u32 iou_cq_ready_bounded(struct iou_ring *r)
 {
 	__u32 n = iou_cq_ready(r);
@@ -529,9 +709,10 @@ iou_cq_visit(struct iou_ring *r, const struct iou_cq_snap *s, int i)
  * iou_step_wait(); after a `break` the ones after the current stay.
  * Built on the bpf_iter_num open-coded iterator (the verifier inlines it),
  * and the CQ index comes from the iterator's value while the head stays
- * fixed, so the verifier checks the body once whatever the ring size.
- * The outer one-pass loop only holds the snapshot; `break` and `continue`
- * act on the inner one as usual.
+ * fixed, so the verifier checks the body once whatever the ring size. At
+ * most cq_entries CQEs per loop; `return` inside the body is fine (the
+ * iterator is destroyed). The outer one-pass loop only holds the
+ * snapshot; `break` and `continue` act on the inner one as usual.
  */
 #define iou_for_each_cqe(r, cqe)					\
 	for (struct iou_cq_snap ___s = iou_cq_snap(r); ___s.once;	\
@@ -547,6 +728,7 @@ iou_cq_visit(struct iou_ring *r, const struct iou_cq_snap *s, int i)
  * End a step that wants to sleep until `nr` more CQEs arrive (0: do not
  * sleep, run the next step at once). Publishes the CQ head first.
  * Wake-ups are a hint: the kernel may call the next step earlier.
+ * Returns IOU_LOOP_CONTINUE, for `return iou_step_wait(&r, lp, 1);`.
  */
 static __always_inline int iou_step_wait(struct iou_ring *r,
 					 struct iou_loop_params *lp, __u32 nr)
@@ -555,5 +737,29 @@ static __always_inline int iou_step_wait(struct iou_ring *r,
 	lp->cq_wait_idx = r->cur->cq_head + nr;
 	return IOU_LOOP_CONTINUE;
 }
+
+/* ---- kernel features ---- */
+
+/*
+ * Probes of the running kernel's BTF, resolved by libbpf at load time.
+ * To the verifier they are constants, so the code behind a false probe is
+ * dead and never checked: one object runs on every 7.x kernel, using what
+ * each has. Everything above works on 7.1 and later.
+ *
+ * iou_has_kfunc(f): non-zero when kfunc f exists. f must be declared
+ * __weak __ksym (vmlinux.h's kfunc prototypes are). Call a kfunc that not
+ * every 7.x kernel has only behind this test: an unguarded call to a
+ * missing kfunc fails the load with "kernel lacks kfunc f".
+ *
+ * iou_has_field(type, field): non-zero when `struct type` has member
+ * field. For a member newer than vmlinux.h, declare a flavour with it,
+ * `struct iou_loop_params___v2 { __u32 cq_wait_idx; __u64 new_field; }
+ * __attribute__((preserve_access_index));`, and probe and access that
+ * flavour: libbpf matches it to the kernel's struct iou_loop_params. An
+ * unguarded access to a missing member fails the load with "kernel lacks
+ * struct T.field".
+ */
+#define iou_has_kfunc(f)		bpf_ksym_exists(f)
+#define iou_has_field(type, field)	bpf_core_field_exists(struct type, field)
 
 #endif /* IOUOPS_BPF_H */

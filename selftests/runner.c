@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -179,6 +180,9 @@ static enum result run_one(const struct iou_test *t, int num,
 	kill(-pid, SIGKILL);
 	if (waitpid(pid, &status, 0) < 0)
 		status = 0x7f00;	/* "exited 127": cannot happen */
+	/* orphans of earlier tests were re-parented to us (subreaper) */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 
 	if (timed_out) {
 		printf("# %s: timed out after %.0f s, process group killed\n",
@@ -284,6 +288,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: mmap: %s\n", argv[0], strerror(errno));
 		return KSFT_FAIL;
 	}
+	/* Processes a test leaves behind become our children, not init's,
+	 * so they are reaped here (and still die with their group). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	/* Signals are taken synchronously with sigtimedwait(). */
 	sigemptyset(&blockset);
 	sigaddset(&blockset, SIGCHLD);
