@@ -13,20 +13,23 @@
 #	@s,WORKLOAD,REASON			a workload was skipped
 # and exits 1 if any contender failed.
 #
-# usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...]
+# usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...] [-x NAME=OBJ]...
 #	-q	quick: small sizes, 2 reps (the smoke test in make test)
 #	-r	repetitions (default 5, quick 2)
 #	-w	workloads to run (default: nop,load,echo,copy,mbox)
+#	-x	one more NOP contender: another build of nops.bpf.o (to compare
+#		two versions in one run, e.g. before and after a change)
 set -u
 
 B=${IOUOPS_BUILD:-build}
-QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox
-while getopts qr:w: opt; do
+QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox NOP_EXTRA=""
+while getopts qr:w:x: opt; do
 	case $opt in
 	q) QUICK=1 ;;
 	r) REPS=$OPTARG ;;
 	w) WORKLOADS=$OPTARG ;;
-	*) echo "usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...]" >&2; exit 2 ;;
+	x) NOP_EXTRA="$NOP_EXTRA $OPTARG" ;;
+	*) echo "usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...] [-x NAME=OBJ]" >&2; exit 2 ;;
 	esac
 done
 [ -n "$REPS" ] || { [ "$QUICK" = 1 ] && REPS=2 || REPS=5; }
@@ -41,7 +44,8 @@ if [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then
 	PIN="taskset -c 1"
 fi
 
-emit() { echo "@r,$1,$2,$3,$4,$5,$6"; }
+WARMUP=0
+emit() { [ "$WARMUP" = 1 ] || echo "@r,$1,$2,$3,$4,$5,$6"; }
 fail() {
 	echo "@f,$1,$2,$3,$4,$5"
 	echo "  FAILED: $1 $2 $3 rep $4: $5"
@@ -61,7 +65,10 @@ order() {
 have() { [ -x "$1" ] || [ -f "$1" ]; }
 # one human line per case: progress WORKLOAD CASE REP UNIT (NOTE: results)
 NOTE=""
-progress() { echo "  $1 $2 rep $3/$REPS:$NOTE $4"; }
+progress() {
+	if [ "$WARMUP" = 1 ]; then echo "  $1 $2 warm-up:$NOTE $4"
+	else echo "  $1 $2 rep $3/$REPS:$NOTE $4"; fi
+}
 
 header() {
 	echo "@h,kernel,$(uname -r)"
@@ -78,19 +85,20 @@ header() {
 if [ "$QUICK" = 1 ]; then NOP_TOTAL=20000; else NOP_TOTAL=500000; fi
 NOP_QDS="1 8 64 256"
 
-nop_bpf() { # rep qd
-	$PIN $B/iouops load nops --set total=$NOP_TOTAL --set qd=$2 \
+nop_bpf() { # rep qd [contender object]
+	c=${3:-bpf} obj=${4:-nops}
+	$PIN $B/iouops load "$obj" --set total=$NOP_TOTAL --set qd=$2 \
 		--sq-entries $2 --cq-entries $(($2 * 2)) --timing >"$OUT" 2>&1 ||
-		{ fail nop qd$2 bpf "$1" "iouops exited $?"; return; }
-	grep -q "^EXIT: done" "$OUT" || { fail nop qd$2 bpf "$1" "program did not finish"; return; }
+		{ fail nop qd$2 "$c" "$1" "iouops exited $?"; return; }
+	grep -q "^EXIT: done" "$OUT" || { fail nop qd$2 "$c" "$1" "program did not finish"; return; }
 	run=$(kv timing: run_ms) steps=$(sed -n 's/^steps: \([0-9]*\).*/\1/p' "$OUT")
 	sleeps=$(kv timing: sleeps) done=$(sed -n 's/.* completed=\([0-9]*\).*/\1/p' "$OUT")
-	[ "$done" = "$NOP_TOTAL" ] || { fail nop qd$2 bpf "$1" "completed $done of $NOP_TOTAL"; return; }
+	[ "$done" = "$NOP_TOTAL" ] || { fail nop qd$2 "$c" "$1" "completed $done of $NOP_TOTAL"; return; }
 	ns=$(calc 'a*1e6/b' "$run" $NOP_TOTAL)
-	emit nop qd$2 bpf "$1" ns_op "$ns"
-	emit nop qd$2 bpf "$1" ops_per_step "$(calc 'a/b' $NOP_TOTAL "$steps")"
-	emit nop qd$2 bpf "$1" sleeps_per_step "$(calc 'a/b' "$sleeps" "$steps")"
-	NOTE="$NOTE bpf $ns"
+	emit nop qd$2 "$c" "$1" ns_op "$ns"
+	emit nop qd$2 "$c" "$1" ops_per_step "$(calc 'a/b' $NOP_TOTAL "$steps")"
+	emit nop qd$2 "$c" "$1" sleeps_per_step "$(calc 'a/b' "$sleeps" "$steps")"
+	NOTE="$NOTE $c $ns"
 }
 
 nop_uring() { # rep qd [floor]
@@ -116,11 +124,17 @@ nop_uring() { # rep qd [floor]
 	NOTE="$NOTE $c $ns"
 }
 
+nop_extra_names() { for x in $NOP_EXTRA; do echo "${x%%=*}"; done; }
+nop_extra_obj() { for x in $NOP_EXTRA; do [ "${x%%=*}" = "$1" ] && echo "${x#*=}"; done; }
+
 wl_nop() { # rep
 	for qd in $NOP_QDS; do
 		NOTE=""
-		for c in $(order "$1" bpf uring); do
-			nop_$c "$1" "$qd"
+		for c in $(order "$1" bpf uring $(nop_extra_names)); do
+			case $c in
+			bpf | uring) nop_$c "$1" "$qd" ;;
+			*) nop_bpf "$1" "$qd" "$c" "$(nop_extra_obj "$c")" ;;
+			esac
 		done
 		progress nop "qd$qd" "$1" "ns/op"
 	done
@@ -133,11 +147,32 @@ wl_nop() { # rep
 # iouops load from main() to the program's first step, by phase.
 LOAD_PHASES="cli open probe ring region verify attach first_step load"
 
+# load_run PROG: run it with --timing; echo is a server: stop it at once
+load_run() {
+	case $1 in
+	nops) $PIN $B/iouops load nops --set total=1 --set qd=1 --timing >"$OUT" 2>&1 ;;
+	echo)
+		: >"$TMP/srv"
+		$PIN $B/iouops load echo --listen 127.0.0.1:0 --timing >"$TMP/srv" 2>&1 &
+		srv=$! i=0
+		until grep -q '^listening on' "$TMP/srv"; do
+			i=$((i + 1))
+			[ $i -gt 600 ] || ! kill -0 $srv 2>/dev/null && break
+			sleep 0.05
+		done
+		kill -INT $srv 2>/dev/null
+		wait $srv
+		st=$?
+		cp "$TMP/srv" "$OUT"
+		return $st ;;
+	esac
+}
+
 wl_load() { # rep
-	for prog in nops; do
+	for prog in nops echo; do
+		have $B/progs/$prog.bpf.o || continue
 		NOTE=""
-		$PIN $B/iouops load $prog --set total=1 --set qd=1 --timing >"$OUT" 2>&1 ||
-			{ fail load $prog bpf "$1" "iouops exited $?"; continue; }
+		load_run $prog || { fail load $prog bpf "$1" "iouops exited $?"; continue; }
 		for ph in $LOAD_PHASES; do
 			v=$(kv timing: "${ph}_ms")
 			case $v in
@@ -150,13 +185,114 @@ wl_load() { # rep
 	done
 }
 
-# ---------------------------------------------------------------- echo, copy, mbox
-wl_echo() { [ "$1" = 1 ] && skip echo "the echo contenders are not in this tree yet"; }
+# ---------------------------------------------------------------- echo
+# The in-kernel echo server (iouops load echo) vs echo-uring vs echo-epoll,
+# each fresh per run, driven by the verifying client: every echoed byte is
+# compared (echo-client exits 1 on any mismatch, short or extra echo).
+# Server on vCPU 1, client on vCPU 0. Cases:
+#	rr1	 1 connection, 64-byte request/response: latency, round trips/s
+#	stream64 64 connections streaming 4 KiB messages, 8 in flight: MiB/s
+#	rr256	 256 connections, 64-byte request/response
+if [ "$QUICK" = 1 ]; then
+	ECHO_RR1=64x300 ECHO_STREAM=64k ECHO_RR256=64x4
+else
+	ECHO_RR1=64x5000 ECHO_STREAM=1m ECHO_RR256=64x40
+fi
+SRV_PIN="" CLI_PIN=""
+[ -n "$PIN" ] && SRV_PIN="taskset -c 1" CLI_PIN="taskset -c 0"
+
+# echo_server CONTENDER: start it, wait for "listening on": sets SRV, PORT
+echo_server() {
+	case $1 in
+	bpf) set -- $B/iouops load echo --listen 127.0.0.1:0 ;;
+	uring) set -- $B/samples/echo-uring --listen 127.0.0.1:0 ;;
+	epoll) set -- $B/samples/echo-epoll --listen 127.0.0.1:0 ;;
+	esac
+	: >"$TMP/srv"	# now: the child truncates it only once it runs
+	$SRV_PIN "$@" >"$TMP/srv" 2>&1 &
+	SRV=$! PORT="" i=0
+	while [ -z "$PORT" ]; do
+		PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMP/srv")
+		[ -n "$PORT" ] && break
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 $SRV 2>/dev/null; then
+			cp "$TMP/srv" "$OUT"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# voluntary context switches of process $1 so far: its sleeps
+csw() { sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' /proc/$1/status 2>/dev/null; }
+
+echo_run() { # rep case contender
+	echo_server "$3" || { fail echo "$2" "$3" "$1" "server did not start"; return; }
+	case $2 in
+	rr1) n=${ECHO_RR1#*x}; args="-c 1 -s 64 -n $((n * 64)) --rr" ;;
+	stream64) args="-c 64 -s 4k -w 8 -n $ECHO_STREAM" ;;
+	rr256) n=${ECHO_RR256#*x}; args="-c 256 -s 64 -n $((n * 64)) --rr" ;;
+	esac
+	s0=$(csw $SRV)
+	# shellcheck disable=SC2086 # args are words
+	$CLI_PIN $B/samples/echo-client -a 127.0.0.1:$PORT $args >"$OUT" 2>&1
+	st=$? s1=$(csw $SRV)
+	kill -INT $SRV 2>/dev/null
+	wait $SRV
+	sst=$?
+	[ $st = 0 ] || { fail echo "$2" "$3" "$1" "echo-client exited $st"; return; }
+	[ $sst = 0 ] || { cp "$TMP/srv" "$OUT"; fail echo "$2" "$3" "$1" "server exited $sst"; return; }
+	line=$(grep '^verified=' "$OUT") rtt=$(grep '^rtt_us' "$OUT")
+	v() { echo "$line $rtt" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+	secs=$(v seconds) msgs=$(v msgs) failed=$(v failed)
+	[ "$failed" = 0 ] && [ -n "$secs" ] || { fail echo "$2" "$3" "$1" "client reported failures"; return; }
+	case $2 in
+	stream64)
+		emit echo "$2" "$3" "$1" mib_s "$(v mib_per_s)"
+		NOTE="$NOTE $3 $(v mib_per_s)" ;;
+	*)
+		rt=$(calc 'a/b' "$msgs" "$secs")
+		emit echo "$2" "$3" "$1" rt_s "$rt"
+		emit echo "$2" "$3" "$1" p50_us "$(v p50)"
+		emit echo "$2" "$3" "$1" p99_us "$(v p99)"
+		NOTE="$NOTE $3 $(calc 'a' "$rt")" ;;
+	esac
+	[ -n "$s0" ] && [ -n "$s1" ] &&
+		emit echo "$2" "$3" "$1" srv_sleeps_per_msg "$(calc '(b-a)/c' "$s0" "$s1" "$msgs")"
+}
+
+wl_echo() { # rep
+	for f in $B/progs/echo.bpf.o $B/samples/echo-uring $B/samples/echo-epoll $B/samples/echo-client; do
+		have "$f" || { [ "$1" = 1 ] && skip echo "$f is not built"; return; }
+	done
+	for case in rr1 stream64 rr256; do
+		NOTE=""
+		for c in $(order "$1" bpf uring epoll); do
+			echo_run "$1" $case $c
+		done
+		case $case in
+		stream64) progress echo $case "$1" "MiB/s" ;;
+		*) progress echo $case "$1" "round trips/s" ;;
+		esac
+	done
+}
+
+# ---------------------------------------------------------------- copy, mbox
 wl_copy() { [ "$1" = 1 ] && skip copy "the cp contenders are not in this tree yet"; }
 wl_mbox() { [ "$1" = 1 ] && skip mbox "the mbox program is not in this tree yet"; }
 
 # ---------------------------------------------------------------- main
 header
+# One unrecorded pass first: the first run of anything in a fresh VM pays
+# for page faults and, under TCG, for translating the code it runs.
+WARMUP=1
+for w in $(echo "$WORKLOADS" | tr ',' ' '); do
+	case $w in
+	nop | load | echo | copy | mbox) wl_$w 0 ;;
+	*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
+	esac
+done
+WARMUP=0
 rep=1
 while [ $rep -le "$REPS" ]; do
 	for w in $(echo "$WORKLOADS" | tr ',' ' '); do
