@@ -97,6 +97,18 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
  */
 int iou_prog_load(struct iou_prog *p);
 
+/*
+ * Open PATH for the program and store the fd in its integer global NAME
+ * (before load); the file stays open until iou_prog_close(). IN: read
+ * only. OUT: write only, created (0644) and truncated. Directories are
+ * refused (-EISDIR), and so is an OUT that is an IN already given
+ * (-EEXIST: truncating it would lose the data). Other errors: open's
+ * errno, or iou_prog_set's for NAME. files.c
+ */
+enum iou_file_mode { IOU_FILE_IN, IOU_FILE_OUT };
+int iou_prog_set_file(struct iou_prog *p, const char *name, const char *path,
+		      enum iou_file_mode mode);
+
 /* Load onto the ring of another loaded program instead of a new one. */
 int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner);
 
@@ -173,6 +185,8 @@ enum iouops_exit_status {
 	IOUOPS_EXIT_PROG_ERROR = 13,	/* program recorded IOU_EXIT_ERROR */
 	IOUOPS_EXIT_RUN = 14,		/* io_uring_enter() failed (EINVAL:
 					 * bad loop_step return value) */
+	IOUOPS_EXIT_FILE = 15,		/* --in/--out/--src/--dst: cannot
+					 * open, or a directory */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };
 

@@ -30,6 +30,8 @@ struct load_args {
 	const char *set_names[MAX_SETS];
 	const char *set_values[MAX_SETS];
 	int nr_sets;
+	struct { const char *name, *path; enum iou_file_mode mode; } files[MAX_SETS];
+	int nr_files;
 	unsigned stats_interval;	/* seconds; 0: no live stats */
 	bool verbose;
 };
@@ -55,6 +57,9 @@ static void usage(FILE *f)
 "                      ring_entries flags dropped array / overflow cqes)\n"
 "                      @rings_size @sqes_size @shm_size @shm_uaddr\n"
 "                      @setup_flags\n"
+"  --in NAME=PATH      open PATH read-only and put the fd in global NAME\n"
+"  --out NAME=PATH     open PATH for writing (created, truncated), fd in NAME\n"
+"  --src PATH          --in src_fd=PATH     --dst PATH   --out dst_fd=PATH\n"
 "  --sq-entries N      SQ size (default 64)\n"
 "  --cq-entries N      CQ size (default 2 x SQ)\n"
 "  --shm-size SIZE     shared memory region size (default 64k)\n"
@@ -73,7 +78,8 @@ static void usage(FILE *f)
 "without io_uring BPF ops, 5 not root, 6 not a BPF object, 7 no\n"
 "io_uring_bpf_ops in it, 8 verifier rejection, 9 bad --set, 10 ring setup\n"
 "refused, 11 shared memory refused, 12 attach refused, 13 program reported an\n"
-"error, 14 io_uring_enter failed, 130 detached on a second signal, 1 other.\n");
+"error, 14 io_uring_enter failed, 15 cannot open an --in/--out file, 130\n"
+"detached on a second signal, 1 other.\n");
 }
 
 static void log_to_stderr(enum iou_log_level level, const char *msg,
@@ -190,7 +196,9 @@ static int load_exit_status(struct iou_prog *p, int err, const char *path)
 	case IOU_STAGE_REGION:
 		fprintf(stderr, "iouops: registering the shared memory region "
 			"failed: %s%s\n", strerror(-err),
-			err == -ENOMEM ? " (RLIMIT_MEMLOCK too low?)" : "");
+			err == -ENOMEM ? " (RLIMIT_MEMLOCK too low?)" :
+			err == -E2BIG ? " (the program's iou_shm_need asks for "
+			"more than 4 GiB: lower the globals it names)" : "");
 		return IOUOPS_EXIT_REGION;
 	case IOU_STAGE_SET:
 		fprintf(stderr, "iouops: cannot write the program's globals: %s\n",
@@ -316,6 +324,29 @@ static int run_status(int err)
 	}
 }
 
+static int file_status(const char *name, const char *path,
+		       enum iou_file_mode mode, int err)
+{
+	const char *opt = mode == IOU_FILE_IN ? "--in" : "--out";
+
+	if (err == -ENOENT && access(path, F_OK) == 0) {
+		/* the file is there: the global is not */
+		fprintf(stderr, "iouops: %s %s=%s: the program has no such "
+			"global\n", opt, name, path);
+		return IOUOPS_EXIT_BADSET;
+	}
+	if (err == -EINVAL) {
+		fprintf(stderr, "iouops: %s %s=%s: global %s cannot hold an fd "
+			"(or %s is not a file, device, pipe or socket)\n", opt,
+			name, path, name, path);
+		return IOUOPS_EXIT_BADSET;
+	}
+	fprintf(stderr, "iouops: %s %s=%s: %s\n", opt, name, path,
+		err == -EEXIST ? "is also an input: it would be truncated "
+		"before it is read" : strerror(-err));
+	return IOUOPS_EXIT_FILE;
+}
+
 static int cmd_load(struct load_args *a)
 {
 	struct stats_thread st = { 0 };
@@ -346,6 +377,15 @@ static int cmd_load(struct load_args *a)
 				err == -EINVAL ? "not a number, a known @field, or too big for the variable" :
 				strerror(-err));
 			status = IOUOPS_EXIT_BADSET;
+			goto out;
+		}
+	}
+	for (i = 0; i < a->nr_files; i++) {
+		err = iou_prog_set_file(p, a->files[i].name, a->files[i].path,
+					a->files[i].mode);
+		if (err) {
+			status = file_status(a->files[i].name, a->files[i].path,
+					     a->files[i].mode, err);
 			goto out;
 		}
 	}
@@ -437,7 +477,36 @@ static int parse_uint(const char *opt, const char *s, unsigned *out)
 }
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
-       OPT_NODEFER, OPT_STATS };
+       OPT_NODEFER, OPT_STATS, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
+
+/* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
+static int add_file(struct load_args *a, int opt, char *arg)
+{
+	const char *name = opt == OPT_SRC ? "src_fd" :
+			   opt == OPT_DST ? "dst_fd" : NULL;
+	char *eq;
+
+	if (!name) {
+		eq = strchr(arg, '=');
+		if (!eq || eq == arg || !eq[1]) {
+			fprintf(stderr, "iouops: %s %s: expected NAME=PATH\n",
+				opt == OPT_IN ? "--in" : "--out", arg);
+			return IOUOPS_EXIT_USAGE;
+		}
+		*eq = '\0';
+		name = arg;
+		arg = eq + 1;
+	}
+	if (a->nr_files == MAX_SETS) {
+		fprintf(stderr, "iouops: too many files\n");
+		return IOUOPS_EXIT_USAGE;
+	}
+	a->files[a->nr_files].name = name;
+	a->files[a->nr_files].path = arg;
+	a->files[a->nr_files++].mode = opt == OPT_IN || opt == OPT_SRC ?
+				       IOU_FILE_IN : IOU_FILE_OUT;
+	return 0;
+}
 
 static int parse_load(int argc, char **argv, struct load_args *a)
 {
@@ -450,13 +519,17 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "sq-array", no_argument, NULL, OPT_SQARRAY },
 		{ "no-defer-taskrun", no_argument, NULL, OPT_NODEFER },
 		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "in", required_argument, NULL, OPT_IN },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "src", required_argument, NULL, OPT_SRC },
+		{ "dst", required_argument, NULL, OPT_DST },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned long long size;
 	char *eq;
-	int c;
+	int c, status;
 
 	a->opts.sq_rewind = -1;
 	optind = 1;
@@ -503,6 +576,11 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		case OPT_STATS:
 			if (parse_uint("--stats", optarg, &a->stats_interval))
 				return IOUOPS_EXIT_USAGE;
+			break;
+		case OPT_IN: case OPT_OUT: case OPT_SRC: case OPT_DST:
+			status = add_file(a, c, optarg);
+			if (status)
+				return status;
 			break;
 		case 'v':
 			a->verbose = true;

@@ -57,6 +57,8 @@ struct iou_prog {
 	size_t log_len;
 	char *vlog;		/* the verifier log cut out of it */
 	bool loaded;
+	int *kept_fds;		/* files opened for the program (--in/--out) */
+	size_t nr_kept_fds;
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
 };
@@ -470,6 +472,44 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value)
 	return 0;
 }
 
+int iou_prog_var(struct iou_prog *p, const char *name, void **data,
+		 __u32 *size, bool *is_signed)
+{
+	struct var_loc loc;
+	size_t map_size;
+	__u8 *init;
+	int err;
+
+	err = find_var(p, name, &loc);
+	if (err)
+		return err;
+	init = bpf_map__initial_value(loc.map, &map_size);
+	if (!init || loc.offset + loc.size > map_size)
+		return -EINVAL;
+	*data = init + loc.offset;
+	*size = loc.size;
+	if (is_signed)
+		*is_signed = loc.is_signed;
+	return 0;
+}
+
+int iou_prog_keep_fd(struct iou_prog *p, int fd)
+{
+	int *grown = realloc(p->kept_fds, (p->nr_kept_fds + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	p->kept_fds = grown;
+	p->kept_fds[p->nr_kept_fds++] = fd;
+	return 0;
+}
+
+size_t iou_prog_kept_fds(const struct iou_prog *p, const int **fds)
+{
+	*fds = p->kept_fds;
+	return p->nr_kept_fds;
+}
+
 static int apply_sets(struct iou_prog *p)
 {
 	struct var_loc loc;
@@ -570,12 +610,18 @@ static int setup_shm(struct iou_prog *p)
 	struct iou_mem_region_reg reg;
 	struct iou_region_desc rd;
 	struct iou_ctl *ctl;
-	size_t size;
+	size_t size, need;
 	int err;
 
 	size = p->opts.shm_size ? p->opts.shm_size : DEFAULT_SHM_SIZE;
-	if (size < IOU_CTL_SIZE)
-		size = IOU_CTL_SIZE;
+	err = iou_shm_need(p, &need);
+	if (err)
+		return err;
+	if (size < IOU_CTL_SIZE + need) {
+		iou_logf(&p->opts, IOU_LOG_INFO, "shm: %zu bytes, as the "
+			 "program's iou_shm_need asks", IOU_CTL_SIZE + need);
+		size = IOU_CTL_SIZE + need;
+	}
 	size = (size + (size_t)page - 1) & ~((size_t)page - 1);
 	if (size > UINT32_MAX)
 		return -E2BIG;
@@ -812,6 +858,9 @@ void iou_prog_close(struct iou_prog *p)
 		close(p->shm_fd);
 	if (p->own_ring && p->ring_fd >= 0)
 		close(p->ring_fd);
+	for (i = 0; i < p->nr_kept_fds; i++)
+		close(p->kept_fds[i]);
+	free(p->kept_fds);
 	for (i = 0; i < p->nr_sets; i++) {
 		free(p->sets[i].name);
 		free(p->sets[i].value);
