@@ -49,7 +49,7 @@ TEST_OBJS   := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(TEST_SRCS))
 TEST_RUNNER := $(BUILD)/selftests/runner
 SAMPLE_SRCS := $(wildcard samples/*.c)
 SAMPLES     := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
-BPF_HDRS    := vmlinux.h progs/iouops.bpf.h progs/iouops_shared.h
+BPF_HDRS    := vmlinux.h progs/iouops.bpf.h progs/iouops_shared.h $(filter-out progs/iouops_shared.h,$(wildcard progs/*.h))
 LIB_HDRS    := loader/iouops.h progs/iouops_shared.h $(wildcard loader/*_internal.h)
 
 all: $(PROG_OBJS) $(LIB) $(CLI) $(SAMPLES) $(TEST_BPF_OBJS) $(TEST_RUNNER)
@@ -109,3 +109,7 @@ test: all
 clean:
 	$(call msg,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
+
+# mbox: BPF atomic exchange (a full barrier) needs the v3 instruction set
+$(BUILD)/progs/mbox.bpf.o: BPF_CFLAGS += -mcpu=v3
+LIB_HDRS += loader/mbox.h progs/mbox.h
