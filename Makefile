@@ -100,7 +100,7 @@ vmlinux.h: FORCE
 	$(Q)scripts/gen-vmlinux-h
 endif
 
-run: all
+run: $(CLI) $(PROG_OBJS)
 	scripts/vm -- $(CLI) load nops --set total=1000000 --set qd=64
 
 test: all
