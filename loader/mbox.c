@@ -102,6 +102,14 @@ static void ring_doorbell(struct iou_mbox *m)
 	COUNT(m, wakes, 1);
 }
 
+void iou_mbox_kick(struct iou_mbox *m)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	atomic_fetch_add(A(m->mb->doorbell), 1);
+	futex(&m->mb->doorbell, FUTEX_WAKE, 1, NULL);
+	COUNT(m, wakes, 1);
+}
+
 int iou_mbox_post(struct iou_mbox *m, const struct mbox_cmd *cmds, unsigned n)
 {
 	__u32 head, room, i;

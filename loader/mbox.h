@@ -70,6 +70,10 @@ int iou_mbox_wait(struct iou_mbox *m, struct mbox_res *res, unsigned n,
 /* Sleep until the command ring has room. 0, -ETIMEDOUT, -ESHUTDOWN. */
 int iou_mbox_wait_room(struct iou_mbox *m, int timeout_ms);
 
+/* Ring the doorbell even if the program did not ask: after setting
+ * iou_ctl.stop_req from a client, so that a sleeping program sees it. */
+void iou_mbox_kick(struct iou_mbox *m);
+
 /* Commands posted whose result has not been taken. */
 unsigned iou_mbox_inflight(const struct iou_mbox *m);
 

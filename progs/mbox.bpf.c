@@ -57,6 +57,7 @@ __s32 corrupt;		/* userspace broke the ring: exit with -EPROTO */
 __u32 bad_tail, bad_head;
 __u32 free_slots[MBOX_MAX_INFLIGHT];
 __u32 nr_free;
+__u32 batch;		/* commands taken (or cancelled) in this step's loop */
 __u64 slot_id[MBOX_MAX_INFLIGHT];
 __u32 slot_op[MBOX_MAX_INFLIGHT];
 
@@ -178,8 +179,8 @@ static __always_inline int issue(struct iou_ring *r, struct mbox_region *mb,
 		ts->tv_nsec = c->off % 1000000000ULL;
 		iou_prep_timeout(sqe, region_uaddr(__builtin_offsetof(
 					struct mbox_region, ts) +
-					slot * sizeof(*ts)), 0,
-				 IOU_TIMEOUT_ETIME_SUCCESS, MB_UD(K_CMD, slot));
+					slot * sizeof(*ts)), 0, 0,
+				 MB_UD(K_CMD, slot));
 	} else {
 		__u64 buf = iou_shm_uaddr(MBOX_DATA_OFF + c->buf);
 
@@ -200,7 +201,7 @@ static __always_inline int issue(struct iou_ring *r, struct mbox_region *mb,
 static __always_inline __u32 take_commands(struct iou_ring *r,
 					   struct mbox_region *mb)
 {
-	__u32 ready = sq_ready(mb), room = cq_room(mb), taken = 0;
+	__u32 ready = sq_ready(mb), room = cq_room(mb);
 	int i;
 
 	if (ready == ~0U || room == ~0U) {
@@ -209,6 +210,8 @@ static __always_inline __u32 take_commands(struct iou_ring *r,
 	}
 	if (ready > room)
 		ready = room;
+	/* a global, not a stack counter: see iou_cursor */
+	batch = 0;
 	bpf_for(i, 0, MBOX_SQ_ENTRIES) {
 		struct mbox_cmd c;
 		int ret;
@@ -236,12 +239,12 @@ static __always_inline __u32 take_commands(struct iou_ring *r,
 			post(r, mb, c.id, -EOPNOTSUPP, c.op);
 			iou_count(r, C_REJECTED, 1);
 		}
-		taken++;
+		batch++;
 		iou_count(r, C_CMDS, 1);
 	}
-	sq_head += taken;
+	sq_head += batch;
 	store_release(mb->sq_head, sq_head);
-	return taken;
+	return batch;
 }
 
 /* After a STOP, once nothing is in flight: answer the commands already
@@ -250,13 +253,14 @@ static __always_inline __u32 take_commands(struct iou_ring *r,
 static __always_inline void cancel_rest(struct iou_ring *r,
 					struct mbox_region *mb)
 {
-	__u32 ready = sq_ready(mb), room = cq_room(mb), n = 0;
+	__u32 ready = sq_ready(mb), room = cq_room(mb);
 	int i;
 
 	if (ready == ~0U || room == ~0U)
 		return;
 	if (ready > room)
 		ready = room;
+	batch = 0;
 	bpf_for(i, 0, MBOX_SQ_ENTRIES) {
 		struct mbox_cmd *c;
 
@@ -264,9 +268,9 @@ static __always_inline void cancel_rest(struct iou_ring *r,
 			break;
 		c = &mb->sq[(sq_head + i) & SQ_MASK];
 		post(r, mb, c->id, -ECANCELED, c->op);
-		n++;
+		batch++;
 	}
-	sq_head += n;
+	sq_head += batch;
 	store_release(mb->sq_head, sq_head);
 	if (have_stop) {
 		post(r, mb, stop_id, 0, MBOX_STOP);
@@ -373,6 +377,9 @@ IOU_LOOP(mbox_step)
 				break;
 			}
 			cmds_inflight--;
+			/* a timeout that expired did its job */
+			if (slot_op[slot] == MBOX_TIMEOUT && res == -ETIME)
+				res = 0;
 			post(&r, mb, slot_id[slot], res, slot_op[slot]);
 			free_slots[nr_free & SLOT_MASK] = slot;
 			nr_free++;
