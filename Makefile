@@ -4,6 +4,8 @@
 #   make run        boot the newest kernel in a VM and run the main sample
 #   make test       selftests on the host (SKIPs) and in the VM (KERNELS=...)
 #   make vmlinux.h  regenerate vmlinux.h from the default cached kernel
+#   make install    install under PREFIX (default /usr/local), DESTDIR honoured
+#   make uninstall  remove exactly what install put there
 #   make clean
 
 CC      ?= gcc
@@ -38,7 +40,8 @@ endif
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
 PROG_OBJS   := $(patsubst progs/%.bpf.c,$(BUILD)/progs/%.bpf.o,$(PROG_SRCS))
-LIB_SRCS    := $(filter-out loader/main.c,$(wildcard loader/*.c))
+CLI_SRCS    := loader/main.c $(wildcard loader/cmd_*.c)
+LIB_SRCS    := $(filter-out $(CLI_SRCS),$(wildcard loader/*.c))
 LIB_OBJS    := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LIB_SRCS))
 LIB         := $(BUILD)/libiouops.a
 CLI         := $(BUILD)/iouops
@@ -73,7 +76,7 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-$(CLI): $(BUILD)/loader/main.o $(LIB)
+$(CLI): $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(CLI_SRCS)) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -110,6 +113,55 @@ clean:
 	$(call msg,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
 
+# ---- install: `make install PREFIX=/opt/iouops DESTDIR=/tmp/stage` ----
+# PREFIX/bin/iouops finds the rest relative to itself (lib/iouops/progs,
+# include/iouops, lib/iouops/vm), so the layout under PREFIX is fixed.
+PREFIX      ?= /usr/local
+INSTALL     ?= install
+VERSION     := $(shell sed -n 's/^\#define IOUOPS_VERSION "\(.*\)"/\1/p' loader/iouops.h)
+INST        := $(DESTDIR)$(PREFIX)
+INST_HDRS   := loader/iouops.h progs/iouops_shared.h progs/iouops.bpf.h vmlinux.h \
+	       loader/mbox.h progs/mbox_shared.h
+INST_SCRIPTS := scripts/vm scripts/get-kernel
+INST_DIRS   := lib/iouops/progs lib/iouops include/iouops
+INST_FILES  := bin/iouops lib/libiouops.a lib/pkgconfig/iouops.pc \
+	       share/man/man8/iouops.8 \
+	       $(addprefix include/iouops/,$(notdir $(INST_HDRS))) \
+	       $(addprefix lib/iouops/,$(notdir $(INST_SCRIPTS))) \
+	       $(addprefix lib/iouops/progs/,$(notdir $(PROG_OBJS)))
+
+.PHONY: install uninstall
+install: $(PROG_OBJS) $(LIB) $(CLI)
+	$(call msg,INSTALL,$(INST))
+	$(Q)$(INSTALL) -d $(addprefix $(INST)/,bin lib/pkgconfig share/man/man8 $(INST_DIRS))
+	$(Q)$(INSTALL) -m 755 $(CLI) $(INST)/bin/
+	$(Q)$(INSTALL) -m 644 $(LIB) $(INST)/lib/
+	$(Q)$(INSTALL) -m 644 $(INST_HDRS) $(INST)/include/iouops/
+	$(Q)$(INSTALL) -m 644 $(PROG_OBJS) $(INST)/lib/iouops/progs/
+	$(Q)$(INSTALL) -m 755 $(INST_SCRIPTS) $(INST)/lib/iouops/
+	$(Q)$(INSTALL) -m 644 man/iouops.8 $(INST)/share/man/man8/
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		iouops.pc.in > $(INST)/lib/pkgconfig/iouops.pc
+
+# Exactly what install wrote, and iouops's own folders once empty.
+uninstall:
+	$(call msg,UNINSTALL,$(INST))
+	$(Q)rm -f $(addprefix $(INST)/,$(INST_FILES))
+	$(Q)for d in $(INST_DIRS); do \
+		if [ -d $(INST)/$$d ]; then rmdir --ignore-fail-on-non-empty $(INST)/$$d; fi; done
+
+# Host half of the install tests (selftests/install.c): the VM guest has no
+# clang, so selftests/install/prep installs into build/selftests/install/
+# prefix and builds the `iouops new` output there from the installed files
+# only; the tests then load it in the VM.
+INSTALL_TEST := $(BUILD)/selftests/install/stamp
+all: $(INSTALL_TEST)
+$(INSTALL_TEST): selftests/install/prep selftests/install/loader.c \
+		 $(PROG_OBJS) $(LIB) $(CLI) $(INST_HDRS) $(INST_SCRIPTS) \
+		 iouops.pc.in man/iouops.8
+	$(call msg,PREP,$(@D))
+	+$(Q)selftests/install/prep $(@D)
+
 # mbox: BPF atomic exchange (a full barrier) needs the v3 instruction set
 $(BUILD)/progs/mbox.bpf.o: BPF_CFLAGS += -mcpu=v3
-LIB_HDRS += loader/mbox.h progs/mbox.h
+LIB_HDRS += loader/mbox.h progs/mbox_shared.h

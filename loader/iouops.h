@@ -19,6 +19,11 @@
  * Userspace talks to the running program only through shared memory:
  * iou_prog_ctl() (control block, counters, exit info) and
  * iou_prog_request_stop().
+ *
+ * Installed: #include <iouops/iouops.h>, build with
+ * `pkg-config --cflags --libs iouops` (static libiouops.a plus libbpf).
+ * Not thread-safe per program; libbpf's print hook is process-wide, so
+ * open and load programs from one thread at a time.
  */
 #ifndef IOUOPS_H
 #define IOUOPS_H
@@ -30,7 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "../progs/iouops_shared.h"
+#include "iouops_shared.h"	/* installed beside it; -Iprogs in the tree */
 
 #define IOUOPS_VERSION "0.1.0"
 
@@ -70,8 +75,12 @@ struct iou_prog;
 
 /*
  * Open a BPF object and find its io_uring_bpf_ops map. Needs no privilege.
- * -ENOENT/-EACCES: file; -ENOEXEC: not a BPF ELF object; -ESRCH: no
- * io_uring_bpf_ops struct_ops map. *out is set on success only.
+ * opts may be NULL (all defaults); it is copied. Returns 0 and the program
+ * in *out, or (with *out = NULL): -ENOENT, -EACCES, -ENOTDIR... the file
+ * cannot be read; -EISDIR: path is a directory; -ENOEXEC: not a 64-bit
+ * BPF ELF object, or libbpf cannot parse it; -ESRCH: no
+ * io_uring_bpf_ops struct_ops map (a CO-RE flavour such as
+ * io_uring_bpf_ops___v2 counts); -ENOMEM.
  */
 int iou_prog_open(const char *path, const struct iou_opts *opts,
 		  struct iou_prog **out);
@@ -83,8 +92,11 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
  * @cq_entries, @sq_mask, @cq_mask, @sq_off.head|tail|ring_mask|
  * ring_entries|flags|dropped|array, @cq_off.head|tail|ring_mask|
  * ring_entries|overflow|cqes|flags, @rings_size, @sqes_size, @shm_size,
- * @shm_uaddr, @setup_flags, @ring_fd. -ENOENT: no such global; -EINVAL: value unparsable or does not
- * fit the variable's size; -EBUSY: already loaded.
+ * @shm_uaddr, @setup_flags, @ring_fd. Several sets of one name: the last
+ * wins. Returns 0, or -ENOENT: no such global (the object needs BTF);
+ * -EINVAL: value unparsable, an unknown @field, negative for an unsigned
+ * variable, too big for the variable, or the variable is not a 1, 2, 4 or
+ * 8-byte integer; -EBUSY: already loaded; -ENOMEM.
  */
 int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
 
@@ -92,8 +104,21 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
  * Create the ring (SINGLE_ISSUER | DEFER_TASKRUN | NO_SQARRAY [|
  * SQ_REWIND]), register the shared memory region, write iou_layout and
  * the --set values into the program, set ring_fd and load (verify) it.
- * -EPERM: not privileged; -EOPNOTSUPP: kernel without io_uring BPF ops;
- * other errors: see iou_prog_error_stage().
+ * Returns 0, or a negative errno with iou_prog_error_stage() telling which
+ * step failed and iou_prog_error_msg() a one-line detail:
+ *  -EBUSY: already loaded;
+ *  -EOPNOTSUPP (IOU_STAGE_KERNEL): the kernel lacks io_uring BPF ops, or a
+ *   kfunc, struct member or ops callback the program uses (named);
+ *  -EPERM (IOU_STAGE_PERM): needs CAP_SYS_ADMIN, or CAP_BPF + CAP_PERFMON;
+ *  IOU_STAGE_RING: io_uring_setup()'s errno (-EINVAL: sizes or flags
+ *   refused, -ENOMEM, -EPERM: io_uring disabled by sysctl, -EMFILE);
+ *  IOU_STAGE_REGION: -ENOMEM (RLIMIT_MEMLOCK), -E2BIG (over 4 GiB) or the
+ *   errno of memfd_create/ftruncate/mmap/IORING_REGISTER_MEM_REGION;
+ *  -EINVAL (IOU_STAGE_SET): an @field of iou_prog_set() that does not
+ *   fit, or a malformed iou_layout or ops map in the object;
+ *  IOU_STAGE_VERIFIER: bpf_object__load()'s errno (-EACCES or -EINVAL
+ *   from the verifier, whose log iou_prog_verifier_log() returns; -E2BIG,
+ *   -ENOMEM). The ring and region stay allocated until iou_prog_close().
  */
 int iou_prog_load(struct iou_prog *p);
 
@@ -109,14 +134,20 @@ enum iou_file_mode { IOU_FILE_IN, IOU_FILE_OUT };
 int iou_prog_set_file(struct iou_prog *p, const char *name, const char *path,
 		      enum iou_file_mode mode);
 
-/* Load onto the ring of another loaded program instead of a new one. */
+/* Load onto the ring (and shared region) of another loaded program
+ * instead of new ones; owner must outlive p. Errors as iou_prog_load(),
+ * plus -EBADF: owner has no ring. Each ring takes one attached program
+ * at a time. */
 int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner);
 
-/* Attach the ops to the ring. -EBUSY: ring already has a program;
- * -EOPNOTSUPP: ring mode not supported (e.g. no DEFER_TASKRUN). */
+/* Attach the ops to the ring. Returns 0, or -EINVAL: not loaded;
+ * -EALREADY: attached already; -EBUSY: the ring already has a program;
+ * -EOPNOTSUPP: ring mode not supported (no DEFER_TASKRUN, or SQPOLL or
+ * IOPOLL); other bpf_link_create() errnos. */
 int iou_prog_attach(struct iou_prog *p);
 
-/* Destroy the link: the ring works normally again. Idempotent. */
+/* Destroy the link: the ring works normally again. Idempotent: 0 when
+ * not attached; otherwise 0 or the errno of closing the link. */
 int iou_prog_detach(struct iou_prog *p);
 
 /*
@@ -124,7 +155,10 @@ int iou_prog_detach(struct iou_prog *p);
  * Returns 0 when the program stopped; -EINTR when a signal interrupted
  * the loop and iou_prog_request_stop() was not called (the caller may
  * call run again to resume); -EINVAL when loop_step returned a value
- * other than CONTINUE/STOP; -EFAULT when detached under the loop.
+ * other than CONTINUE/STOP; -EFAULT when detached under the loop;
+ * -ENOLINK when not attached; -EEXIST when called from a thread other
+ * than the one that loaded (the ring is SINGLE_ISSUER); other
+ * io_uring_enter() errnos. How the program ended is in iou_prog_ctl().
  * After iou_prog_request_stop() it re-enters on EINTR so the program can
  * wind down, unless iou_prog_force_stop() was called.
  */
@@ -136,10 +170,13 @@ void iou_prog_request_stop(struct iou_prog *p);
  * for the program to wind down. Async-signal-safe. */
 void iou_prog_force_stop(struct iou_prog *p);
 
-/* Detach, close the ring and the region, free. NULL is fine. */
+/* Detach, close the ring and the region (unless borrowed through
+ * iou_prog_load_on_ring_of()), free. NULL is fine. */
 void iou_prog_close(struct iou_prog *p);
 
-/* Accessors. */
+/* Accessors; valid until iou_prog_close(). Before load the shared region
+ * does not exist (ctl and shm NULL, sizes 0, fds -1) and the layout is
+ * zeroed. */
 volatile struct iou_ctl *iou_prog_ctl(const struct iou_prog *p);
 void *iou_prog_shm(const struct iou_prog *p);	/* the whole region */
 size_t iou_prog_shm_size(const struct iou_prog *p);
@@ -158,8 +195,9 @@ const char *iou_prog_verifier_log(const struct iou_prog *p);
 /*
  * Probe the running kernel: struct io_uring_bpf_ops and both kfuncs in
  * vmlinux BTF, and whether a DEFER_TASKRUN | NO_SQARRAY | SQ_REWIND ring
- * can be created. 0 when everything is there; -EOPNOTSUPP otherwise with
- * a one-line explanation in `why`.
+ * can be created. Needs no privilege. 0 when everything is there;
+ * -EOPNOTSUPP otherwise with a one-line explanation in `why` (always
+ * NUL-terminated when why_len > 0).
  */
 int iou_probe_kernel(char *why, size_t why_len);
 
@@ -185,7 +223,11 @@ enum iouops_exit_status {
 	IOUOPS_EXIT_PROG_ERROR = 13,	/* program recorded IOU_EXIT_ERROR */
 	IOUOPS_EXIT_RUN = 14,		/* io_uring_enter() failed (EINVAL:
 					 * bad loop_step return value) */
-	IOUOPS_EXIT_FILE = 15,		/* --in/--out/--src/--dst: cannot
+	IOUOPS_EXIT_EXISTS = 15,	/* new: a file it would write exists */
+	IOUOPS_EXIT_BUILD = 16,		/* build: the compiler failed */
+	IOUOPS_EXIT_NOTOOL = 17,	/* clang, or the vm/get-kernel script,
+					 * or the iouops headers not found */
+	IOUOPS_EXIT_FILE = 18,		/* --in/--out/--src/--dst: cannot
 					 * open, or a directory */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };

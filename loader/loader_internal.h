@@ -4,6 +4,7 @@
 #define IOUOPS_LOADER_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 #include "iouops.h"
 
@@ -27,5 +28,10 @@ size_t iou_prog_kept_fds(const struct iou_prog *p, const int **fds);
 /* Bytes past the control block the program asks for through its
  * iou_shm_need global (0 without one). shm_need.c */
 int iou_shm_need(struct iou_prog *p, size_t *bytes);
+
+/* When libbpf's log of a failed load shows that the kernel lacks a kfunc,
+ * symbol, struct field or struct_ops member the program uses, write a
+ * one-line explanation naming it to why and return true. */
+bool iou_explain_missing_feature(const char *log, char *why, size_t len);
 
 #endif /* IOUOPS_LOADER_INTERNAL_H */

@@ -4,6 +4,7 @@
  *
  *	iouops load PROG [options]	run a loop program until it stops
  *	iouops probe			does this kernel have io_uring BPF ops?
+ *	iouops new|build|vm|get-kernel	write your own (cmd_new.c)
  *
  * Every failure is one line on stderr and its own exit status (see
  * enum iouops_exit_status in iouops.h); only a verifier rejection prints
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "iouops.h"
 
 #define MAX_SETS 64
@@ -44,6 +46,10 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: iouops load PROG [options]   run a loop program until it stops\n"
 "       iouops probe                 does this kernel have io_uring BPF ops?\n"
+"       iouops new NAME [DIR]        start a loop program: NAME.bpf.c + Makefile\n"
+"       iouops build FILE.bpf.c      compile one loop program (clang, BPF flags)\n"
+"       iouops vm [OPTS] -- CMD...   run CMD as root in a VM on Linux 7.3\n"
+"       iouops get-kernel [WHICH]    download a kernel for vm (default 7.3)\n"
 "       iouops --help | --version\n"
 "\n"
 "PROG is a BPF object path, or a bare name (nops) looked up in the progs/\n"
@@ -78,8 +84,9 @@ static void usage(FILE *f)
 "without io_uring BPF ops, 5 not root, 6 not a BPF object, 7 no\n"
 "io_uring_bpf_ops in it, 8 verifier rejection, 9 bad --set, 10 ring setup\n"
 "refused, 11 shared memory refused, 12 attach refused, 13 program reported an\n"
-"error, 14 io_uring_enter failed, 15 cannot open an --in/--out file, 130\n"
-"detached on a second signal, 1 other.\n");
+"error, 14 io_uring_enter failed, 15 new: file exists, 16 build: compiler\n"
+"failed, 17 clang or a helper script missing, 18 cannot open an --in/--out\n"
+"file, 130 detached on a second signal, 1 other. See iouops(8).\n");
 }
 
 static void log_to_stderr(enum iou_log_level level, const char *msg,
@@ -363,6 +370,13 @@ static int cmd_load(struct load_args *a)
 			a->prog);
 		return IOUOPS_EXIT_NOFILE;
 	}
+	/* From here on a signal must not kill us with a half-made ring:
+	 * before the loop runs it only aborts the start-up. */
+	err = install_signals();
+	if (err) {
+		fprintf(stderr, "iouops: sigaction: %s\n", strerror(-err));
+		return IOUOPS_EXIT_FAIL;
+	}
 	err = iou_prog_open(path, &a->opts, &p);
 	if (err) {
 		fprintf(stderr, "iouops: %s: %s\n", path, open_error_text(err));
@@ -390,19 +404,22 @@ static int cmd_load(struct load_args *a)
 		}
 	}
 	err = iou_prog_load(p);
+	if (err && signals_seen) {
+		/* the verifier gives up on a pending signal: not a rejection */
+		fprintf(stderr, "iouops: interrupted while loading %s\n", path);
+		status = IOUOPS_EXIT_SIGNAL;
+		goto out;
+	}
 	if (err) {
 		status = load_exit_status(p, err, path);
 		goto out;
 	}
-	err = install_signals();
-	if (err) {
-		fprintf(stderr, "iouops: sigaction: %s\n", strerror(-err));
-		status = IOUOPS_EXIT_FAIL;
+	running_prog = p;
+	if (signals_seen) {
+		fprintf(stderr, "iouops: interrupted before the program started\n");
+		status = IOUOPS_EXIT_SIGNAL;
 		goto out;
 	}
-	running_prog = p;
-	if (signals_seen)
-		iou_prog_request_stop(p);
 	err = iou_prog_attach(p);
 	if (err) {
 		fprintf(stderr, "iouops: attaching %s to the ring failed: %s%s\n",
@@ -632,6 +649,9 @@ int main(int argc, char **argv)
 			return status;
 		return cmd_load(&a);
 	}
+	status = iouops_dev_command(argc - 1, argv + 1);
+	if (status >= 0)
+		return status;
 	fprintf(stderr, "iouops: unknown command '%s' (see 'iouops --help')\n",
 		argv[1]);
 	return IOUOPS_EXIT_USAGE;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * mbox.c - the userspace end of the mbox command channel. The ordering
- * rules are in progs/mbox.h; here they are C11 atomics on the shared
+ * rules are in progs/mbox_shared.h; here they are C11 atomics on the shared
  * words: acquire loads of the other side's index, release stores of our
  * own, and a seq_cst fence between publishing an index and looking at
  * the other side's "I am going to sleep" flag.

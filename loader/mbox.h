@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * mbox.h - the userspace end of the mbox command channel (progs/mbox.h
+ * mbox.h - the userspace end of the mbox command channel (progs/mbox_shared.h
  * describes the rings and the memory ordering; progs/mbox.bpf.c is the
  * program end).
  *
@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "iouops.h"
-#include "../progs/mbox.h"
+#include "mbox_shared.h"	/* installed beside it; -Iprogs in the tree */
 
 struct iou_mbox;
 

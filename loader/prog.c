@@ -195,13 +195,20 @@ static bool is_io_uring_ops_map(const struct bpf_object *obj,
 				const struct bpf_map *map)
 {
 	const struct btf *btf = bpf_object__btf(obj);
+	static const char ops[] = "io_uring_bpf_ops";
 	const struct btf_type *t;
+	const char *name;
 
 	if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS || !btf)
 		return false;
 	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-	return t && !strcmp(btf__name_by_offset(btf, t->name_off),
-			    "io_uring_bpf_ops");
+	if (!t)
+		return false;
+	/* also a CO-RE flavour (io_uring_bpf_ops___v2) declaring callbacks
+	 * newer than vmlinux.h; libbpf matches it to the kernel's type */
+	name = btf__name_by_offset(btf, t->name_off);
+	return !strncmp(name, ops, sizeof(ops) - 1) &&
+	       (!name[sizeof(ops) - 1] || !strncmp(name + sizeof(ops) - 1, "___", 3));
 }
 
 int iou_prog_open(const char *path, const struct iou_opts *opts,
@@ -712,8 +719,13 @@ static int load_object(struct iou_prog *p)
 	if (err) {
 		extract_verifier_log(p);
 		last_log_line(p);
-		if (err == -EPERM)
+		if (err == -EPERM) {
 			p->stage = IOU_STAGE_PERM;
+		} else if (iou_explain_missing_feature(p->log, p->errmsg,
+						       sizeof(p->errmsg))) {
+			p->stage = IOU_STAGE_KERNEL;
+			err = -EOPNOTSUPP;
+		}
 		return err;
 	}
 	p->loaded = true;

@@ -21,6 +21,12 @@
  *
  * The loader (loader/iouops.h, `iouops load`) fills iou_layout, registers
  * the shared memory region and sets its struct iou_ctl up before attach.
+ *
+ * Build: clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -fms-extensions
+ * -I<dir of this header>; installed, that dir is
+ * `pkg-config --variable=bpfincludedir iouops` (`iouops build F.bpf.c`
+ * and the Makefile of `iouops new` do it). Errors below are negative
+ * errnos; IOU_LOOP_STOP/CONTINUE are what a step returns to the kernel.
  */
 #ifndef IOUOPS_BPF_H
 #define IOUOPS_BPF_H
@@ -86,8 +92,9 @@ _Static_assert(sizeof(struct __iou_ms_probe_b) == 2 * sizeof(int),
 #define IOU_FUTEX_MATCH_ANY	0xffffffffULL	/* FUTEX_BITSET_MATCH_ANY */
 
 /*
- * The ring geometry. The loader writes it before load; .rodata is frozen
- * then, so the verifier treats every field as a known constant.
+ * The ring geometry (struct iou_layout in iouops_shared.h). The loader
+ * writes it before load; .rodata is frozen then, so the verifier treats
+ * every field as a known constant: region sizes, masks, ring offsets.
  */
 const volatile struct iou_layout iou_layout;
 
@@ -105,6 +112,10 @@ const volatile struct iou_layout iou_layout;
  * Define a loop callback: IOU_LOOP(name) { ... } with two arguments:
  * `ring` (struct iou_ctx *, for iou_ring_open) and `lp` (the loop params;
  * only lp->cq_wait_idx is writable). BPF_PROG reserves the name `ctx`.
+ * The body returns IOU_LOOP_CONTINUE (run another step, after waiting as
+ * lp->cq_wait_idx says) or IOU_LOOP_STOP (end the io_uring_enter());
+ * any other value makes io_uring_enter() fail with -EINVAL. Declared
+ * sleepable (struct_ops.s), which bpf_io_uring_submit_sqes() needs.
  */
 #define IOU_LOOP(name)							\
 	static __always_inline int					\
@@ -118,7 +129,8 @@ const volatile struct iou_layout iou_layout;
 	static __always_inline int					\
 	____iou_##name(struct iou_ctx *ring, struct iou_loop_params *lp)
 
-/* Define the ops map the loader attaches: IOU_OPS(map_name, loop_fn); */
+/* Define the ops map the loader attaches: IOU_OPS(map_name, loop_fn);
+ * exactly one per object. ring_fd is filled in by the loader. */
 #define IOU_OPS(map_name, loop_fn)					\
 	SEC(".struct_ops.link")						\
 	struct io_uring_bpf_ops map_name = {				\
@@ -140,7 +152,8 @@ struct iou_cursor {
 };
 struct iou_cursor iou_cursor;
 
-/* Per-step view of the ring. Lives on the BPF stack for one step. */
+/* Per-step view of the ring, filled by iou_ring_open(). Lives on the BPF
+ * stack for one step: its pointers are valid until the step returns. */
 struct iou_ring {
 	struct iou_ctx *ctx;
 	__u8 *rings;		/* IOU_REGION_CQ: heads, tails, CQEs */
@@ -149,11 +162,14 @@ struct iou_ring {
 	struct iou_cursor *cur;	/* = &iou_cursor */
 };
 
+/* The __u32 at byte `off` of the rings region (a head, tail or flags
+ * word). off must come from iou_layout so the verifier can bound it. */
 static __always_inline __u32 *iou_ring_u32(struct iou_ring *r, __u32 off)
 {
 	return (__u32 *)(r->rings + off);
 }
 
+/* 1 when the ring was set up with SQ_REWIND (SQEs always from index 0). */
 static __always_inline int iou_sq_rewind(void)
 {
 	return !!(iou_layout.setup_flags & IOU_SETUP_SQ_REWIND);
@@ -163,7 +179,9 @@ static __always_inline int iou_sq_rewind(void)
  * Record why the program ends, once (the first record wins). Fills
  * ctl->exit with kind, code, file:line and a printf-style reason (at most
  * 12 arguments, bpf_snprintf rules: %d %u %x %ld %llu %s %p...). Returns
- * IOU_LOOP_STOP so a callback can `return iou_exit(...)`.
+ * IOU_LOOP_STOP so a callback can `return iou_exit(...)`. fmt must be a
+ * string literal; the reason is cut at IOU_EXIT_REASON_LEN - 1 bytes.
+ * ctl may be NULL (nothing is recorded).
  */
 #define __iou_exit(ctl, _kind, _code, fmt, args...) ({			\
 	struct iou_ctl *___c = (ctl);					\
@@ -192,10 +210,13 @@ static __always_inline int iou_sq_rewind(void)
 
 /*
  * Map the three regions for this step and load the local ring state.
+ * Call it first in every step, with the callback's `ring` argument.
  * Returns 0, or -EFAULT when a region is missing or smaller than the
  * layout says (a loader bug or an unfilled iou_layout); the exit is then
- * recorded when the shared region is available. Also counts the step in
- * ctl->steps.
+ * recorded when the shared region is available, so the step should just
+ * return IOU_LOOP_STOP. Also counts the step in ctl->steps. Region sizes
+ * are the constants iou_layout.rings_size/sqes_size and
+ * sizeof(struct iou_ctl): the verifier bounds every later access by them.
  */
 static __always_inline int iou_ring_open(struct iou_ring *r,
 					 struct iou_ctx *ctx)
@@ -222,8 +243,10 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 	return 0;
 }
 
-/* Shared memory past the control block, as a pointer to `size` bytes
- * (a constant). NULL when the region is smaller. */
+/* Shared memory past the control block (offset IOU_CTL_SIZE), as a
+ * `type *`: iou_shm_data(&r, struct mine). sizeof(type) is the constant
+ * the verifier bounds accesses by. NULL when the region is smaller than
+ * IOU_CTL_SIZE + sizeof(type) (iouops load --shm-size SIZE). */
 #define iou_shm_data(r, type) ({					\
 	__u8 *___m = bpf_io_uring_get_region((r)->ctx, IOU_REGION_MEM,	\
 				IOU_CTL_SIZE + sizeof(type));		\
@@ -241,13 +264,16 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 	}
 
 /* The user address of byte `off` of the shared region, for SQE fields
- * that take a user pointer (buffers, futex words). */
+ * that take a user pointer (buffers, futex words). Not checked against
+ * the region size: keep off + length <= iou_layout.mem_size, or the
+ * request fails (typically -EFAULT in its CQE). */
 static __always_inline __u64 iou_shm_uaddr(__u64 off)
 {
 	return iou_layout.shm_uaddr + off;
 }
 
-/* Has userspace asked the program to stop? */
+/* Non-zero when userspace asked the program to stop (Ctrl-C in iouops,
+ * iou_prog_request_stop()). The program decides how to wind down. */
 static __always_inline int iou_stop_requested(struct iou_ring *r)
 {
 	return READ_ONCE(r->ctl->stop_req) != 0;
@@ -256,7 +282,8 @@ static __always_inline int iou_stop_requested(struct iou_ring *r)
 /*
  * Name the counters once (idempotent, cheap after the first step):
  * `static const char names[N][IOU_COUNTER_NAME_LEN] = {"submitted", ...};`
- * then iou_counters_init(&r, names, N).
+ * then iou_counters_init(&r, names, N). N must be a constant
+ * <= IOU_NR_COUNTERS (checked at compile time); iouops prints them.
  */
 #define iou_counters_init(r, names, n) ({				\
 	_Static_assert((n) <= IOU_NR_COUNTERS, "too many counters");	\
@@ -268,6 +295,8 @@ static __always_inline int iou_stop_requested(struct iou_ring *r)
 	}								\
 })
 
+/* Add delta to counter idx in shared memory; idx >= IOU_NR_COUNTERS is
+ * ignored. Userspace may read it at any time (a plain 64-bit store). */
 static __always_inline void iou_count(struct iou_ring *r, __u32 idx,
 				      __u64 delta)
 {
@@ -276,6 +305,7 @@ static __always_inline void iou_count(struct iou_ring *r, __u32 idx,
 			   r->ctl->counters[idx].value + delta);
 }
 
+/* The value of counter idx (0 when idx >= IOU_NR_COUNTERS). */
 static __always_inline __u64 iou_counter(struct iou_ring *r, __u32 idx)
 {
 	return idx < IOU_NR_COUNTERS ? r->ctl->counters[idx].value : 0;
@@ -289,7 +319,8 @@ static __always_inline __u32 iou_sq_pending(struct iou_ring *r)
 	return r->cur->sq_pending;
 }
 
-/* SQEs that can still be prepared in this step. */
+/* SQEs that can still be prepared in this step: sq_entries minus the
+ * pending ones (SQ_REWIND) or minus those the kernel has not consumed. */
 static __always_inline __u32 iou_sq_space(struct iou_ring *r)
 {
 	__u32 head;
@@ -303,7 +334,9 @@ static __always_inline __u32 iou_sq_space(struct iou_ring *r)
 /*
  * Next free SQE, zeroed, or NULL when the SQ is full. With SQ_REWIND the
  * SQEs of a batch are sqes[0..n-1]; otherwise the classic head/tail ring
- * (and the SQ index array when the ring has one).
+ * (and the SQ index array when the ring has one). The index is masked
+ * with iou_layout.sq_mask, so any number of calls (e.g. in bpf_for)
+ * verifies; check for NULL before use.
  */
 static __always_inline struct io_uring_sqe *iou_get_sqe(struct iou_ring *r)
 {
@@ -331,9 +364,13 @@ static __always_inline struct io_uring_sqe *iou_get_sqe(struct iou_ring *r)
 }
 
 /*
- * Hand the prepared SQEs to the kernel. Returns how many it consumed or a
- * negative errno. In SQ_REWIND mode SQEs it did not consume are dropped;
- * in classic mode they stay in the SQ for the next submit.
+ * Hand the prepared SQEs to the kernel. Returns how many it consumed (0
+ * when none were pending), fewer when one failed to submit (it posts an
+ * error CQE; the ones after it are not submitted), or -EAGAIN when no
+ * request could be allocated.
+ * Errors of the requests themselves arrive in their CQEs.
+ * In SQ_REWIND mode SQEs it did not consume are dropped; in classic mode
+ * they stay in the SQ for the next submit.
  */
 static __always_inline int iou_submit(struct iou_ring *r)
 {
@@ -352,6 +389,9 @@ static __always_inline int iou_submit(struct iou_ring *r)
 
 /* ---- SQE preparation ---- */
 
+/* Fill the common SQE fields: opcode op (IORING_OP_*), fd, addr (a user
+ * address: iou_shm_uaddr()), len, off and user_data (returned in the CQE).
+ * The SQE must come zeroed from iou_get_sqe(). */
 static __always_inline void iou_prep_rw(struct io_uring_sqe *sqe, __u8 op,
 					int fd, __u64 addr, __u32 len,
 					__u64 off, __u64 user_data)
@@ -364,6 +404,7 @@ static __always_inline void iou_prep_rw(struct io_uring_sqe *sqe, __u8 op,
 	sqe->user_data = user_data;
 }
 
+/* A NOP: completes at once with res 0 and this user_data. */
 static __always_inline void iou_prep_nop(struct io_uring_sqe *sqe,
 					 __u64 user_data)
 {
@@ -521,7 +562,8 @@ static __always_inline void iou_prep_recvmsg_multishot(struct io_uring_sqe *sqe,
 
 /* ---- completion ---- */
 
-/* CQEs posted and not yet consumed. */
+/* CQEs posted and not yet consumed. To the verifier an unknown number:
+ * size loops with iou_cq_ready_bounded(). */
 static __always_inline __u32 iou_cq_ready(struct iou_ring *r)
 {
 	__u32 tail = READ_ONCE(*iou_ring_u32(r, iou_layout.cq_tail_off));
@@ -530,7 +572,9 @@ static __always_inline __u32 iou_cq_ready(struct iou_ring *r)
 	return tail - r->cur->cq_head;
 }
 
-/* The i-th unconsumed CQE (0 = oldest). Always in bounds. */
+/* The i-th unconsumed CQE (0 = oldest). Always in bounds (masked with
+ * cq_mask); whether it was posted is for the caller to check with
+ * iou_cq_ready(). */
 static __always_inline struct io_uring_cqe *iou_cqe_at(struct iou_ring *r,
 						       __u32 i)
 {
@@ -550,13 +594,15 @@ static __always_inline void iou_cq_commit(struct iou_ring *r)
 	WRITE_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off), r->cur->cq_head);
 }
 
-/* Consume n CQEs at once (after reading them with iou_cqe_at). */
+/* Consume n CQEs at once (after reading them with iou_cqe_at) and publish
+ * the head; n must not exceed iou_cq_ready(). */
 static __always_inline void iou_cq_advance(struct iou_ring *r, __u32 n)
 {
 	r->cur->cq_head += n;
 	iou_cq_commit(r);
 }
 
+/* iou_cq_ready() capped at cq_entries: a loop bound the verifier accepts. */
 static __always_inline __u32 iou_cq_ready_bounded(struct iou_ring *r)
 {
 	__u32 n = iou_cq_ready(r);
@@ -564,7 +610,8 @@ static __always_inline __u32 iou_cq_ready_bounded(struct iou_ring *r)
 	return n > iou_layout.cq_entries ? iou_layout.cq_entries : n;
 }
 
-/* The iterator's step: the CQE at index *i, remembered as visited. */
+/* The iterator's step: the CQE at index *i, remembered as visited; NULL
+ * (ending iou_for_each_cqe) when the iterator is done. */
 static __always_inline struct io_uring_cqe *iou_cq_visit(struct iou_ring *r,
 							 int *i)
 {
@@ -580,7 +627,8 @@ static __always_inline struct io_uring_cqe *iou_cq_visit(struct iou_ring *r,
  * iou_step_wait(); after a `break` the ones after the current stay.
  * Built on the bpf_iter_num open-coded iterator, and the CQ index comes
  * from the iterator's value while the head stays fixed, so the verifier
- * checks the body once whatever the ring size.
+ * checks the body once whatever the ring size. At most cq_entries CQEs
+ * per loop; `return` inside the body is fine (the iterator is destroyed).
  */
 #define iou_for_each_cqe(r, cqe)					\
 	for (struct bpf_iter_num ___it __attribute__((aligned(8),	\
@@ -594,6 +642,7 @@ static __always_inline struct io_uring_cqe *iou_cq_visit(struct iou_ring *r,
  * End a step that wants to sleep until `nr` more CQEs arrive (0: do not
  * sleep, run the next step at once). Publishes the CQ head first.
  * Wake-ups are a hint: the kernel may call the next step earlier.
+ * Returns IOU_LOOP_CONTINUE, for `return iou_step_wait(&r, lp, 1);`.
  */
 static __always_inline int iou_step_wait(struct iou_ring *r,
 					 struct iou_loop_params *lp, __u32 nr)
@@ -602,5 +651,29 @@ static __always_inline int iou_step_wait(struct iou_ring *r,
 	lp->cq_wait_idx = r->cur->cq_head + nr;
 	return IOU_LOOP_CONTINUE;
 }
+
+/* ---- kernel features ---- */
+
+/*
+ * Probes of the running kernel's BTF, resolved by libbpf at load time.
+ * To the verifier they are constants, so the code behind a false probe is
+ * dead and never checked: one object runs on every 7.x kernel, using what
+ * each has. Everything above works on 7.1 and later.
+ *
+ * iou_has_kfunc(f): non-zero when kfunc f exists. f must be declared
+ * __weak __ksym (vmlinux.h's kfunc prototypes are). Call a kfunc that not
+ * every 7.x kernel has only behind this test: an unguarded call to a
+ * missing kfunc fails the load with "kernel lacks kfunc f".
+ *
+ * iou_has_field(type, field): non-zero when `struct type` has member
+ * field. For a member newer than vmlinux.h, declare a flavour with it,
+ * `struct iou_loop_params___v2 { __u32 cq_wait_idx; __u64 new_field; }
+ * __attribute__((preserve_access_index));`, and probe and access that
+ * flavour: libbpf matches it to the kernel's struct iou_loop_params. An
+ * unguarded access to a missing member fails the load with "kernel lacks
+ * struct T.field".
+ */
+#define iou_has_kfunc(f)		bpf_ksym_exists(f)
+#define iou_has_field(type, field)	bpf_core_field_exists(struct type, field)
 
 #endif /* IOUOPS_BPF_H */

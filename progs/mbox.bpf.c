@@ -3,7 +3,7 @@
  * mbox: run commands that userspace posts in a ring in the shared region,
  * answer in a second ring, and sleep on a futex doorbell when there is
  * nothing to do. No syscall on either side while both are busy. The
- * protocol and the memory ordering are described in progs/mbox.h; the
+ * protocol and the memory ordering are described in progs/mbox_shared.h; the
  * userspace end is loader/mbox.h (iou_mbox_post / poll / wait).
  *
  *	iouops load mbox [--set data_size=4m] [--set spin=64]
@@ -15,7 +15,7 @@
  * userspace has not read, and never reads a command slot past sq_tail.
  */
 #include "iouops.bpf.h"
-#include "mbox.h"
+#include "mbox_shared.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * mbox.h - a command channel in shared memory between userspace and the
+ * mbox_shared.h - a command channel in shared memory between userspace and the
  * mbox loop program (progs/mbox.bpf.c); included by both sides. The
  * userspace end is loader/mbox.h.
  *
@@ -37,8 +37,8 @@
  * region is a MAP_SHARED memfd, and another process that maps it wakes
  * and waits on the same futex through its own mapping.
  */
-#ifndef IOUOPS_MBOX_H
-#define IOUOPS_MBOX_H
+#ifndef IOUOPS_MBOX_SHARED_H
+#define IOUOPS_MBOX_SHARED_H
 
 #include "iouops_shared.h"
 
@@ -123,4 +123,4 @@ struct mbox_region {
 #define MBOX_DATA_OFF							\
 	((IOU_CTL_SIZE + sizeof(struct mbox_region) + 4095) & ~4095UL)
 
-#endif /* IOUOPS_MBOX_H */
+#endif /* IOUOPS_MBOX_SHARED_H */

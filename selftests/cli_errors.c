@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `iouops` exit statuses: every way of failing has its own status and a
+ * one-line message (except the verifier rejection, see bad_verifier.c).
+ * Tests that fail before anything is loaded also run without the kernel
+ * feature.
+ */
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "selftest.h"
+
+#define NOPS	iou_build_path("progs/nops.bpf.o")
+
+IOU_TEST(cli_missing_file, "missing program file: exit NOFILE, one line")
+{
+	struct iou_cmd c;
+
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load",
+			      iou_build_path("progs/no-such-prog.bpf.o"), NULL),
+		  IOUOPS_EXIT_NOFILE);
+	ASSERT_ONE_LINE_ERROR(&c);
+	return KSFT_PASS;
+}
+
+IOU_TEST(cli_not_elf, "text file as program: exit NOTBPF, one line")
+{
+	char path[] = "/tmp/iouops-selftest-XXXXXX";
+	const char text[] = "localhost\n";
+	struct iou_cmd c;
+	int fd, ret;
+
+	fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	ret = iou_run_cli(&c, NULL, NULL, "load", path, NULL);
+	unlink(path);
+	ASSERT_EQ(ret, IOUOPS_EXIT_NOTBPF);
+	ASSERT_ONE_LINE_ERROR(&c);
+	return KSFT_PASS;
+}
+
+IOU_TEST(cli_not_bpf, "x86 ELF (iouops itself) as program: exit NOTBPF, one line")
+{
+	struct iou_cmd c;
+
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", iou_cli(), NULL),
+		  IOUOPS_EXIT_NOTBPF);
+	ASSERT_ONE_LINE_ERROR(&c);
+	return KSFT_PASS;
+}
+
+static int become_nobody(void *arg)
+{
+	(void)arg;
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return -errno;
+	return 0;
+}
+
+IOU_TEST(cli_not_root, "load as uid 65534: exit NOTROOT, one line")
+{
+	struct iou_cmd c;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_EQ(iou_run_cli(&c, become_nobody, NULL, "load", NOPS,
+			      "--set", "total=1000", NULL),
+		  IOUOPS_EXIT_NOTROOT);
+	ASSERT_ONE_LINE_ERROR(&c);
+	return KSFT_PASS;
+}
+
+IOU_TEST(cli_set_unknown, "--set of an unknown global: exit BADSET, one line")
+{
+	struct iou_cmd c;
+
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
+			      "--set", "no_such_global=1", NULL),
+		  IOUOPS_EXIT_BADSET);
+	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_TRUE(iou_cmd_has(&c, "no_such_global"));
+	return KSFT_PASS;
+}
+
+IOU_TEST(cli_set_bad_value, "--set qd=banana: exit BADSET, one line")
+{
+	struct iou_cmd c;
+
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
+			      "--set", "qd=banana", NULL),
+		  IOUOPS_EXIT_BADSET);
+	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_TRUE(iou_cmd_has(&c, "banana"));
+	return KSFT_PASS;
+}
+
+IOU_TEST(cli_ring_refused, "--sq-entries 100000: io_uring_setup refuses, exit RING")
+{
+	struct iou_cmd c;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
+			      "--sq-entries", "100000", NULL),
+		  IOUOPS_EXIT_RING);
+	ASSERT_ONE_LINE_ERROR(&c);
+	return KSFT_PASS;
+}
+
+/*
+ * Without CAP_IPC_LOCK, io_uring charges pinned region pages to
+ * RLIMIT_MEMLOCK. Drop the capability from the bounding set (and
+ * inheritable/ambient sets) so root loses it at exec, and CAP_SYS_RESOURCE
+ * so the limit cannot be raised again; then 64 MiB cannot be pinned.
+ */
+static int no_ipc_lock(void *arg)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+
+	(void)arg;
+	if (prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0) ||
+	    prctl(PR_CAPBSET_DROP, CAP_SYS_RESOURCE, 0, 0, 0) ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
+		return -errno;
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		data[i].inheritable = 0;
+	if (syscall(SYS_capset, &hdr, data) || setrlimit(RLIMIT_MEMLOCK, &rl))
+		return -errno;
+	return 0;
+}
+
+IOU_TEST(cli_region_refused, "64 MiB region over RLIMIT_MEMLOCK, no CAP_IPC_LOCK: exit REGION")
+{
+	struct iou_cmd c;
+
+	IOU_REQUIRE_FEATURE();
+	/* control: with the capability the same region is fine */
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS, "--set",
+			      "total=1000", "--shm-size", "64M", NULL),
+		  IOUOPS_EXIT_OK);
+	ASSERT_EQ(iou_run_cli(&c, no_ipc_lock, NULL, "load", NOPS, "--set",
+			      "total=1000", "--shm-size", "64M", NULL),
+		  IOUOPS_EXIT_REGION);
+	ASSERT_ONE_LINE_ERROR(&c);
+	return KSFT_PASS;
+}
+
+IOU_TEST(cli_prog_error, "nops with qd=0 records an error: exit PROG_ERROR")
+{
+	struct iou_cmd c;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
+			      "--set", "qd=0", NULL),
+		  IOUOPS_EXIT_PROG_ERROR);
+	ASSERT_TRUE(iou_cmd_has(&c, "qd 0 must be"));
+	ASSERT_TRUE(iou_cmd_has(&c, "error"));
+	return KSFT_PASS;
+}
+
+IOU_TEST(cli_help, "--help: exit 0 with usage")
+{
+	struct iou_cmd c;
+
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "--help", NULL), IOUOPS_EXIT_OK);
+	ASSERT_STR_HAS_CASE(c.out, "usage");
+	ASSERT_STR_HAS(c.out, "load");
+	return KSFT_PASS;
+}
+
+IOU_TEST(cli_bad_option, "unknown option: exit USAGE")
+{
+	struct iou_cmd c;
+
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
+			      "--no-such-option", NULL), IOUOPS_EXIT_USAGE);
+	ASSERT_GE(iou_count_lines(c.err), 1);
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "--no-such-option", NULL),
+		  IOUOPS_EXIT_USAGE);
+	ASSERT_GE(iou_count_lines(c.err), 1);
+	return KSFT_PASS;
+}
+
+IOU_TEST(cli_version, "--version: exit 0, prints " IOUOPS_VERSION)
+{
+	struct iou_cmd c;
+
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "--version", NULL),
+		  IOUOPS_EXIT_OK);
+	ASSERT_STR_HAS(c.out, IOUOPS_VERSION);
+	return KSFT_PASS;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Between the runner and selftest-lib.c only; tests use selftest.h. */
+#ifndef IOUOPS_SELFTEST_INTERNAL_H
+#define IOUOPS_SELFTEST_INTERNAL_H
+
+/* One page shared by the runner and the forked test (MAP_SHARED). */
+struct iou_test_shared {
+	char skip_reason[512];
+};
+
+/* In the test child, before the test runs: DEADLINE is iou_now() time. */
+void iou_selftest_child_init(struct iou_test_shared *shared, double deadline);
+
+#endif
