@@ -50,6 +50,10 @@ int iou_prog_set_file(struct iou_prog *p, const char *name, const char *path,
 	struct stat st;
 	int fd, err;
 
+	/* the global first: a typo in NAME must not truncate PATH */
+	err = iou_prog_set(p, name, "0");
+	if (err)
+		return err == -ENOENT ? -ESRCH : err;
 	if (mode == IOU_FILE_IN)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	else

@@ -127,8 +127,9 @@ int iou_prog_load(struct iou_prog *p);
  * (before load); the file stays open until iou_prog_close(). IN: read
  * only. OUT: write only, created (0644) and truncated. Directories are
  * refused (-EISDIR), and so is an OUT that is an IN already given
- * (-EEXIST: truncating it would lose the data). Other errors: open's
- * errno, or iou_prog_set's for NAME. files.c
+ * (-EEXIST: truncating it would lose the data). -ESRCH: no global NAME;
+ * -EINVAL: NAME cannot hold an fd, or PATH is not a file, device, pipe or
+ * socket; other errors: open's. files.c
  */
 enum iou_file_mode { IOU_FILE_IN, IOU_FILE_OUT };
 int iou_prog_set_file(struct iou_prog *p, const char *name, const char *path,

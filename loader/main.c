@@ -336,8 +336,7 @@ static int file_status(const char *name, const char *path,
 {
 	const char *opt = mode == IOU_FILE_IN ? "--in" : "--out";
 
-	if (err == -ENOENT && access(path, F_OK) == 0) {
-		/* the file is there: the global is not */
+	if (err == -ESRCH) {
 		fprintf(stderr, "iouops: %s %s=%s: the program has no such "
 			"global\n", opt, name, path);
 		return IOUOPS_EXIT_BADSET;
