@@ -87,15 +87,16 @@ int iou_mbox_ended(const struct iou_mbox *m)
 }
 
 /* We just published an index (release): if the program said it is
- * going to sleep, wake it, once. */
-static void ring_doorbell(struct iou_mbox *m)
+ * going to sleep and waits for what we did (MBOX_WAKE_*), wake it, once. */
+static void ring_doorbell(struct iou_mbox *m, __u32 what)
 {
-	__u32 one = 1;
+	__u32 why;
 
 	atomic_thread_fence(memory_order_seq_cst);
-	if (!atomic_load_explicit(A(m->mb->sleeping), memory_order_relaxed))
+	why = atomic_load_explicit(A(m->mb->sleeping), memory_order_relaxed);
+	if (!(why & what))
 		return;
-	if (!atomic_compare_exchange_strong(A(m->mb->sleeping), &one, 0))
+	if (!atomic_compare_exchange_strong(A(m->mb->sleeping), &why, 0))
 		return;		/* someone else (or the program) took it */
 	atomic_fetch_add(A(m->mb->doorbell), 1);
 	futex(&m->mb->doorbell, FUTEX_WAKE, 1, NULL);
@@ -131,7 +132,7 @@ int iou_mbox_post(struct iou_mbox *m, const struct mbox_cmd *cmds, unsigned n)
 	m->sq_tail += n;
 	atomic_store_explicit(A(m->mb->sq_tail), m->sq_tail, memory_order_release);
 	COUNT(m, posted, n);
-	ring_doorbell(m);
+	ring_doorbell(m, MBOX_WAKE_CMD);
 	return (int)n;
 }
 
@@ -181,7 +182,7 @@ int iou_mbox_poll(struct iou_mbox *m, struct mbox_res *res, unsigned n)
 	COUNT(m, results, n);
 	/* the program may wait for room in the result ring */
 	if (!ended)
-		ring_doorbell(m);
+		ring_doorbell(m, MBOX_WAKE_ROOM);
 	return (int)n;
 }
 

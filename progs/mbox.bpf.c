@@ -310,9 +310,13 @@ static __always_inline int arm_doorbell(struct iou_ring *r,
 					struct mbox_region *mb)
 {
 	struct io_uring_sqe *sqe;
-	__u32 bell, ready, room;
+	__u32 bell, ready, room, why = MBOX_WAKE_CMD;
 
-	xchg(&mb->sleeping, 1);		/* full barrier */
+	/* blocked on a full result ring: userspace taking results wakes us
+	 * too (otherwise it need not, which saves a wake-up per result) */
+	if (sq_ready(mb) && !cq_room(mb))
+		why |= MBOX_WAKE_ROOM;
+	xchg(&mb->sleeping, why);	/* full barrier */
 	bell = load_acquire(mb->doorbell);
 	ready = sq_ready(mb);
 	room = cq_room(mb);

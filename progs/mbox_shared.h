@@ -21,12 +21,14 @@
  * is full. Only the named side ever writes an index.
  *
  * Doorbells (no syscall on the busy path). The program, before it may
- * block in the kernel, sets `sleeping` with a full barrier, re-reads
- * sq_tail and cq_head, and only if nothing changed arms a futex wait on
- * `doorbell` expecting the value it read after setting `sleeping`.
- * Userspace, after publishing sq_tail or cq_head, issues a full barrier,
- * and only if it sees `sleeping` == 1 and wins the 1 -> 0 exchange does
- * it bump `doorbell` and FUTEX_WAKE it. The two full barriers make it
+ * block in the kernel, sets `sleeping` to what would wake it (MBOX_WAKE_*:
+ * new commands, and room in the result ring when that is full) with a
+ * full barrier, re-reads sq_tail and cq_head, and only if nothing changed
+ * arms a futex wait on `doorbell` expecting the value it read after
+ * setting `sleeping`. Userspace, after publishing sq_tail (or cq_head),
+ * issues a full barrier, and only if `sleeping` has MBOX_WAKE_CMD (or
+ * MBOX_WAKE_ROOM) and it wins the exchange of that value for 0 does it
+ * bump `doorbell` and FUTEX_WAKE it. The two full barriers make it
  * impossible for both sides to miss each other (store-buffering): either
  * the program sees the new index and does not sleep, or userspace sees
  * `sleeping` and wakes it; a bump that lands before the wait is armed
@@ -48,6 +50,10 @@
 #define MBOX_CQ_ENTRIES		256	/* results (a power of two) */
 #define MBOX_MAX_INFLIGHT	64	/* io_uring requests at once */
 #define MBOX_LINE		64	/* keep each writer on its own line */
+
+/* What wakes a sleeping program (mbox_region.sleeping). */
+#define MBOX_WAKE_CMD		1U	/* a new command */
+#define MBOX_WAKE_ROOM		2U	/* room in the result ring */
 
 enum mbox_op {
 	MBOX_NOP = 0,		/* res 0 */
@@ -108,7 +114,7 @@ struct mbox_region {
 	__u8 __pad4[MBOX_LINE - 4];
 
 	__u32 doorbell;		/* futex: userspace bumps and wakes */
-	__u32 sleeping;		/* program sets 1, userspace takes 1 -> 0 */
+	__u32 sleeping;		/* program sets MBOX_WAKE_*, userspace takes -> 0 */
 	__u8 __pad5[MBOX_LINE - 8];
 	__u32 client_bell;	/* futex: the program bumps and wakes */
 	__u32 client_waiting;	/* userspace sets 1, the program takes 1 -> 0 */
