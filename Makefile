@@ -1,7 +1,8 @@
 # iouops: io_uring BPF loop programs, their loader, samples and selftests.
 #
 #   make            build everything into build/ (V=1 shows the commands)
-#   make run        boot the newest kernel in a VM and run the main sample
+#   make run        boot the newest kernel in a VM: the in-kernel echo server
+#                   against its liburing and epoll baselines
 #   make test       selftests on the host (SKIPs) and in the VM (KERNELS=...)
 #   make vmlinux.h  regenerate vmlinux.h from the default cached kernel
 #   make install    install under PREFIX (default /usr/local), DESTDIR honoured
@@ -103,8 +104,8 @@ vmlinux.h: FORCE
 	$(Q)scripts/gen-vmlinux-h
 endif
 
-run: $(CLI) $(PROG_OBJS)
-	scripts/vm -- $(CLI) load nops --set total=1000000 --set qd=64
+run: $(CLI) $(PROG_OBJS) $(SAMPLES)
+	scripts/vm --copy samples/run-echo-demo.sh -- sh samples/run-echo-demo.sh
 
 test: all
 	scripts/test $(KERNELS)

@@ -56,6 +56,10 @@ enum iou_stage {
 	IOU_STAGE_VERIFIER,	/* bpf_object__load() refused */
 	IOU_STAGE_ATTACH,	/* attaching to the ring refused */
 	IOU_STAGE_RUN,		/* io_uring_enter() failed */
+	IOU_STAGE_LISTEN,	/* --listen: bad address, in use, not local,
+				 * or the program has no listen_fd */
+	IOU_STAGE_RESOURCES,	/* struct iou_res: bad value, or the buffer
+				 * ring / file table registration refused */
 };
 
 struct iou_opts {
@@ -69,6 +73,9 @@ struct iou_opts {
 	iou_log_fn log;		/* NULL: silent */
 	void *log_cookie;
 	bool libbpf_debug;	/* forward libbpf debug messages too */
+	/* TCP listening socket for a program with a `listen_fd` global:
+	 * "IPv4:PORT", "[IPv6]:PORT" (port 0: any free port). */
+	const char *listen;
 };
 
 struct iou_prog;
@@ -175,6 +182,10 @@ void iou_prog_force_stop(struct iou_prog *p);
  * iou_prog_load_on_ring_of()), free. NULL is fine. */
 void iou_prog_close(struct iou_prog *p);
 
+/* The address the listening socket is bound to ("127.0.0.1:40123",
+ * "[::1]:7777"), after load; -ENOTCONN when there is none. */
+int iou_prog_listen_addr(const struct iou_prog *p, char *buf, size_t len);
+
 /* Accessors; valid until iou_prog_close(). Before load the shared region
  * does not exist (ctl and shm NULL, sizes 0, fds -1) and the layout is
  * zeroed. */
@@ -228,10 +239,33 @@ enum iouops_exit_status {
 	IOUOPS_EXIT_BUILD = 16,		/* build: the compiler failed */
 	IOUOPS_EXIT_NOTOOL = 17,	/* clang, or the vm/get-kernel script,
 					 * or the iouops headers not found */
-	IOUOPS_EXIT_FILE = 18,		/* --in/--out/--src/--dst: cannot
+	IOUOPS_EXIT_BADADDR = 18,	/* --listen unparsable, or a program
+					 * with(out) listen_fd without(with) it */
+	IOUOPS_EXIT_ADDRINUSE = 19,	/* --listen address already in use */
+	IOUOPS_EXIT_ADDRNOTAVAIL = 20,	/* --listen address is not local */
+	IOUOPS_EXIT_RESOURCES = 21,	/* buffer ring / file table refused */
+	IOUOPS_EXIT_NOPROC = 22,	/* stat: no such process or no iouops
+					 * shared region in it */
+	IOUOPS_EXIT_FILE = 23,		/* --in/--out/--src/--dst: cannot
 					 * open, or a directory */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };
+
+/*
+ * Map the shared region of a running loader process PID (its memfd named
+ * "iouops-shm", found through /proc/PID/fd) read-only, for live stats.
+ * -ESRCH: no such process; -ENOENT: no such region in it; -EPROTO: the
+ * region lacks IOU_CTL_MAGIC. Unmap with iou_shm_close().
+ */
+int iou_shm_open_pid(int pid, volatile struct iou_ctl **ctl, size_t *size);
+void iou_shm_close(volatile struct iou_ctl *ctl, size_t size);
+
+/* "1.2.3.4:80", "[::1]:80" or "::1:80" (numeric) into *ss; -EINVAL if it
+ * is none of them. And back, "[::1]:80" style. */
+struct sockaddr_storage;
+int iou_parse_sockaddr(const char *s, struct sockaddr_storage *ss);
+void iou_format_sockaddr(const struct sockaddr_storage *ss, char *buf,
+			 size_t len);
 
 /* Parse a size: decimal or 0x hex with an optional k/m/g suffix (KiB,
  * MiB, GiB). -EINVAL when it is not one. */

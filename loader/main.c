@@ -46,6 +46,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: iouops load PROG [options]   run a loop program until it stops\n"
 "       iouops probe                 does this kernel have io_uring BPF ops?\n"
+"       iouops stat PID [SECS [N]]   a running loader's counters, every SECS\n"
+"                                    seconds (N times; default: once)\n"
 "       iouops new NAME [DIR]        start a loop program: NAME.bpf.c + Makefile\n"
 "       iouops build FILE.bpf.c      compile one loop program (clang, BPF flags)\n"
 "       iouops vm [OPTS] -- CMD...   run CMD as root in a VM on Linux 7.3\n"
@@ -75,6 +77,9 @@ static void usage(FILE *f)
 "  --no-defer-taskrun  create the ring without DEFER_TASKRUN (the kernel\n"
 "                      then refuses to attach: for experiments and tests)\n"
 "  --stats SECS        print the program's counters every SECS seconds\n"
+"  --listen ADDR:PORT  TCP listening socket for a program with a listen_fd\n"
+"                      global (IPv4:PORT or [IPv6]:PORT; port 0: any free\n"
+"                      port, printed as 'listening on ADDR:PORT')\n"
 "  -v, --verbose       show what the loader does and libbpf's messages\n"
 "\n"
 "Ctrl-C (SIGINT/SIGTERM) asks the program to stop through shared memory and\n"
@@ -85,8 +90,10 @@ static void usage(FILE *f)
 "io_uring_bpf_ops in it, 8 verifier rejection, 9 bad --set, 10 ring setup\n"
 "refused, 11 shared memory refused, 12 attach refused, 13 program reported an\n"
 "error, 14 io_uring_enter failed, 15 new: file exists, 16 build: compiler\n"
-"failed, 17 clang or a helper script missing, 18 cannot open an --in/--out\n"
-"file, 130 detached on a second signal, 1 other. See iouops(8).\n");
+"failed, 17 clang or a helper script missing, 18 bad --listen address, 19\n"
+"address in use, 20 address not local, 21 buffer ring or file table refused,\n"
+"22 stat: no such iouops process, 23 cannot open an --in/--out file, 130\n"
+"detached on a second signal, 1 other. See iouops(8).\n");
 }
 
 static void log_to_stderr(enum iou_log_level level, const char *msg,
@@ -208,9 +215,20 @@ static int load_exit_status(struct iou_prog *p, int err, const char *path)
 			"more than 4 GiB: lower the globals it names)" : "");
 		return IOUOPS_EXIT_REGION;
 	case IOU_STAGE_SET:
-		fprintf(stderr, "iouops: cannot write the program's globals: %s\n",
-			strerror(-err));
+		if (*detail)
+			fprintf(stderr, "iouops: %s\n", detail);
+		else
+			fprintf(stderr, "iouops: cannot write the program's "
+				"globals: %s\n", strerror(-err));
 		return IOUOPS_EXIT_BADSET;
+	case IOU_STAGE_LISTEN:
+		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		return err == -EADDRINUSE ? IOUOPS_EXIT_ADDRINUSE :
+		       err == -EADDRNOTAVAIL ? IOUOPS_EXIT_ADDRNOTAVAIL :
+		       IOUOPS_EXIT_BADADDR;
+	case IOU_STAGE_RESOURCES:
+		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		return IOUOPS_EXIT_RESOURCES;
 	case IOU_STAGE_VERIFIER:
 		if (*iou_prog_verifier_log(p)) {
 			fprintf(stderr, "iouops: the verifier rejected %s (%s); its log:\n%s",
@@ -429,6 +447,8 @@ static int cmd_load(struct load_args *a)
 		goto out;
 	}
 	ctl = iou_prog_ctl(p);
+	if (!iou_prog_listen_addr(p, path, sizeof(path)))
+		printf("listening on %s\n", path);	/* the real port of :0 */
 	if (a->verbose) {
 		const struct iou_layout *l = iou_prog_layout(p);
 
@@ -477,6 +497,64 @@ static int cmd_probe(void)
 	return IOUOPS_EXIT_OK;
 }
 
+static int parse_uint(const char *opt, const char *s, unsigned *out);
+
+/* Another process's counters, read from its shared region: no syscall
+ * reaches the program, so the server keeps running undisturbed. */
+static int cmd_stat(int argc, char **argv)
+{
+	unsigned interval = 0, count = 1, i;
+	volatile struct iou_ctl *ctl;
+	size_t size;
+	char *end;
+	long pid;
+	int err;
+
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "iouops: usage: iouops stat PID [SECS [N]]\n");
+		return IOUOPS_EXIT_USAGE;
+	}
+	errno = 0;
+	pid = strtol(argv[1], &end, 10);
+	if (errno || *end || pid <= 0 || pid > INT_MAX ||
+	    (argc > 2 && parse_uint("stat SECS", argv[2], &interval)) ||
+	    (argc > 3 && parse_uint("stat N", argv[3], &count))) {
+		fprintf(stderr, "iouops: stat: '%s' is not a process id\n",
+			argv[1]);
+		return IOUOPS_EXIT_USAGE;
+	}
+	if (argc == 3)
+		count = 0;	/* SECS alone: until the process goes away */
+	err = iou_shm_open_pid((int)pid, &ctl, &size);
+	if (err) {
+		fprintf(stderr, "iouops: stat %ld: %s\n", pid,
+			err == -ESRCH ? "no such process" :
+			err == -ENOENT ? "no iouops shared region in that process" :
+			err == -EPROTO ? "shared region without the iouops magic" :
+			strerror(-err));
+		return IOUOPS_EXIT_NOPROC;
+	}
+	for (i = 0; !count || i < count; i++) {
+		if (i) {
+			struct timespec ts = { interval, 0 };
+
+			nanosleep(&ts, NULL);
+			if (kill((pid_t)pid, 0) && errno == ESRCH)
+				break;
+		}
+		printf("pid %ld: %s, steps %llu\n", pid,
+		       ctl->exit.kind ? iou_exit_kind_str(ctl->exit.kind) :
+		       ctl->running ? "running" : "not started",
+		       (unsigned long long)ctl->steps);
+		print_counters(stdout, ctl);
+		fflush(stdout);
+		if (!interval)
+			break;
+	}
+	iou_shm_close(ctl, size);
+	return IOUOPS_EXIT_OK;
+}
+
 static int parse_uint(const char *opt, const char *s, unsigned *out)
 {
 	char *end;
@@ -493,7 +571,7 @@ static int parse_uint(const char *opt, const char *s, unsigned *out)
 }
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
-       OPT_NODEFER, OPT_STATS, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
+       OPT_NODEFER, OPT_STATS, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
 
 /* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
 static int add_file(struct load_args *a, int opt, char *arg)
@@ -535,6 +613,7 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "sq-array", no_argument, NULL, OPT_SQARRAY },
 		{ "no-defer-taskrun", no_argument, NULL, OPT_NODEFER },
 		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "in", required_argument, NULL, OPT_IN },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "src", required_argument, NULL, OPT_SRC },
@@ -598,6 +677,9 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 			if (status)
 				return status;
 			break;
+		case OPT_LISTEN:
+			a->opts.listen = optarg;
+			break;
 		case 'v':
 			a->verbose = true;
 			a->opts.log = log_to_stderr;
@@ -641,6 +723,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "probe") && argc == 2)
 		return cmd_probe();
+	if (!strcmp(argv[1], "stat"))
+		return cmd_stat(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "load")) {
 		memset(&a, 0, sizeof(a));
 		status = parse_load(argc - 1, argv + 1, &a);

@@ -28,7 +28,7 @@
 #include "uring.h"
 
 #define DEFAULT_SQ_ENTRIES	64
-#define DEFAULT_SHM_SIZE	(64 * 1024)
+#define DEFAULT_SHM_SIZE	IOU_DEFAULT_SHM_SIZE
 #define LOG_MAX			(64 * 1024 * 1024)
 
 struct iou_set {
@@ -59,6 +59,7 @@ struct iou_prog {
 	bool loaded;
 	int *kept_fds;		/* files opened for the program (--in/--out) */
 	size_t nr_kept_fds;
+	struct iou_netres *net;	/* iou_res resources, --listen socket */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
 };
@@ -479,24 +480,22 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value)
 	return 0;
 }
 
-int iou_prog_var(struct iou_prog *p, const char *name, void **data,
-		 __u32 *size, bool *is_signed)
+int iou_prog_global(struct iou_prog *p, const char *name, void **ptr,
+		    size_t *size)
 {
 	struct var_loc loc;
 	size_t map_size;
-	__u8 *init;
+	__u8 *data;
 	int err;
 
 	err = find_var(p, name, &loc);
 	if (err)
 		return err;
-	init = bpf_map__initial_value(loc.map, &map_size);
-	if (!init || loc.offset + loc.size > map_size)
+	data = bpf_map__initial_value(loc.map, &map_size);
+	if (!data || loc.offset + loc.size > map_size)
 		return -EINVAL;
-	*data = init + loc.offset;
+	*ptr = data + loc.offset;
 	*size = loc.size;
-	if (is_signed)
-		*is_signed = loc.is_signed;
 	return 0;
 }
 
@@ -515,6 +514,18 @@ size_t iou_prog_kept_fds(const struct iou_prog *p, const int **fds)
 {
 	*fds = p->kept_fds;
 	return p->nr_kept_fds;
+}
+
+int iou_prog_fail(struct iou_prog *p, enum iou_stage stage, int err,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	p->stage = stage;
+	va_start(ap, fmt);
+	vsnprintf(p->errmsg, sizeof(p->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 static int apply_sets(struct iou_prog *p)
@@ -617,18 +628,10 @@ static int setup_shm(struct iou_prog *p)
 	struct iou_mem_region_reg reg;
 	struct iou_region_desc rd;
 	struct iou_ctl *ctl;
-	size_t size, need;
+	size_t size;
 	int err;
 
 	size = p->opts.shm_size ? p->opts.shm_size : DEFAULT_SHM_SIZE;
-	err = iou_shm_need(p, &need);
-	if (err)
-		return err;
-	if (size < IOU_CTL_SIZE + need) {
-		iou_logf(&p->opts, IOU_LOG_INFO, "shm: %zu bytes, as the "
-			 "program's iou_shm_need asks", IOU_CTL_SIZE + need);
-		size = IOU_CTL_SIZE + need;
-	}
 	size = (size + (size_t)page - 1) & ~((size_t)page - 1);
 	if (size > UINT32_MAX)
 		return -E2BIG;
@@ -760,12 +763,24 @@ int iou_prog_load(struct iou_prog *p)
 	err = check_privileges_and_kernel(p);
 	if (err)
 		return err;
+	/* iou_shm_need, then struct iou_res and --listen: size the CQ and
+	 * the region (the buffer ring goes past the program's own data) */
+	p->stage = IOU_STAGE_REGION;
+	err = iou_shm_need_apply(p, &p->opts);
+	if (err)
+		return err;
+	err = iou_netres_prepare(p, &p->opts, &p->net);
+	if (err)
+		return err;
 	p->stage = IOU_STAGE_RING;
 	err = setup_ring(p);
 	if (err)
 		return err;
 	p->stage = IOU_STAGE_REGION;
 	err = setup_shm(p);
+	if (err)
+		return err;
+	err = iou_netres_setup(p->net, p, p->ring_fd, p->shm, p->shm_size);
 	if (err)
 		return err;
 	compute_layout(p);
@@ -864,6 +879,7 @@ void iou_prog_close(struct iou_prog *p)
 		return;
 	iou_prog_detach(p);
 	bpf_object__close(p->obj);
+	iou_netres_free(p->net);	/* the listening socket */
 	if (p->shm)
 		munmap(p->shm, p->shm_size);
 	if (p->shm_fd >= 0)
@@ -885,6 +901,11 @@ void iou_prog_close(struct iou_prog *p)
 }
 
 /* ---- accessors ---- */
+
+int iou_prog_listen_addr(const struct iou_prog *p, char *buf, size_t len)
+{
+	return p->net ? iou_netres_listen_addr(p->net, buf, len) : -ENOTCONN;
+}
 
 volatile struct iou_ctl *iou_prog_ctl(const struct iou_prog *p)
 {

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loader_internal.h"
 
@@ -16,8 +17,7 @@ static int factor(struct iou_prog *p, const char *name, size_t len,
 		  unsigned long long *v)
 {
 	char buf[IOU_SHM_NEED_NAME_LEN + 1];
-	bool is_signed;
-	__u32 size;
+	size_t size;
 	void *data;
 	int err;
 
@@ -27,7 +27,7 @@ static int factor(struct iou_prog *p, const char *name, size_t len,
 		*v = 1;
 		return 0;
 	}
-	err = iou_prog_var(p, buf, &data, &size, &is_signed);
+	err = iou_prog_global(p, buf, &data, &size);
 	if (err)
 		return err;
 	switch (size) {
@@ -37,22 +37,19 @@ static int factor(struct iou_prog *p, const char *name, size_t len,
 	case 8: *v = *(__u64 *)data; break;
 	default: return -EINVAL;
 	}
-	/* a negative count needs no memory; the program rejects it */
-	if (is_signed && (*v >> (size * 8 - 1)) & 1)
-		*v = 0;
 	return 0;
 }
 
-int iou_shm_need(struct iou_prog *p, size_t *bytes)
+static int shm_need(struct iou_prog *p, size_t *bytes)
 {
 	struct iou_shm_need need;
 	unsigned long long a, b;
-	__u32 size;
+	size_t size;
 	void *data;
 	int err;
 
 	*bytes = 0;
-	err = iou_prog_var(p, "iou_shm_need", &data, &size, NULL);
+	err = iou_prog_global(p, "iou_shm_need", &data, &size);
 	if (err == -ENOENT)
 		return 0;
 	if (err)
@@ -70,5 +67,24 @@ int iou_shm_need(struct iou_prog *p, size_t *bytes)
 	    a * b > UINT32_MAX - need.bytes)
 		return -E2BIG;
 	*bytes = (size_t)(need.bytes + a * b);
+	return 0;
+}
+
+int iou_shm_need_apply(struct iou_prog *p, struct iou_opts *o)
+{
+	size_t need, size = o->shm_size ? o->shm_size : IOU_DEFAULT_SHM_SIZE;
+	long page = sysconf(_SC_PAGESIZE);
+	int err = shm_need(p, &need);
+
+	if (err)
+		return err;
+	if (size >= IOU_CTL_SIZE + need)
+		return 0;
+	size = (IOU_CTL_SIZE + need + (size_t)page - 1) & ~((size_t)page - 1);
+	if (size > UINT32_MAX)
+		return -E2BIG;
+	iou_logf(o, IOU_LOG_INFO, "shm: %zu bytes, as the program's "
+		 "iou_shm_need asks", size);
+	o->shm_size = size;
 	return 0;
 }

@@ -65,13 +65,20 @@ _Static_assert(sizeof(struct __iou_ms_probe_b) == 2 * sizeof(int),
 #define EPROTO		71
 #define EOVERFLOW	75
 #define ECANCELED	125
-#define EBADF		9
 #define EISDIR		21
 #define EFBIG		27
 #define ESPIPE		29
 #define EMSGSIZE	90
 #define EOPNOTSUPP	95
 #define ETIME		62
+#endif
+#ifndef ENOBUFS
+#define EBADF		9
+#define ENFILE		23
+#define EPIPE		32
+#define ENOBUFS		105
+#define ECONNRESET	104
+#define ETIMEDOUT	110
 #endif
 
 /* uapi values that BTF does not carry (they are #defines) */
@@ -90,6 +97,11 @@ _Static_assert(sizeof(struct __iou_ms_probe_b) == 2 * sizeof(int),
 #define IOU_FUTEX2_SIZE_U32	0x02		/* FUTEX2_SIZE_U32 */
 #define IOU_FUTEX2_PRIVATE	128		/* FUTEX2_PRIVATE */
 #define IOU_FUTEX_MATCH_ANY	0xffffffffULL	/* FUTEX_BITSET_MATCH_ANY */
+#define IOU_SQE_FIXED_FILE	(1U << 0)	/* IOSQE_FIXED_FILE */
+#define IOU_SQ_CQ_OVERFLOW	(1U << 1)	/* IORING_SQ_CQ_OVERFLOW */
+#define IOU_FILE_INDEX_ALLOC	(~0U)		/* IORING_FILE_INDEX_ALLOC */
+#define IOU_ACCEPT_MULTISHOT	(1U << 0)	/* IORING_ACCEPT_MULTISHOT */
+#define IOU_MSG_NOSIGNAL	0x4000		/* MSG_NOSIGNAL */
 
 /*
  * The ring geometry (struct iou_layout in iouops_shared.h). The loader
@@ -97,6 +109,18 @@ _Static_assert(sizeof(struct __iou_ms_probe_b) == 2 * sizeof(int),
  * every field as a known constant: region sizes, masks, ring offsets.
  */
 const volatile struct iou_layout iou_layout;
+
+/*
+ * Resources the loader creates for the program (see struct iou_res in
+ * iouops_shared.h). A program that needs them defines it again with an
+ * initializer (C merges the two definitions):
+ *
+ *	const volatile struct iou_res iou_res = { .bufs = 1024, .buf_size = 4096 };
+ *
+ * Left all zero, the loader creates nothing. Its out fields (bufring_off,
+ * bufs_off) and a files_var-resolved `files` are verifier constants.
+ */
+const volatile struct iou_res iou_res;
 
 #define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
@@ -270,6 +294,15 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 static __always_inline __u64 iou_shm_uaddr(__u64 off)
 {
 	return iou_layout.shm_uaddr + off;
+}
+
+/* The whole shared region (iou_layout.mem_size bytes, a constant), for
+ * the data the loader placed past the control block: buffer rings,
+ * buffers. NULL when the region is missing. */
+static __always_inline __u8 *iou_shm_all(struct iou_ring *r)
+{
+	return bpf_io_uring_get_region(r->ctx, IOU_REGION_MEM,
+				       iou_layout.mem_size);
 }
 
 /* Non-zero when userspace asked the program to stop (Ctrl-C in iouops,
@@ -460,17 +493,30 @@ static __always_inline void iou_prep_timeout(struct io_uring_sqe *sqe,
 	sqe->timeout_flags = flags;
 }
 
-/*
- * Cancel the request(s) tagged `target` (flags 0 or IOU_ASYNC_CANCEL_ALL),
- * or with IOU_ASYNC_CANCEL_ANY every cancelable request of the ring. res:
- * how many were found (with _ALL/_ANY), 0, or -ENOENT/-EALREADY.
- */
+/* Close fixed-file slot `slot` (the loader's sparse table, iou_res.files). */
+static __always_inline void iou_prep_close_direct(struct io_uring_sqe *sqe,
+						  __u32 slot, __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_CLOSE, 0, 0, 0, 0, user_data);
+	sqe->file_index = slot + 1;
+}
+
+/* Cancel the request whose user_data is `target` (one, the first match):
+ * its own CQE then ends with -ECANCELED (a multishot: without F_MORE). */
 static __always_inline void iou_prep_cancel(struct io_uring_sqe *sqe,
-					    __u64 target, __u32 flags,
-					    __u64 user_data)
+					    __u64 target, __u64 user_data)
 {
 	iou_prep_rw(sqe, IORING_OP_ASYNC_CANCEL, -1, target, 0, 0, user_data);
-	sqe->cancel_flags = flags;
+}
+
+/* Cancel every cancelable request of the ring (timeouts, futex waits,
+ * polls, queued io-wq work): each ends with -ECANCELED; res is how many
+ * were found. Work already running completes normally. */
+static __always_inline void iou_prep_cancel_any(struct io_uring_sqe *sqe,
+						__u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_ASYNC_CANCEL, -1, 0, 0, 0, user_data);
+	sqe->cancel_flags = IOU_ASYNC_CANCEL_ANY;
 }
 
 /*
@@ -504,61 +550,87 @@ static __always_inline void iou_prep_futex_wake(struct io_uring_sqe *sqe,
 
 /* ---- SQE preparation: sockets ---- */
 
-static __always_inline void iou_prep_send(struct io_uring_sqe *sqe, int fd,
-					  __u64 buf, __u32 len, __u32 msg_flags,
-					  __u64 user_data)
+/*
+ * Multishot accept into the fixed-file table: each CQE's res is the slot
+ * the kernel picked (IORING_FILE_INDEX_ALLOC), with F_MORE while it stays
+ * armed. With the table full, res is -ENFILE, the kernel closes that
+ * connection, and the multishot ends (re-arm it).
+ */
+static __always_inline void
+iou_prep_multishot_accept_direct(struct io_uring_sqe *sqe, int listen_fd,
+				 __u64 user_data)
 {
-	iou_prep_rw(sqe, IORING_OP_SEND, fd, buf, len, 0, user_data);
-	sqe->msg_flags = msg_flags;
-}
-
-static __always_inline void iou_prep_recv(struct io_uring_sqe *sqe, int fd,
-					  __u64 buf, __u32 len, __u32 msg_flags,
-					  __u64 user_data)
-{
-	iou_prep_rw(sqe, IORING_OP_RECV, fd, buf, len, 0, user_data);
-	sqe->msg_flags = msg_flags;
-}
-
-/* `msg`: user address of a struct msghdr (and everything it points to)
- * in the shared region; the kernel reads it at submit time. */
-static __always_inline void iou_prep_sendmsg(struct io_uring_sqe *sqe, int fd,
-					     __u64 msg, __u32 msg_flags,
-					     __u64 user_data)
-{
-	iou_prep_rw(sqe, IORING_OP_SENDMSG, fd, msg, 1, 0, user_data);
-	sqe->msg_flags = msg_flags;
-}
-
-static __always_inline void iou_prep_recvmsg(struct io_uring_sqe *sqe, int fd,
-					     __u64 msg, __u32 msg_flags,
-					     __u64 user_data)
-{
-	iou_prep_rw(sqe, IORING_OP_RECVMSG, fd, msg, 1, 0, user_data);
-	sqe->msg_flags = msg_flags;
+	iou_prep_rw(sqe, IORING_OP_ACCEPT, listen_fd, 0, 0, 0, user_data);
+	sqe->ioprio = IOU_ACCEPT_MULTISHOT;
+	sqe->file_index = IOU_FILE_INDEX_ALLOC;
 }
 
 /*
- * Multishot recvmsg into buffers of provided-buffer group `bgid`: one CQE
- * per datagram, with IOU_CQE_F_MORE while it stays armed. Each buffer
- * starts with struct io_uring_recvmsg_out, then msg_namelen bytes of name,
- * msg_controllen of control data, then the payload; `msg` is a msghdr
- * giving only those two lengths (the kernel reads it at submit).
+ * Multishot receive from fixed file `slot` into buffers of group `bgid`:
+ * one CQE per receive, res = bytes, F_BUFFER and the buffer id in
+ * flags >> 16, F_MORE while armed. It ends on EOF (res 0), an error,
+ * -ENOBUFS (the group ran dry: re-arm once buffers are back), a cancel,
+ * or after `limit` bytes in all (0: no limit; IORING_RECV_MSHOT_LIM, the
+ * receive that crosses it may overshoot by up to one buffer).
  */
-static __always_inline void iou_prep_recvmsg_multishot(struct io_uring_sqe *sqe,
-						       int fd, __u64 msg,
-						       __u16 bgid,
-						       __u32 msg_flags,
-						       __u64 user_data)
+static __always_inline void iou_prep_recv_multishot(struct io_uring_sqe *sqe,
+						    __u32 slot, __u16 bgid,
+						    __u32 limit,
+						    __u64 user_data)
 {
-	iou_prep_recvmsg(sqe, fd, msg, msg_flags, user_data);
-	sqe->len = 0;
+	iou_prep_rw(sqe, IORING_OP_RECV, (int)slot, 0, 0, 0, user_data);
+	sqe->flags = IOU_SQE_FIXED_FILE | IOU_SQE_BUFFER_SELECT;
 	sqe->ioprio = IOU_RECV_MULTISHOT;
-	sqe->flags |= IOU_SQE_BUFFER_SELECT;
 	sqe->buf_group = bgid;
+	sqe->optlen = limit;
+}
+
+/* Send `len` bytes at user address `addr` (iou_shm_uaddr()) on fixed
+ * file `slot`. A stream socket may send less: res is what went out. */
+static __always_inline void iou_prep_send_fixed(struct io_uring_sqe *sqe,
+						__u32 slot, __u64 addr,
+						__u32 len, __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_SEND, (int)slot, addr, len, 0, user_data);
+	sqe->flags = IOU_SQE_FIXED_FILE;
+	sqe->msg_flags = IOU_MSG_NOSIGNAL;
 }
 
 /* ---- provided buffer rings ---- */
+
+/*
+ * The loader's buffer ring (iou_res.bufs > 0) lives in the shared region:
+ * struct io_uring_buf_ring at iou_res.bufring_off, buffer `bid` at
+ * iou_res.bufs_off + bid * iou_res.buf_size. The kernel takes buffers at
+ * its head; the program gives one back by writing the entry at the tail
+ * and then publishing tail + 1, as liburing's io_uring_buf_ring_add/
+ * _advance do in userspace. `shm` is iou_shm_all().
+ */
+
+/* Offset in the shared region of buffer `bid`'s first byte. */
+static __always_inline __u64 iou_buf_off(__u32 bid)
+{
+	return iou_res.bufs_off + (__u64)(bid & (iou_res.bufs - 1)) *
+				  iou_res.buf_size;
+}
+
+/* Hand buffer `bid` back to the kernel. */
+static __always_inline void iou_bufring_recycle(__u8 *shm, __u32 bid)
+{
+	__u16 *tailp = (__u16 *)(shm + iou_res.bufring_off +
+				 offsetof(struct io_uring_buf, resv));
+	__u16 tail = READ_ONCE(*tailp);
+	struct io_uring_buf *b;
+
+	b = (struct io_uring_buf *)(shm + iou_res.bufring_off +
+		(__u32)(tail & (iou_res.bufs - 1)) * sizeof(struct io_uring_buf));
+	/* never b->resv: in entry 0 it is the tail itself */
+	b->addr = iou_layout.shm_uaddr + iou_buf_off(bid);
+	b->len = iou_res.buf_size;
+	b->bid = (__u16)bid;
+	iou_barrier();
+	WRITE_ONCE(*tailp, (__u16)(tail + 1));
+}
 
 /* ---- completion ---- */
 

@@ -120,4 +120,57 @@ struct iou_shm_need {
 	char mul_b[IOU_SHM_NEED_NAME_LEN];
 };
 
+/*
+ * Kernel resources a program asks the loader to create before load, for
+ * the things a loop program cannot make itself. Declare, in .rodata:
+ *
+ *	const volatile struct iou_res iou_res = {
+ *		.bufs = 2048, .buf_size = 4096, .bgid = 0,	// buffer ring
+ *		.files = 1024,					// fixed files
+ *	};
+ *
+ * The loader reads it after --set, sizes the CQ and the shared region from
+ * it, then (after registering the shared region, before load):
+ *  - provided buffer ring (bufs > 0): IORING_REGISTER_PBUF_RING group
+ *    `bgid` with `bufs` entries, whose struct io_uring_buf_ring lives in
+ *    the shared region at `bufring_off` and whose buffers follow at
+ *    `bufs_off` (buffer i = bufs_off + i * buf_size). The loader fills the
+ *    ring with every buffer (tail = bufs). The program hands a buffer back
+ *    by writing the entry at (tail & (bufs - 1)) and then tail + 1 through
+ *    its IOU_REGION_MEM pointer, with addr = iou_layout.shm_uaddr + offset
+ *    (iou_bufring_recycle() in iouops.bpf.h). Nothing else writes the tail
+ *    after load.
+ *  - sparse fixed-file table (files > 0): IORING_REGISTER_FILES2 with
+ *    IORING_RSRC_REGISTER_SPARSE; accept-direct fills it
+ *    (IORING_FILE_INDEX_ALLOC), close with file_index = slot + 1 empties it.
+ *    RLIMIT_NOFILE is raised to fit when allowed.
+ * `files_var` names a __u32 .rodata global (e.g. "max_conns") that
+ * overrides `files`, so the user sizes the table with --set max_conns=N;
+ * the loader refuses 0 and values above `files_max`, naming the global.
+ * The loader also writes `bufring_off` and `bufs_off` back: the program
+ * reads them as verifier constants.
+ *
+ * A program that declares `const volatile int listen_fd = -1;` gets the
+ * listening socket the loader creates from --listen ADDR:PORT (a plain fd
+ * of the loader's process, for IORING_OP_ACCEPT).
+ */
+struct iou_res {
+	/* in: what the program needs */
+	__u32 bufs;		/* provided buffers: power of 2, <= 32768; 0: none */
+	__u32 buf_size;		/* bytes per buffer, > 0 */
+	__u32 bgid;		/* buffer group id (< 65536) */
+	__u32 files;		/* sparse fixed-file slots; 0: no table */
+	char files_var[24];	/* if set: a __u32 global that overrides `files` */
+	__u32 files_max;	/* largest accepted value of files_var */
+	/* CQ sizing when --cq-entries is not given: room for one CQE per
+	 * buffer, cq_per_file per fixed file and cq_extra more, rounded up
+	 * to a power of two (at most 65536). */
+	__u32 cq_per_file;
+	__u32 cq_extra;
+	/* out: written by the loader */
+	__u32 bufring_off;	/* shm offset of the io_uring_buf_ring, page aligned */
+	__u32 bufs_off;		/* shm offset of buffer 0 */
+	__u32 __pad;
+};
+
 #endif /* IOUOPS_SHARED_H */

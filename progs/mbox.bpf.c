@@ -410,8 +410,7 @@ IOU_LOOP(mbox_step)
 		struct io_uring_sqe *sqe = iou_get_sqe(&r);
 
 		if (sqe) {
-			iou_prep_cancel(sqe, 0, IOU_ASYNC_CANCEL_ANY,
-					MB_UD(K_CANCEL, 0));
+			iou_prep_cancel_any(sqe, MB_UD(K_CANCEL, 0));
 			pending++;
 			stopping = 2;
 		}

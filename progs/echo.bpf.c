@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * echo: a TCP echo server that runs entirely inside one io_uring_enter().
+ *
+ *	iouops load echo --listen 127.0.0.1:7777 [--set max_conns=1024]
+ *
+ * The loader creates what a program cannot (iou_res below): the listening
+ * socket (listen_fd), a sparse fixed-file table of max_conns slots and a
+ * provided buffer ring whose buffers live in the shared region. Then, per
+ * connection, with no return to userspace:
+ *
+ *   multishot accept --(slot)--> multishot recv (buffer select, fixed file)
+ *        --(buffer)--> send of exactly that buffer, in order --> recycle
+ *
+ * Fast paths: multishot accept straight into the fixed-file table
+ * (IORING_FILE_INDEX_ALLOC), multishot receive with a provided buffer ring
+ * (IORING_REGISTER_PBUF_RING) and fixed files everywhere. All of them work
+ * from the BPF loop; the program never touches the payload, it only moves
+ * buffer ids between the CQ, its per-connection queues and the buffer ring.
+ *
+ * Per connection (state in .bss, indexed by the fixed-file slot):
+ *  - the received buffers form a FIFO threaded through buf_next[] (one
+ *    link per buffer id, so a queue costs no per-connection array);
+ *  - one send in flight at a time: two sends on one TCP socket could
+ *    complete out of order (a short one retried after a later one), so
+ *    order is kept by sending the head only; a short send sends the rest;
+ *  - bounded buffering: the multishot receive is armed with a byte limit
+ *    (IORING_RECV_MSHOT_LIM) of conn_bytes minus what is queued, so the
+ *    kernel itself stops receiving for a slow reader; it is re-armed once
+ *    the queue has drained below half. A connection that holds more than
+ *    conn_bufs buffers (many small receives) has its receive cancelled
+ *    too. So a connection holds at most conn_bytes + one buffer;
+ *  - EOF: close once everything received has been sent; errors and
+ *    resets: drop the queue, close, count by errno;
+ *  - -ENOBUFS (the shared buffer ring ran dry): the connection waits in a
+ *    re-arm queue until buffers come back. Buffers are shared: readers
+ *    that never read can hold up to conn_bytes each and starve others of
+ *    buffers, never of correctness.
+ * Beyond max_conns, accept-direct finds no free slot: the kernel closes
+ * that connection and posts -ENFILE, counted as `rejected`.
+ *
+ * The CQ is sized by the loader from iou_res (one CQE per buffer, four
+ * per connection: recv end, send, cancel, close, plus slack), so it cannot
+ * overflow; should the kernel still keep CQEs on its overflow list, the
+ * loop flushes them after each step and nothing is lost (counted in
+ * cq_overflow).
+ *
+ * Stop (ctl->stop_req): cancel the accept, cancel every receive, send
+ * what was already received, close every connection, then IOU_LOOP_STOP.
+ */
+#include "iouops.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define MAX_CONNS	16384		/* slots in .bss; max_conns <= this */
+#define BUF_CAP		32768		/* largest buffer ring (bid < 2^15) */
+#define NO_BUF		0xffff
+
+const volatile __u32 max_conns = 1024;	/* --set max_conns=N */
+const volatile __u32 conn_bytes = 65536; /* bytes queued per connection */
+const volatile __u32 conn_bufs = 32;	/* buffers queued per connection */
+const volatile int listen_fd = -1;	/* from the loader's --listen */
+
+const volatile struct iou_res iou_res = {
+	.bufs = 4096,
+	.buf_size = 4096,
+	.bgid = 0,
+	.files = 1024,
+	.files_var = "max_conns",
+	.files_max = MAX_CONNS,
+	.cq_per_file = 4,
+	.cq_extra = 256,
+};
+
+/* user_data: op in the top byte, generation of the slot, slot. */
+enum { EOP_ACCEPT = 1, EOP_RECV, EOP_SEND, EOP_CLOSE, EOP_CANCEL, EOP_REJECT };
+#define UD(op, gen, slot) (((__u64)(op) << 56) | ((__u64)((gen) & 0xffff) << 32) | (slot))
+#define UD_OP(ud)	((__u32)((ud) >> 56))
+#define UD_GEN(ud)	((__u32)((ud) >> 32) & 0xffff)
+#define UD_SLOT(ud)	((__u32)(ud))
+
+enum {
+	C_ACCEPTED, C_ACTIVE, C_CLOSED, C_REJECTED, C_BYTES_IN, C_BYTES_OUT,
+	C_BYTES_DROPPED, C_EOF, C_ERR_RESET, C_ERR_PIPE, C_ERR_OTHER,
+	C_LAST_ERR, C_NOBUFS, C_THROTTLED, C_ACCEPT_ERR, C_CQ_OVERFLOW,
+	NR_COUNTERS
+};
+static const char counter_names[NR_COUNTERS][IOU_COUNTER_NAME_LEN] = {
+	"accepted", "active", "closed", "rejected", "bytes_in", "bytes_out",
+	"bytes_dropped", "eof", "err_reset", "err_pipe", "err_other",
+	"last_errno", "nobufs", "throttled", "accept_err", "cq_overflow",
+};
+
+enum { CONN_FREE, CONN_OPEN, CONN_CLOSING };
+#define F_RECV		(1U << 0)	/* multishot receive armed */
+#define F_SEND		(1U << 1)	/* a send in flight */
+#define F_EOF		(1U << 2)	/* peer sent FIN: no more receives */
+#define F_ERROR		(1U << 3)	/* reset/error: drop the queue, close */
+#define F_DRAIN		(1U << 4)	/* stopping: close once sent */
+#define F_CANCEL	(1U << 5)	/* receive cancel submitted */
+#define F_REARMQ	(1U << 6)	/* waiting in the re-arm queue */
+
+struct conn {
+	__u32 state;
+	__u32 flags;
+	__u32 gen;
+	__u32 head, tail;	/* FIFO of buffer ids, NO_BUF when empty */
+	__u32 nbufs;		/* buffers in the FIFO */
+	__u32 head_off;		/* bytes of the head buffer already sent */
+	__u32 pending;		/* bytes received and not yet sent */
+};
+
+struct conn conns[MAX_CONNS];
+__u16 buf_next[BUF_CAP];
+__u32 buf_len[BUF_CAP];
+__u32 rearmq[2 * MAX_CONNS];	/* (gen << 16 | slot) of -ENOBUFS victims */
+
+struct echo_state {
+	__u64 c[NR_COUNTERS];
+	__u32 rq_head, rq_tail;
+	__u32 outstanding;	/* requests whose last CQE has not come yet */
+	__u32 held_bufs;	/* buffers out of the ring */
+	__u32 accept_armed;
+	__u32 started;
+	__u32 stopping;
+	__u32 failed;		/* a submit went wrong: exit with error */
+	__u32 seen;		/* CQEs handled in this step */
+	__s32 fail_code;
+};
+struct echo_state st;
+
+static __always_inline struct conn *conn_at(__u32 slot)
+{
+	return &conns[slot & (MAX_CONNS - 1)];
+}
+
+/* An SQE, submitting the ones prepared so far when the SQ is full. */
+static __always_inline struct io_uring_sqe *get_sqe(struct iou_ring *r)
+{
+	struct io_uring_sqe *sqe = iou_get_sqe(r);
+	__u32 want;
+	int ret;
+
+	if (sqe)
+		return sqe;
+	want = iou_sq_pending(r);
+	ret = iou_submit(r);
+	if (ret < 0 || (__u32)ret != want) {
+		st.failed = 1;
+		st.fail_code = ret < 0 ? ret : -EIO;
+		return NULL;
+	}
+	sqe = iou_get_sqe(r);
+	if (!sqe) {
+		st.failed = 1;
+		st.fail_code = -ENOSPC;
+	}
+	return sqe;
+}
+
+static __always_inline void count_errno(int res)
+{
+	if (res == -ECONNRESET)
+		st.c[C_ERR_RESET]++;
+	else if (res == -EPIPE)
+		st.c[C_ERR_PIPE]++;
+	else {
+		st.c[C_ERR_OTHER]++;
+		st.c[C_LAST_ERR] = (__u64)-res;
+	}
+}
+
+static __always_inline void arm_accept(struct iou_ring *r)
+{
+	struct io_uring_sqe *sqe = get_sqe(r);
+
+	if (!sqe)
+		return;
+	iou_prep_multishot_accept_direct(sqe, listen_fd, UD(EOP_ACCEPT, 0, 0));
+	st.accept_armed = 1;
+	st.outstanding++;
+}
+
+static __always_inline void cancel_ud(struct iou_ring *r, __u64 target)
+{
+	struct io_uring_sqe *sqe = get_sqe(r);
+
+	if (!sqe)
+		return;
+	iou_prep_cancel(sqe, target, UD(EOP_CANCEL, 0, 0));
+	st.outstanding++;
+}
+
+static __always_inline void cancel_recv(struct iou_ring *r, struct conn *c,
+					__u32 slot)
+{
+	if (!(c->flags & F_RECV) || (c->flags & F_CANCEL))
+		return;
+	c->flags |= F_CANCEL;
+	cancel_ud(r, UD(EOP_RECV, c->gen, slot));
+}
+
+/* Arm the receive if the connection may take more data. */
+static __always_inline void maybe_recv(struct iou_ring *r, struct conn *c,
+				       __u32 slot)
+{
+	struct io_uring_sqe *sqe;
+
+	if (c->state != CONN_OPEN || st.stopping ||
+	    (c->flags & (F_RECV | F_EOF | F_ERROR | F_DRAIN | F_REARMQ)))
+		return;
+	/* hysteresis: a throttled connection resumes at half */
+	if (c->pending > conn_bytes / 2 || c->nbufs > conn_bufs / 2)
+		return;
+	sqe = get_sqe(r);
+	if (!sqe)
+		return;
+	iou_prep_recv_multishot(sqe, slot, (__u16)iou_res.bgid,
+				conn_bytes - c->pending,
+				UD(EOP_RECV, c->gen, slot));
+	c->flags |= F_RECV;
+	st.outstanding++;
+}
+
+/* Send the head of the queue (the rest of it after a short send). */
+static __always_inline void send_head(struct iou_ring *r, struct conn *c,
+				      __u32 slot)
+{
+	struct io_uring_sqe *sqe;
+	__u32 bid, len;
+
+	if ((c->flags & (F_SEND | F_ERROR)) || c->head == NO_BUF)
+		return;
+	bid = c->head & (BUF_CAP - 1);
+	len = buf_len[bid];
+	if (c->head_off >= len)
+		return;		/* cannot happen: a sent head is popped */
+	sqe = get_sqe(r);
+	if (!sqe)
+		return;
+	iou_prep_send_fixed(sqe, slot,
+			    iou_shm_uaddr(iou_buf_off(bid) + c->head_off),
+			    len - c->head_off, UD(EOP_SEND, c->gen, slot));
+	c->flags |= F_SEND;
+	st.outstanding++;
+}
+
+static __always_inline void pop_head(__u8 *shm, struct conn *c)
+{
+	__u32 bid = c->head & (BUF_CAP - 1);
+
+	c->head = buf_next[bid];
+	if (c->head == NO_BUF)
+		c->tail = NO_BUF;
+	c->head_off = 0;
+	c->nbufs--;
+	st.held_bufs--;
+	iou_bufring_recycle(shm, bid);
+}
+
+/* Give every queued buffer back (reset connection, nothing to send). */
+static __always_inline void drop_queue(__u8 *shm, struct conn *c)
+{
+	int i;
+
+	bpf_for(i, 0, BUF_CAP) {
+		if (c->head == NO_BUF)
+			break;
+		pop_head(shm, c);
+	}
+	st.c[C_BYTES_DROPPED] += c->pending;
+	c->pending = 0;
+}
+
+/* Close once nothing is in flight and nothing is left to send. */
+static __always_inline void maybe_close(struct iou_ring *r, struct conn *c,
+					__u32 slot)
+{
+	struct io_uring_sqe *sqe;
+
+	if (c->state != CONN_OPEN)
+		return;
+	if (!(c->flags & F_ERROR) &&
+	    !((c->flags & (F_EOF | F_DRAIN)) && c->head == NO_BUF))
+		return;
+	if (c->flags & F_RECV) {
+		cancel_recv(r, c, slot);	/* close after its last CQE */
+		return;
+	}
+	if (c->flags & F_SEND)
+		return;
+	sqe = get_sqe(r);
+	if (!sqe)
+		return;
+	iou_prep_close_direct(sqe, slot, UD(EOP_CLOSE, c->gen, slot));
+	c->state = CONN_CLOSING;
+	st.outstanding++;
+}
+
+static __always_inline void on_accept(struct iou_ring *r,
+				      struct io_uring_cqe *cqe)
+{
+	__u32 slot;
+	struct conn *c;
+
+	if (!(cqe->flags & IOU_CQE_F_MORE)) {
+		st.accept_armed = 0;
+		st.outstanding--;
+	}
+	if (cqe->res < 0) {
+		if (cqe->res == -ENFILE /* no free slot: the kernel closed it */)
+			st.c[C_REJECTED]++;
+		else if (cqe->res != -ECANCELED)
+			st.c[C_ACCEPT_ERR]++;
+		return;
+	}
+	slot = (__u32)cqe->res;
+	c = conn_at(slot);
+	if (slot >= max_conns || c->state != CONN_FREE) {
+		/* a slot we did not free: cannot happen with the loader's
+		 * table of max_conns slots; refuse it rather than corrupt */
+		struct io_uring_sqe *sqe = get_sqe(r);
+
+		st.c[C_REJECTED]++;
+		if (sqe) {
+			iou_prep_close_direct(sqe, slot, UD(EOP_REJECT, 0, slot));
+			st.outstanding++;
+		}
+		return;
+	}
+	c->state = CONN_OPEN;
+	c->flags = st.stopping ? F_DRAIN : 0;
+	c->gen++;
+	c->head = c->tail = NO_BUF;
+	c->nbufs = c->head_off = c->pending = 0;
+	st.c[C_ACCEPTED]++;
+	st.c[C_ACTIVE]++;
+	maybe_recv(r, c, slot);
+	maybe_close(r, c, slot);
+}
+
+static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
+				    struct io_uring_cqe *cqe, struct conn *c,
+				    __u32 slot)
+{
+	__u32 bid, more = cqe->flags & IOU_CQE_F_MORE;
+	int res = cqe->res;
+
+	if (!more) {
+		c->flags &= ~(F_RECV | F_CANCEL);
+		st.outstanding--;
+	}
+	if (res > 0 && (cqe->flags & IOU_CQE_F_BUFFER)) {
+		bid = (cqe->flags >> IOU_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
+		st.held_bufs++;
+		st.c[C_BYTES_IN] += res;
+		if (c->flags & F_ERROR) {
+			st.c[C_BYTES_DROPPED] += res;
+			iou_bufring_recycle(shm, bid);
+			st.held_bufs--;
+			return;
+		}
+		buf_len[bid] = res;
+		buf_next[bid] = NO_BUF;
+		if (c->tail == NO_BUF)
+			c->head = bid;
+		else
+			buf_next[c->tail & (BUF_CAP - 1)] = bid;
+		c->tail = bid;
+		c->nbufs++;
+		c->pending += res;
+		send_head(r, c, slot);
+		if (more && c->nbufs >= conn_bufs && !(c->flags & F_CANCEL)) {
+			st.c[C_THROTTLED]++;
+			cancel_recv(r, c, slot);
+		}
+		if (!more) {
+			if (c->pending >= conn_bytes)
+				st.c[C_THROTTLED]++;	/* hit its limit */
+			maybe_recv(r, c, slot);
+		}
+		return;
+	}
+	if (res == 0) {
+		c->flags |= F_EOF;
+		st.c[C_EOF]++;
+	} else if (res == -ENOBUFS) {
+		st.c[C_NOBUFS]++;
+		if (!more && !(c->flags & F_REARMQ) &&
+		    st.rq_tail - st.rq_head < 2 * MAX_CONNS) {
+			rearmq[st.rq_tail & (2 * MAX_CONNS - 1)] =
+				(c->gen & 0xffff) << 16 | slot;
+			st.rq_tail++;
+			c->flags |= F_REARMQ;
+		}
+	} else if (res == -ECANCELED) {
+		maybe_recv(r, c, slot);		/* throttled: resumes later */
+	} else if (res < 0) {
+		count_errno(res);
+		c->flags |= F_ERROR;
+		drop_queue(shm, c);
+	}
+	maybe_close(r, c, slot);
+}
+
+static __always_inline void on_send(struct iou_ring *r, __u8 *shm,
+				    struct io_uring_cqe *cqe, struct conn *c,
+				    __u32 slot)
+{
+	int res = cqe->res;
+	__u32 len;
+
+	c->flags &= ~F_SEND;
+	st.outstanding--;
+	if (res > 0 && c->head != NO_BUF) {
+		st.c[C_BYTES_OUT] += res;
+		c->head_off += res;
+		c->pending -= res;
+		len = buf_len[c->head & (BUF_CAP - 1)];
+		if (c->head_off >= len)
+			pop_head(shm, c);
+		send_head(r, c, slot);		/* the rest, or the next one */
+		maybe_recv(r, c, slot);
+	} else if (!(c->flags & F_ERROR)) {
+		count_errno(res < 0 ? res : -EIO);
+		c->flags |= F_ERROR;
+		drop_queue(shm, c);
+	}
+	maybe_close(r, c, slot);
+}
+
+static __always_inline void on_close(struct conn *c)
+{
+	c->state = CONN_FREE;
+	c->flags = 0;
+	st.outstanding--;
+	st.c[C_ACTIVE]--;
+	st.c[C_CLOSED]++;
+}
+
+/* Connections that met an empty buffer ring, once buffers are back. */
+static __always_inline void rearm_waiting(struct iou_ring *r)
+{
+	int i;
+
+	bpf_for(i, 0, 64) {
+		__u32 e, slot;
+		struct conn *c;
+
+		if (st.rq_head == st.rq_tail ||
+		    st.held_bufs >= iou_res.bufs)
+			break;
+		e = rearmq[st.rq_head & (2 * MAX_CONNS - 1)];
+		st.rq_head++;
+		slot = e & 0xffff;
+		c = conn_at(slot);
+		if (c->state != CONN_OPEN || (c->gen & 0xffff) != e >> 16 ||
+		    !(c->flags & F_REARMQ))
+			continue;
+		c->flags &= ~F_REARMQ;
+		maybe_recv(r, c, slot);
+		maybe_close(r, c, slot);
+	}
+}
+
+/* Stop: no more accepts or receives; send what was received; close. */
+static __always_inline void begin_stop(struct iou_ring *r)
+{
+	int i;
+
+	st.stopping = 1;
+	if (st.accept_armed)
+		cancel_ud(r, UD(EOP_ACCEPT, 0, 0));
+	bpf_for(i, 0, MAX_CONNS) {
+		__u32 slot = (__u32)i;
+		struct conn *c;
+
+		if (slot >= max_conns)
+			break;
+		c = conn_at(slot);
+		if (c->state != CONN_OPEN)
+			continue;
+		c->flags |= F_DRAIN;
+		c->flags &= ~F_REARMQ;
+		cancel_recv(r, c, slot);
+		maybe_close(r, c, slot);
+	}
+}
+
+IOU_LOOP(echo_step)
+{
+	struct io_uring_cqe *cqe;
+	struct iou_ring r;
+	__u8 *shm;
+	int ret, i;
+	__u32 want;
+
+	if (iou_ring_open(&r, ring))
+		return IOU_LOOP_STOP;
+	iou_counters_init(&r, counter_names, NR_COUNTERS);
+	shm = iou_shm_all(&r);
+	if (!shm)
+		return iou_exit_error(r.ctl, -EFAULT, "shared region missing");
+	if (!st.started) {
+		if (listen_fd < 0)
+			return iou_exit_error(r.ctl, -EBADF,
+				"no listening socket: run with --listen ADDR:PORT");
+		if (!iou_res.bufs || iou_res.bufs > BUF_CAP ||
+		    iou_res.files != max_conns || !max_conns ||
+		    max_conns > MAX_CONNS || !conn_bytes || !conn_bufs)
+			return iou_exit_error(r.ctl, -EINVAL,
+				"bad config: %u buffers (max %u), %u files for max_conns %u (max %u)",
+				iou_res.bufs, BUF_CAP, iou_res.files, max_conns, MAX_CONNS);
+		st.started = 1;
+		arm_accept(&r);
+	}
+
+	if (READ_ONCE(*iou_ring_u32(&r, iou_layout.sq_flags_off)) &
+	    IOU_SQ_CQ_OVERFLOW)
+		st.c[C_CQ_OVERFLOW]++;
+
+	st.seen = 0;
+	iou_for_each_cqe(&r, cqe) {
+		__u64 ud = cqe->user_data;
+
+		st.seen++;
+		__u32 op = UD_OP(ud), slot = UD_SLOT(ud);
+		struct conn *c = conn_at(slot);
+
+		if (op == EOP_ACCEPT) {
+			on_accept(&r, cqe);
+			continue;
+		}
+		if (op == EOP_CANCEL || op == EOP_REJECT) {
+			st.outstanding--;
+			continue;
+		}
+		if (c->state == CONN_FREE || (c->gen & 0xffff) != UD_GEN(ud)) {
+			/* cannot happen: a slot is freed only after its
+			 * requests have all ended. Keep the buffer. */
+			if (cqe->flags & IOU_CQE_F_BUFFER)
+				iou_bufring_recycle(shm, cqe->flags >>
+						    IOU_CQE_BUFFER_SHIFT);
+			continue;
+		}
+		if (op == EOP_RECV)
+			on_recv(&r, shm, cqe, c, slot);
+		else if (op == EOP_SEND)
+			on_send(&r, shm, cqe, c, slot);
+		else if (op == EOP_CLOSE)
+			on_close(c);
+		if (st.failed)
+			break;
+	}
+	iou_cq_commit(&r);
+
+	if (!st.failed && !st.stopping && iou_stop_requested(&r))
+		begin_stop(&r);
+	if (!st.failed && !st.stopping && !st.accept_armed)
+		arm_accept(&r);
+	if (!st.failed)
+		rearm_waiting(&r);
+
+	want = iou_sq_pending(&r);
+	ret = iou_submit(&r);
+	if (!st.failed && (ret < 0 || (__u32)ret != want)) {
+		st.failed = 1;
+		st.fail_code = ret < 0 ? ret : -EIO;
+	}
+	bpf_for(i, 0, NR_COUNTERS)
+		WRITE_ONCE(r.ctl->counters[i].value, st.c[i & 15]);
+	if (st.failed)
+		return iou_exit_error(r.ctl, st.fail_code,
+				      "submitting SQEs failed (%d)", st.fail_code);
+	if (st.stopping && !st.outstanding)
+		return iou_exit_stopped(r.ctl,
+			"%llu accepted, %llu closed, %llu bytes in, %llu out",
+			st.c[C_ACCEPTED], st.c[C_CLOSED], st.c[C_BYTES_IN],
+			st.c[C_BYTES_OUT]);
+	/*
+	 * Closing a socket (our close, or accept-direct refusing one with
+	 * -ENFILE) puts its file through task work (fput -> TWA_RESUME),
+	 * and the 7.3 loop sleeps in io_loop_wait() without checking for
+	 * task work: the FIN would wait for the next wake-up. After a step
+	 * that handled CQEs, do not sleep: the loop then runs task work
+	 * before the next step, and a step with nothing to do sleeps.
+	 */
+	return iou_step_wait(&r, lp, st.seen ? 0 : 1);
+}
+
+IOU_OPS(echo_ops, echo_step);
