@@ -596,6 +596,64 @@ static __always_inline void iou_prep_send_fixed(struct io_uring_sqe *sqe,
 	sqe->msg_flags = IOU_MSG_NOSIGNAL;
 }
 
+/* Plain-fd socket I/O; buffers and msghdrs are user addresses in the
+ * shared region (iou_shm_uaddr()). */
+static __always_inline void iou_prep_send(struct io_uring_sqe *sqe, int fd,
+					  __u64 buf, __u32 len, __u32 msg_flags,
+					  __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_SEND, fd, buf, len, 0, user_data);
+	sqe->msg_flags = msg_flags;
+}
+
+static __always_inline void iou_prep_recv(struct io_uring_sqe *sqe, int fd,
+					  __u64 buf, __u32 len, __u32 msg_flags,
+					  __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_RECV, fd, buf, len, 0, user_data);
+	sqe->msg_flags = msg_flags;
+}
+
+/* `msg`: user address of a struct user_msghdr (and of everything it
+ * points to); the kernel copies it in when the request is issued. */
+static __always_inline void iou_prep_sendmsg(struct io_uring_sqe *sqe, int fd,
+					     __u64 msg, __u32 msg_flags,
+					     __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_SENDMSG, fd, msg, 1, 0, user_data);
+	sqe->msg_flags = msg_flags;
+}
+
+static __always_inline void iou_prep_recvmsg(struct io_uring_sqe *sqe, int fd,
+					     __u64 msg, __u32 msg_flags,
+					     __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_RECVMSG, fd, msg, 1, 0, user_data);
+	sqe->msg_flags = msg_flags;
+}
+
+/*
+ * Multishot recvmsg into buffers of provided-buffer group `bgid`: one CQE
+ * per datagram, with IOU_CQE_F_MORE while it stays armed. Each buffer
+ * starts with struct io_uring_recvmsg_out (payloadlen is the datagram's
+ * full length, flags has MSG_TRUNC when it did not fit), then
+ * msg_namelen bytes of room for the sender's address, msg_controllen
+ * bytes of control data, then the payload; `msg` gives only those two
+ * lengths. Ends with -ENOBUFS when the group runs dry: re-arm.
+ */
+static __always_inline void iou_prep_recvmsg_multishot(struct io_uring_sqe *sqe,
+						       int fd, __u64 msg,
+						       __u16 bgid,
+						       __u32 msg_flags,
+						       __u64 user_data)
+{
+	iou_prep_recvmsg(sqe, fd, msg, msg_flags, user_data);
+	sqe->len = 0;
+	sqe->ioprio = IOU_RECV_MULTISHOT;
+	sqe->flags |= IOU_SQE_BUFFER_SELECT;
+	sqe->buf_group = bgid;
+}
+
 /* ---- provided buffer rings ---- */
 
 /*
