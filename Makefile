@@ -53,7 +53,7 @@ TEST_OBJS   := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(TEST_SRCS))
 TEST_RUNNER := $(BUILD)/selftests/runner
 SAMPLE_SRCS := $(wildcard samples/*.c)
 SAMPLES     := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
-BPF_HDRS    := vmlinux.h progs/iouops.bpf.h progs/iouops_shared.h
+BPF_HDRS    := vmlinux.h progs/iouops.bpf.h progs/iouops_shared.h $(filter-out progs/iouops_shared.h,$(wildcard progs/*.h))
 LIB_HDRS    := loader/iouops.h progs/iouops_shared.h $(wildcard loader/*_internal.h)
 
 all: $(PROG_OBJS) $(LIB) $(CLI) $(SAMPLES) $(TEST_BPF_OBJS) $(TEST_RUNNER)
@@ -121,7 +121,8 @@ PREFIX      ?= /usr/local
 INSTALL     ?= install
 VERSION     := $(shell sed -n 's/^\#define IOUOPS_VERSION "\(.*\)"/\1/p' loader/iouops.h)
 INST        := $(DESTDIR)$(PREFIX)
-INST_HDRS   := loader/iouops.h progs/iouops_shared.h progs/iouops.bpf.h vmlinux.h
+INST_HDRS   := loader/iouops.h progs/iouops_shared.h progs/iouops.bpf.h vmlinux.h \
+	       loader/mbox.h progs/mbox_shared.h
 INST_SCRIPTS := scripts/vm scripts/get-kernel
 INST_DIRS   := lib/iouops/progs lib/iouops include/iouops
 INST_FILES  := bin/iouops lib/libiouops.a lib/pkgconfig/iouops.pc \
@@ -161,3 +162,7 @@ $(INSTALL_TEST): selftests/install/prep selftests/install/loader.c \
 		 iouops.pc.in man/iouops.8
 	$(call msg,PREP,$(@D))
 	+$(Q)selftests/install/prep $(@D)
+
+# mbox: BPF atomic exchange (a full barrier) needs the v3 instruction set
+$(BUILD)/progs/mbox.bpf.o: BPF_CFLAGS += -mcpu=v3
+LIB_HDRS += loader/mbox.h progs/mbox_shared.h

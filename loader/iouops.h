@@ -129,6 +129,19 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
  */
 int iou_prog_load(struct iou_prog *p);
 
+/*
+ * Open PATH for the program and store the fd in its integer global NAME
+ * (before load); the file stays open until iou_prog_close(). IN: read
+ * only. OUT: write only, created (0644) and truncated. Directories are
+ * refused (-EISDIR), and so is an OUT that is an IN already given
+ * (-EEXIST: truncating it would lose the data). -ESRCH: no global NAME;
+ * -EINVAL: NAME cannot hold an fd, or PATH is not a file, device, pipe or
+ * socket; other errors: open's. files.c
+ */
+enum iou_file_mode { IOU_FILE_IN, IOU_FILE_OUT };
+int iou_prog_set_file(struct iou_prog *p, const char *name, const char *path,
+		      enum iou_file_mode mode);
+
 /* Load onto the ring (and shared region) of another loaded program
  * instead of new ones; owner must outlive p. Errors as iou_prog_load(),
  * plus -EBADF: owner has no ring. Each ring takes one attached program
@@ -233,6 +246,8 @@ enum iouops_exit_status {
 	IOUOPS_EXIT_RESOURCES = 21,	/* buffer ring / file table refused */
 	IOUOPS_EXIT_NOPROC = 22,	/* stat: no such process or no iouops
 					 * shared region in it */
+	IOUOPS_EXIT_FILE = 23,		/* --in/--out/--src/--dst: cannot
+					 * open, or a directory */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };
 

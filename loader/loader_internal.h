@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 #include "iouops.h"
 
 /* Format a message to the caller's log callback, if any. */
@@ -14,6 +15,15 @@ void iou_logf(const struct iou_opts *o, enum iou_log_level lvl,
 /* Does this process hold the capabilities that loading struct_ops needs
  * (CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON)? */
 bool iou_can_load_bpf(void);
+
+/* Close fd when the program is closed; the kept fds so far. */
+int iou_prog_keep_fd(struct iou_prog *p, int fd);
+size_t iou_prog_kept_fds(const struct iou_prog *p, const int **fds);
+
+/* Grow o->shm_size (0: the default) to what the program's iou_shm_need
+ * asks for past the control block, before struct iou_res places its
+ * buffer ring after it. -E2BIG past 4 GiB. shm_need.c */
+int iou_shm_need_apply(struct iou_prog *p, struct iou_opts *o);
 
 /* When libbpf's log of a failed load shows that the kernel lacks a kfunc,
  * symbol, struct field or struct_ops member the program uses, write a

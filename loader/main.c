@@ -33,6 +33,8 @@ struct load_args {
 	const char *set_names[MAX_SETS];
 	const char *set_values[MAX_SETS];
 	int nr_sets;
+	struct { const char *name, *path; enum iou_file_mode mode; } files[MAX_SETS];
+	int nr_files;
 	unsigned stats_interval;	/* seconds; 0: no live stats */
 	bool verbose;
 	bool timing;			/* --timing: print load/run costs */
@@ -66,6 +68,9 @@ static void usage(FILE *f)
 "                      ring_entries flags dropped array / overflow cqes)\n"
 "                      @rings_size @sqes_size @shm_size @shm_uaddr\n"
 "                      @setup_flags\n"
+"  --in NAME=PATH      open PATH read-only and put the fd in global NAME\n"
+"  --out NAME=PATH     open PATH for writing (created, truncated), fd in NAME\n"
+"  --src PATH          --in src_fd=PATH     --dst PATH   --out dst_fd=PATH\n"
 "  --sq-entries N      SQ size (default 64)\n"
 "  --cq-entries N      CQ size (default 2 x SQ)\n"
 "  --shm-size SIZE     shared memory region size (default 64k)\n"
@@ -78,7 +83,8 @@ static void usage(FILE *f)
 "  --timing            print where the time went: load phases (ms), first\n"
 "                      step, run, detach, and the run's context switches\n"
 "  --listen ADDR:PORT  TCP listening socket for a program with a listen_fd\n"
-"                      global (IPv4:PORT or [IPv6]:PORT; port 0: any free\n"
+"                      global, bound UDP socket for one with udp_fd\n"
+"                      (IPv4:PORT or [IPv6]:PORT; port 0: any free\n"
 "                      port, printed as 'listening on ADDR:PORT')\n"
 "  -v, --verbose       show what the loader does and libbpf's messages\n"
 "\n"
@@ -92,8 +98,8 @@ static void usage(FILE *f)
 "error, 14 io_uring_enter failed, 15 new: file exists, 16 build: compiler\n"
 "failed, 17 clang or a helper script missing, 18 bad --listen address, 19\n"
 "address in use, 20 address not local, 21 buffer ring or file table refused,\n"
-"22 stat: no such iouops process, 130 detached on a second signal, 1 other.\n"
-"See iouops(8).\n");
+"22 stat: no such iouops process, 23 cannot open an --in/--out file, 130\n"
+"detached on a second signal, 1 other. See iouops(8).\n");
 }
 
 static void log_to_stderr(enum iou_log_level level, const char *msg,
@@ -210,7 +216,9 @@ static int load_exit_status(struct iou_prog *p, int err, const char *path)
 	case IOU_STAGE_REGION:
 		fprintf(stderr, "iouops: registering the shared memory region "
 			"failed: %s%s\n", strerror(-err),
-			err == -ENOMEM ? " (RLIMIT_MEMLOCK too low?)" : "");
+			err == -ENOMEM ? " (RLIMIT_MEMLOCK too low?)" :
+			err == -E2BIG ? " (the program's iou_shm_need asks for "
+			"more than 4 GiB: lower the globals it names)" : "");
 		return IOUOPS_EXIT_REGION;
 	case IOU_STAGE_SET:
 		if (*detail)
@@ -393,6 +401,28 @@ static int run_status(int err)
 	}
 }
 
+static int file_status(const char *name, const char *path,
+		       enum iou_file_mode mode, int err)
+{
+	const char *opt = mode == IOU_FILE_IN ? "--in" : "--out";
+
+	if (err == -ESRCH) {
+		fprintf(stderr, "iouops: %s %s=%s: the program has no such "
+			"global\n", opt, name, path);
+		return IOUOPS_EXIT_BADSET;
+	}
+	if (err == -EINVAL) {
+		fprintf(stderr, "iouops: %s %s=%s: global %s cannot hold an fd "
+			"(or %s is not a file, device, pipe or socket)\n", opt,
+			name, path, name, path);
+		return IOUOPS_EXIT_BADSET;
+	}
+	fprintf(stderr, "iouops: %s %s=%s: %s\n", opt, name, path,
+		err == -EEXIST ? "is also an input: it would be truncated "
+		"before it is read" : strerror(-err));
+	return IOUOPS_EXIT_FILE;
+}
+
 static int cmd_load(struct load_args *a)
 {
 	struct stats_thread st = { 0 };
@@ -430,6 +460,15 @@ static int cmd_load(struct load_args *a)
 				err == -EINVAL ? "not a number, a known @field, or too big for the variable" :
 				strerror(-err));
 			status = IOUOPS_EXIT_BADSET;
+			goto out;
+		}
+	}
+	for (i = 0; i < a->nr_files; i++) {
+		err = iou_prog_set_file(p, a->files[i].name, a->files[i].path,
+					a->files[i].mode);
+		if (err) {
+			status = file_status(a->files[i].name, a->files[i].path,
+					     a->files[i].mode, err);
 			goto out;
 		}
 	}
@@ -590,7 +629,36 @@ static int parse_uint(const char *opt, const char *s, unsigned *out)
 }
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
-       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN };
+       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
+
+/* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
+static int add_file(struct load_args *a, int opt, char *arg)
+{
+	const char *name = opt == OPT_SRC ? "src_fd" :
+			   opt == OPT_DST ? "dst_fd" : NULL;
+	char *eq;
+
+	if (!name) {
+		eq = strchr(arg, '=');
+		if (!eq || eq == arg || !eq[1]) {
+			fprintf(stderr, "iouops: %s %s: expected NAME=PATH\n",
+				opt == OPT_IN ? "--in" : "--out", arg);
+			return IOUOPS_EXIT_USAGE;
+		}
+		*eq = '\0';
+		name = arg;
+		arg = eq + 1;
+	}
+	if (a->nr_files == MAX_SETS) {
+		fprintf(stderr, "iouops: too many files\n");
+		return IOUOPS_EXIT_USAGE;
+	}
+	a->files[a->nr_files].name = name;
+	a->files[a->nr_files].path = arg;
+	a->files[a->nr_files++].mode = opt == OPT_IN || opt == OPT_SRC ?
+				       IOU_FILE_IN : IOU_FILE_OUT;
+	return 0;
+}
 
 static int parse_load(int argc, char **argv, struct load_args *a)
 {
@@ -605,13 +673,17 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "timing", no_argument, NULL, OPT_TIMING },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "in", required_argument, NULL, OPT_IN },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "src", required_argument, NULL, OPT_SRC },
+		{ "dst", required_argument, NULL, OPT_DST },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned long long size;
 	char *eq;
-	int c;
+	int c, status;
 
 	a->opts.sq_rewind = -1;
 	optind = 1;
@@ -661,6 +733,11 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 			break;
 		case OPT_TIMING:
 			a->timing = true;
+			break;
+		case OPT_IN: case OPT_OUT: case OPT_SRC: case OPT_DST:
+			status = add_file(a, c, optarg);
+			if (status)
+				return status;
 			break;
 		case OPT_LISTEN:
 			a->opts.listen = optarg;

@@ -33,6 +33,7 @@ struct iou_netres {
 	struct iou_res res;	/* resolved copy of the program's iou_res */
 	bool has_res;
 	int listen_fd;
+	const char *fd_var;	/* "listen_fd" (TCP) or "udp_fd" (UDP) */
 	struct sockaddr_storage addr;	/* what listen_fd is bound to */
 };
 
@@ -128,12 +129,24 @@ static int open_listener(struct iou_prog *p, struct iou_netres *n,
 		return iou_prog_fail(p, IOU_STAGE_LISTEN, -EINVAL,
 			"--listen '%s': expected IPv4:PORT or [IPv6]:PORT "
 			"(numeric, port 0-65535)", spec);
-	fd = socket(n->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* a program with udp_fd gets a bound datagram socket instead */
+	fd = socket(n->addr.ss_family, (strcmp(n->fd_var, "udp_fd") ?
+		    SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return iou_prog_fail(p, IOU_STAGE_LISTEN, -errno,
 				     "--listen %s: socket: %s", spec,
 				     strerror(errno));
 	n->listen_fd = fd;
+	if (!strcmp(n->fd_var, "udp_fd")) {
+		/* UDP drops what the socket cannot queue: give bursts room
+		 * (FORCE: past rmem_max, when privileged) */
+		int rcvbuf = 8 << 20;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+			       sizeof(rcvbuf)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				   sizeof(rcvbuf));
+	}
 	/* a restarted server must not wait out TIME_WAIT; Linux still
 	 * refuses a second listener on the same address */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -147,7 +160,7 @@ static int open_listener(struct iou_prog *p, struct iou_netres *n,
 			err == -EADDRNOTAVAIL ? "address is not local (no interface has it)" :
 			strerror(-err));
 	}
-	if (listen(fd, SOMAXCONN) ||
+	if ((!strcmp(n->fd_var, "listen_fd") && listen(fd, SOMAXCONN)) ||
 	    getsockname(fd, (struct sockaddr *)&n->addr, &alen))
 		return iou_prog_fail(p, IOU_STAGE_LISTEN, -errno,
 				     "--listen %s: %s", spec, strerror(errno));
@@ -232,15 +245,20 @@ int iou_netres_prepare(struct iou_prog *p, struct iou_opts *o,
 			return err;
 	}
 
-	if (iou_prog_global(p, "listen_fd", &ptr, &size)) {
+	n->fd_var = "listen_fd";
+	if (iou_prog_global(p, n->fd_var, &ptr, &size) &&
+	    !iou_prog_global(p, "udp_fd", &ptr, &size))
+		n->fd_var = "udp_fd";
+	if (iou_prog_global(p, n->fd_var, &ptr, &size)) {
 		if (o->listen)
 			return iou_prog_fail(p, IOU_STAGE_LISTEN, -ENOENT,
 				"--listen given, but the program has no "
-				"listen_fd global to receive the socket");
+				"listen_fd or udp_fd global to receive the "
+				"socket");
 	} else if (!o->listen) {
 		return iou_prog_fail(p, IOU_STAGE_LISTEN, -EDESTADDRREQ,
-			"the program accepts connections (it has a listen_fd "
-			"global): give --listen ADDR:PORT");
+			"the program needs a socket (it has a %s global): "
+			"give --listen ADDR:PORT", n->fd_var);
 	} else {
 		err = open_listener(p, n, o->listen);
 		if (err)
@@ -372,10 +390,10 @@ int iou_netres_setup(struct iou_netres *n, struct iou_prog *p, int ring_fd,
 		memcpy(ptr, r, sizeof(*r));
 	}
 	if (n->listen_fd >= 0) {
-		if (iou_prog_global(p, "listen_fd", &ptr, &size) ||
+		if (iou_prog_global(p, n->fd_var, &ptr, &size) ||
 		    size != sizeof(int))
 			return iou_prog_fail(p, IOU_STAGE_LISTEN, -EINVAL,
-				"the program's listen_fd is not an int");
+				"the program's %s is not an int", n->fd_var);
 		memcpy(ptr, &n->listen_fd, sizeof(int));
 	}
 	return 0;

@@ -58,6 +58,8 @@ struct iou_prog {
 	size_t log_len;
 	char *vlog;		/* the verifier log cut out of it */
 	bool loaded;
+	int *kept_fds;		/* files opened for the program (--in/--out) */
+	size_t nr_kept_fds;
 	struct iou_netres *net;	/* iou_res resources, --listen socket */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
@@ -510,6 +512,23 @@ int iou_prog_global(struct iou_prog *p, const char *name, void **ptr,
 	return 0;
 }
 
+int iou_prog_keep_fd(struct iou_prog *p, int fd)
+{
+	int *grown = realloc(p->kept_fds, (p->nr_kept_fds + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	p->kept_fds = grown;
+	p->kept_fds[p->nr_kept_fds++] = fd;
+	return 0;
+}
+
+size_t iou_prog_kept_fds(const struct iou_prog *p, const int **fds)
+{
+	*fds = p->kept_fds;
+	return p->nr_kept_fds;
+}
+
 int iou_prog_fail(struct iou_prog *p, enum iou_stage stage, int err,
 		  const char *fmt, ...)
 {
@@ -626,8 +645,6 @@ static int setup_shm(struct iou_prog *p)
 	int err;
 
 	size = p->opts.shm_size ? p->opts.shm_size : DEFAULT_SHM_SIZE;
-	if (size < IOU_CTL_SIZE)
-		size = IOU_CTL_SIZE;
 	size = (size + (size_t)page - 1) & ~((size_t)page - 1);
 	if (size > UINT32_MAX)
 		return -E2BIG;
@@ -761,7 +778,12 @@ int iou_prog_load(struct iou_prog *p)
 	if (err)
 		return err;
 	stamp(p, IOU_PHASE_PROBE);
-	/* struct iou_res and --listen: sizes the CQ and the region */
+	/* iou_shm_need, then struct iou_res and --listen: size the CQ and
+	 * the region (the buffer ring goes past the program's own data) */
+	p->stage = IOU_STAGE_REGION;
+	err = iou_shm_need_apply(p, &p->opts);
+	if (err)
+		return err;
 	err = iou_netres_prepare(p, &p->opts, &p->net);
 	if (err)
 		return err;
@@ -882,6 +904,9 @@ void iou_prog_close(struct iou_prog *p)
 		close(p->shm_fd);
 	if (p->own_ring && p->ring_fd >= 0)
 		close(p->ring_fd);
+	for (i = 0; i < p->nr_kept_fds; i++)
+		close(p->kept_fds[i]);
+	free(p->kept_fds);
 	for (i = 0; i < p->nr_sets; i++) {
 		free(p->sets[i].name);
 		free(p->sets[i].value);

@@ -65,6 +65,12 @@ _Static_assert(sizeof(struct __iou_ms_probe_b) == 2 * sizeof(int),
 #define EPROTO		71
 #define EOVERFLOW	75
 #define ECANCELED	125
+#define EISDIR		21
+#define EFBIG		27
+#define ESPIPE		29
+#define EMSGSIZE	90
+#define EOPNOTSUPP	95
+#define ETIME		62
 #endif
 #ifndef ENOBUFS
 #define EBADF		9
@@ -81,13 +87,20 @@ _Static_assert(sizeof(struct __iou_ms_probe_b) == 2 * sizeof(int),
 #define IOU_SQE_IO_LINK		(1U << 2)	/* IOSQE_IO_LINK */
 #define IOU_CQE_F_MORE		(1U << 1)	/* IORING_CQE_F_MORE */
 #define IOU_CQE_F_BUFFER	(1U << 0)	/* IORING_CQE_F_BUFFER */
-#define IOU_CQE_BUFFER_SHIFT	16		/* bid = cqe->flags >> 16 */
-#define IOU_SQE_FIXED_FILE	(1U << 0)	/* IOSQE_FIXED_FILE */
+#define IOU_CQE_BUFFER_SHIFT	16		/* IORING_CQE_BUFFER_SHIFT */
 #define IOU_SQE_BUFFER_SELECT	(1U << 5)	/* IOSQE_BUFFER_SELECT */
+#define IOU_FSYNC_DATASYNC	(1U << 0)	/* IORING_FSYNC_DATASYNC */
+#define IOU_TIMEOUT_ETIME_SUCCESS (1U << 5)	/* IORING_TIMEOUT_ETIME_SUCCESS */
+#define IOU_ASYNC_CANCEL_ALL	(1U << 0)	/* IORING_ASYNC_CANCEL_ALL */
+#define IOU_ASYNC_CANCEL_ANY	(1U << 2)	/* IORING_ASYNC_CANCEL_ANY */
+#define IOU_RECV_MULTISHOT	(1U << 1)	/* IORING_RECV_MULTISHOT */
+#define IOU_FUTEX2_SIZE_U32	0x02		/* FUTEX2_SIZE_U32 */
+#define IOU_FUTEX2_PRIVATE	128		/* FUTEX2_PRIVATE */
+#define IOU_FUTEX_MATCH_ANY	0xffffffffULL	/* FUTEX_BITSET_MATCH_ANY */
+#define IOU_SQE_FIXED_FILE	(1U << 0)	/* IOSQE_FIXED_FILE */
 #define IOU_SQ_CQ_OVERFLOW	(1U << 1)	/* IORING_SQ_CQ_OVERFLOW */
 #define IOU_FILE_INDEX_ALLOC	(~0U)		/* IORING_FILE_INDEX_ALLOC */
 #define IOU_ACCEPT_MULTISHOT	(1U << 0)	/* IORING_ACCEPT_MULTISHOT */
-#define IOU_RECV_MULTISHOT	(1U << 1)	/* IORING_RECV_MULTISHOT */
 #define IOU_MSG_NOSIGNAL	0x4000		/* MSG_NOSIGNAL */
 
 /*
@@ -267,6 +280,16 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 				IOU_CTL_SIZE + sizeof(type));		\
 	(type *)(___m ? ___m + IOU_CTL_SIZE : (void *)0);		\
 })
+
+/*
+ * Ask the loader for shared memory past the control block:
+ * IOU_SHM_NEED(4096, "qd", "bs") = 4096 + qd * bs bytes, with qd and bs
+ * as they are after --set (see struct iou_shm_need).
+ */
+#define IOU_SHM_NEED(_bytes, _mul_a, _mul_b)				\
+	const volatile struct iou_shm_need iou_shm_need = {		\
+		.bytes = (_bytes), .mul_a = _mul_a, .mul_b = _mul_b,	\
+	}
 
 /* The user address of byte `off` of the shared region, for SQE fields
  * that take a user pointer (buffers, futex words). Not checked against
@@ -513,6 +536,53 @@ static __always_inline void iou_prep_nop(struct io_uring_sqe *sqe,
 
 /* ---- SQE preparation: files, timeouts, futexes ---- */
 
+/*
+ * Buffers are user addresses: iou_shm_uaddr(off) for bytes of the shared
+ * region, so the program (and userspace) see the data too. off = -1 reads
+ * or writes at the file position (pipes, sockets, the position of a file).
+ */
+static __always_inline void iou_prep_read(struct io_uring_sqe *sqe, int fd,
+					  __u64 buf, __u32 len, __u64 off,
+					  __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_READ, fd, buf, len, off, user_data);
+}
+
+static __always_inline void iou_prep_write(struct io_uring_sqe *sqe, int fd,
+					   __u64 buf, __u32 len, __u64 off,
+					   __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_WRITE, fd, buf, len, off, user_data);
+}
+
+/* flags: 0 or IOU_FSYNC_DATASYNC */
+static __always_inline void iou_prep_fsync(struct io_uring_sqe *sqe, int fd,
+					   __u32 flags, __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_FSYNC, fd, 0, 0, 0, user_data);
+	sqe->fsync_flags = flags;
+}
+
+static __always_inline void iou_prep_close(struct io_uring_sqe *sqe, int fd,
+					   __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_CLOSE, fd, 0, 0, 0, user_data);
+}
+
+/*
+ * A timeout that completes after the struct __kernel_timespec at user
+ * address `ts` (in the shared region: the kernel copies it at submit) with
+ * res -ETIME, or 0 with IOU_TIMEOUT_ETIME_SUCCESS in flags. count > 0 also
+ * completes it after that many other CQEs.
+ */
+static __always_inline void iou_prep_timeout(struct io_uring_sqe *sqe,
+					     __u64 ts, __u32 count, __u32 flags,
+					     __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_TIMEOUT, -1, ts, 1, count, user_data);
+	sqe->timeout_flags = flags;
+}
+
 /* Close fixed-file slot `slot` (the loader's sparse table, iou_res.files). */
 static __always_inline void iou_prep_close_direct(struct io_uring_sqe *sqe,
 						  __u32 slot, __u64 user_data)
@@ -527,6 +597,45 @@ static __always_inline void iou_prep_cancel(struct io_uring_sqe *sqe,
 					    __u64 target, __u64 user_data)
 {
 	iou_prep_rw(sqe, IORING_OP_ASYNC_CANCEL, -1, target, 0, 0, user_data);
+}
+
+/* Cancel every cancelable request of the ring (timeouts, futex waits,
+ * polls, queued io-wq work): each ends with -ECANCELED; res is how many
+ * were found. Work already running completes normally. */
+static __always_inline void iou_prep_cancel_any(struct io_uring_sqe *sqe,
+						__u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_ASYNC_CANCEL, -1, 0, 0, 0, user_data);
+	sqe->cancel_flags = IOU_ASYNC_CANCEL_ANY;
+}
+
+/*
+ * Sleep until the 32-bit futex at user address `uaddr` is woken, if it
+ * still holds `expected` (res 0 when woken, -EAGAIN at once if the value
+ * differs). Without IOU_FUTEX2_PRIVATE in `flags2` the futex is shared:
+ * keyed on the page behind the address, so a FUTEX_WAKE from any mapping
+ * of the same shared memory (another process included) reaches it. A
+ * private futex is keyed on (mm, address) and is only woken through
+ * FUTEX_WAKE_PRIVATE on that very address in the same process.
+ */
+static __always_inline void iou_prep_futex_wait(struct io_uring_sqe *sqe,
+						__u64 uaddr, __u32 expected,
+						__u32 flags2, __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_FUTEX_WAIT, 0, uaddr, 0, expected,
+		    user_data);
+	sqe->fd = IOU_FUTEX2_SIZE_U32 | flags2;	/* FUTEX2_* flags */
+	sqe->addr3 = IOU_FUTEX_MATCH_ANY;
+}
+
+/* Wake up to `nr` waiters of the futex at `uaddr`; res: how many woke. */
+static __always_inline void iou_prep_futex_wake(struct io_uring_sqe *sqe,
+						__u64 uaddr, __u32 nr,
+						__u32 flags2, __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_FUTEX_WAKE, 0, uaddr, 0, nr, user_data);
+	sqe->fd = IOU_FUTEX2_SIZE_U32 | flags2;
+	sqe->addr3 = IOU_FUTEX_MATCH_ANY;
 }
 
 /* ---- SQE preparation: sockets ---- */
@@ -575,6 +684,64 @@ static __always_inline void iou_prep_send_fixed(struct io_uring_sqe *sqe,
 	iou_prep_rw(sqe, IORING_OP_SEND, (int)slot, addr, len, 0, user_data);
 	sqe->flags = IOU_SQE_FIXED_FILE;
 	sqe->msg_flags = IOU_MSG_NOSIGNAL;
+}
+
+/* Plain-fd socket I/O; buffers and msghdrs are user addresses in the
+ * shared region (iou_shm_uaddr()). */
+static __always_inline void iou_prep_send(struct io_uring_sqe *sqe, int fd,
+					  __u64 buf, __u32 len, __u32 msg_flags,
+					  __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_SEND, fd, buf, len, 0, user_data);
+	sqe->msg_flags = msg_flags;
+}
+
+static __always_inline void iou_prep_recv(struct io_uring_sqe *sqe, int fd,
+					  __u64 buf, __u32 len, __u32 msg_flags,
+					  __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_RECV, fd, buf, len, 0, user_data);
+	sqe->msg_flags = msg_flags;
+}
+
+/* `msg`: user address of a struct user_msghdr (and of everything it
+ * points to); the kernel copies it in when the request is issued. */
+static __always_inline void iou_prep_sendmsg(struct io_uring_sqe *sqe, int fd,
+					     __u64 msg, __u32 msg_flags,
+					     __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_SENDMSG, fd, msg, 1, 0, user_data);
+	sqe->msg_flags = msg_flags;
+}
+
+static __always_inline void iou_prep_recvmsg(struct io_uring_sqe *sqe, int fd,
+					     __u64 msg, __u32 msg_flags,
+					     __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_RECVMSG, fd, msg, 1, 0, user_data);
+	sqe->msg_flags = msg_flags;
+}
+
+/*
+ * Multishot recvmsg into buffers of provided-buffer group `bgid`: one CQE
+ * per datagram, with IOU_CQE_F_MORE while it stays armed. Each buffer
+ * starts with struct io_uring_recvmsg_out (payloadlen is the datagram's
+ * full length, flags has MSG_TRUNC when it did not fit), then
+ * msg_namelen bytes of room for the sender's address, msg_controllen
+ * bytes of control data, then the payload; `msg` gives only those two
+ * lengths. Ends with -ENOBUFS when the group runs dry: re-arm.
+ */
+static __always_inline void iou_prep_recvmsg_multishot(struct io_uring_sqe *sqe,
+						       int fd, __u64 msg,
+						       __u16 bgid,
+						       __u32 msg_flags,
+						       __u64 user_data)
+{
+	iou_prep_recvmsg(sqe, fd, msg, msg_flags, user_data);
+	sqe->len = 0;
+	sqe->ioprio = IOU_RECV_MULTISHOT;
+	sqe->flags |= IOU_SQE_BUFFER_SELECT;
+	sqe->buf_group = bgid;
 }
 
 /* ---- provided buffer rings ---- */

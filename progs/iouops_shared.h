@@ -108,6 +108,21 @@ _Static_assert(sizeof(struct iou_ctl) <= IOU_CTL_SIZE,
 	       "iou_ctl must fit before the program's own shared data");
 
 /*
+ * How much of the shared region a program needs past the control block
+ * (buffers, command rings): bytes + (global mul_a) * (global mul_b), where
+ * mul_a and mul_b name integer globals of the program ("" counts as 1).
+ * The loader evaluates it after --set, before it creates the region, and
+ * makes the region at least IOU_CTL_SIZE + that. Declared in BPF with
+ * IOU_SHM_NEED(); the program still checks iou_layout.mem_size.
+ */
+#define IOU_SHM_NEED_NAME_LEN	32
+struct iou_shm_need {
+	__u64 bytes;
+	char mul_a[IOU_SHM_NEED_NAME_LEN];
+	char mul_b[IOU_SHM_NEED_NAME_LEN];
+};
+
+/*
  * Kernel resources a program asks the loader to create before load, for
  * the things a loop program cannot make itself. Declare, in .rodata:
  *

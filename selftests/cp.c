@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * progs/cp.bpf.c through `iouops load cp --src --dst`: byte-exact copies
+ * of the sizes around the block size and of a large random file, short
+ * writes and write errors (the destination is never reported complete),
+ * and every bad input ending in one line and its own exit status.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "selftest.h"
+
+#define DIR_TEMPLATE "/tmp/iouops-cp.XXXXXX"
+
+struct cp_files {
+	char dir[sizeof(DIR_TEMPLATE)];
+	char src[sizeof(DIR_TEMPLATE) + 8];
+	char dst[sizeof(DIR_TEMPLATE) + 8];
+};
+
+static int cp_files(struct cp_files *f)
+{
+	memcpy(f->dir, DIR_TEMPLATE, sizeof(DIR_TEMPLATE));
+	if (!mkdtemp(f->dir))
+		return -errno;
+	snprintf(f->src, sizeof(f->src), "%s/src", f->dir);
+	snprintf(f->dst, sizeof(f->dst), "%s/dst", f->dir);
+	return 0;
+}
+
+/* SIZE bytes of xorshift noise, different for each seed. */
+static int make_file(const char *path, uint64_t size, uint64_t seed)
+{
+	static uint64_t buf[8192];
+	uint64_t done = 0, x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (done < size) {
+		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
+
+		for (size_t i = 0; i < sizeof(buf) / 8; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[i] = x;
+		}
+		if (write(fd, buf, n) != (ssize_t)n) {
+			err = -EIO;
+			break;
+		}
+		done += n;
+	}
+	close(fd);
+	return err;
+}
+
+/* Offset of the first difference of A's first LEN bytes with B, -1 if
+ * none; also checks B is exactly LEN bytes long. -2 on an I/O error. */
+static long long first_diff(const char *a, const char *b, uint64_t len)
+{
+	static char ba[1 << 16], bb[1 << 16];
+	int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
+	uint64_t off = 0;
+	long long ret = -1;
+	struct stat st;
+
+	if (fa < 0 || fb < 0 || fstat(fb, &st)) {
+		ret = -2;
+		goto out;
+	}
+	if ((uint64_t)st.st_size != len) {
+		iou_diag("%s is %lld bytes, want %llu", b, (long long)st.st_size,
+			 (unsigned long long)len);
+		ret = (long long)(len < (uint64_t)st.st_size ? len : (uint64_t)st.st_size);
+		goto out;
+	}
+	while (off < len) {
+		size_t n = len - off < sizeof(ba) ? len - off : sizeof(ba);
+
+		if (pread(fa, ba, n, (off_t)off) != (ssize_t)n ||
+		    pread(fb, bb, n, (off_t)off) != (ssize_t)n) {
+			ret = -2;
+			break;
+		}
+		if (memcmp(ba, bb, n)) {
+			for (size_t i = 0; i < n; i++)
+				if (ba[i] != bb[i]) {
+					ret = (long long)(off + i);
+					goto out;
+				}
+		}
+		off += n;
+	}
+out:
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return ret;
+}
+
+/* "NAME=123" among the counters the command printed. */
+static uint64_t cp_counter(const struct iou_cmd *c, const char *name)
+{
+	char key[64];
+	const char *s;
+
+	snprintf(key, sizeof(key), " %s=", name);
+	s = c->out ? strstr(c->out, key) : NULL;
+	if (!s) {
+		snprintf(key, sizeof(key), ": %s=", name);
+		s = c->out ? strstr(c->out, key) : NULL;
+	}
+	return s ? strtoull(s + strlen(key), NULL, 0) : UINT64_MAX;
+}
+
+/* Copy a SIZE-byte random file with qd/bs and compare. */
+static int copy_and_compare(struct cp_files *f, uint64_t size, unsigned qd,
+			    unsigned bs, uint64_t seed)
+{
+	char qd_s[32], bs_s[32], want[64];
+	struct iou_cmd c;
+
+	ASSERT_OK(make_file(f->src, size, seed));
+	snprintf(qd_s, sizeof(qd_s), "qd=%u", qd);
+	snprintf(bs_s, sizeof(bs_s), "bs=%u", bs);
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "cp", "--src", f->src,
+			      "--dst", f->dst, "--set", qd_s, "--set", bs_s,
+			      NULL), IOUOPS_EXIT_OK);
+	snprintf(want, sizeof(want), "copied %llu bytes", (unsigned long long)size);
+	ASSERT_TRUE(iou_cmd_has(&c, want));
+	ASSERT_TRUE(iou_cmd_has(&c, "EXIT: done"));
+	ASSERT_EQ_U64(cp_counter(&c, "bytes"), size);
+	ASSERT_LE(cp_counter(&c, "max_inflight"), qd);
+	ASSERT_EQ(first_diff(f->src, f->dst, size), -1);
+	return KSFT_PASS;
+}
+
+IOU_TEST_TIMEOUT(cp_sizes, "cp: 0, 1, bs-1, bs, bs+1, 5 bs+17 bytes, qd 1/3/8, byte-exact", 120)
+{
+	const unsigned bs = 4096;
+	const uint64_t sizes[] = { 0, 1, bs - 1, bs, bs + 1, 5 * bs + 17 };
+	const unsigned qds[] = { 1, 3, 8 };
+	struct cp_files f;
+	int r;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(cp_files(&f));
+	for (size_t q = 0; q < sizeof(qds) / sizeof(qds[0]); q++) {
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			r = copy_and_compare(&f, sizes[i], qds[q], bs, i + 1);
+			if (r) {
+				iou_diag("size %llu qd %u bs %u",
+					 (unsigned long long)sizes[i], qds[q], bs);
+				return r;
+			}
+		}
+	}
+	return KSFT_PASS;
+}
+
+IOU_TEST_TIMEOUT(cp_short_read_at_eof, "cp: a block cut by EOF is read short, the rest re-read, then EOF", 60)
+{
+	struct cp_files f;
+	struct iou_cmd c;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(cp_files(&f));
+	ASSERT_OK(make_file(f.src, 3 * 4096 + 100, 7));
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
+			      "--dst", f.dst, "--set", "bs=4096", "--set", "qd=1",
+			      NULL), IOUOPS_EXIT_OK);
+	/* qd 1: blocks 0..2 whole, block 3 short (100 bytes), its rest
+	 * read again and found at EOF */
+	ASSERT_EQ_U64(cp_counter(&c, "short_reads"), 1);
+	ASSERT_EQ_U64(cp_counter(&c, "eof_reads"), 1);
+	ASSERT_EQ_U64(cp_counter(&c, "reads"), 5);
+	ASSERT_EQ_U64(cp_counter(&c, "writes"), 4);
+	ASSERT_EQ(first_diff(f.src, f.dst, 3 * 4096 + 100), -1);
+	return KSFT_PASS;
+}
+
+IOU_TEST_TIMEOUT(cp_large, "cp: 256 MiB of random data, default qd 8 and bs 128 KiB, byte-exact", 300)
+{
+	const uint64_t size = 256ULL << 20;
+	struct cp_files f;
+	struct iou_cmd c;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(cp_files(&f));
+	ASSERT_OK(make_file(f.src, size, 42));
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
+			      "--dst", f.dst, NULL), IOUOPS_EXIT_OK);
+	iou_diag("%s", strstr(c.out, "EXIT:") ? strstr(c.out, "EXIT:") : c.out);
+	ASSERT_TRUE(iou_cmd_has(&c, "copied 268435456 bytes"));
+	ASSERT_EQ_U64(cp_counter(&c, "max_inflight"), 8);
+	ASSERT_EQ(first_diff(f.src, f.dst, size), -1);
+	unlink(f.src);
+	unlink(f.dst);
+	return KSFT_PASS;
+}
+
+/* In the child before exec: files may not grow past 100000 bytes (the 64 KiB region still fits), and
+ * crossing the limit fails with EFBIG instead of killing the loader. */
+static int limit_fsize(void *arg)
+{
+	struct rlimit rl = { 100000, 100000 };
+
+	(void)arg;
+	signal(SIGXFSZ, SIG_IGN);
+	return setrlimit(RLIMIT_FSIZE, &rl) ? -errno : 0;
+}
+
+IOU_TEST_TIMEOUT(cp_short_write, "cp: a write cut by RLIMIT_FSIZE is short, its rest fails EFBIG, not done", 60)
+{
+	struct cp_files f;
+	struct iou_cmd c;
+	struct stat st;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(cp_files(&f));
+	ASSERT_OK(make_file(f.src, 200000, 3));
+	ASSERT_EQ(iou_run_cli(&c, limit_fsize, NULL, "load", "cp", "--src",
+			      f.src, "--dst", f.dst, "--set", "bs=4096",
+			      "--set", "qd=1", NULL), IOUOPS_EXIT_PROG_ERROR);
+	ASSERT_TRUE(iou_cmd_has(&c, "EXIT: error -27"));
+	ASSERT_TRUE(iou_cmd_has(&c, "write at offset 100000 failed"));
+	ASSERT_TRUE(iou_cmd_has(&c, "destination incomplete"));
+	ASSERT_TRUE(!iou_cmd_has(&c, "EXIT: done"));
+	ASSERT_EQ_U64(cp_counter(&c, "short_writes"), 1);
+	/* what was written is right: the first 100000 bytes */
+	ASSERT_OK(stat(f.dst, &st));
+	ASSERT_EQ(st.st_size, 100000);
+	ASSERT_OK(truncate(f.src, 100000));
+	ASSERT_EQ(first_diff(f.src, f.dst, 100000), -1);
+	return KSFT_PASS;
+}
+
+IOU_TEST_TIMEOUT(cp_write_error, "cp: /dev/full as destination stops with ENOSPC, exit 13", 60)
+{
+	struct cp_files f;
+	struct iou_cmd c;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(cp_files(&f));
+	ASSERT_OK(make_file(f.src, 100000, 5));
+	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
+			      "--dst", "/dev/full", NULL), IOUOPS_EXIT_PROG_ERROR);
+	ASSERT_TRUE(iou_cmd_has(&c, "EXIT: error -28"));
+	ASSERT_TRUE(iou_cmd_has(&c, "write at offset"));
+	ASSERT_TRUE(iou_cmd_has(&c, "after 0 bytes copied"));
+	ASSERT_EQ(iou_count_lines(c.err), 0);
+	return KSFT_PASS;
+}
+
+/* One bad command line `iouops load cp ARGS...`: its exit status, one
+ * line on stderr naming WHAT (or the program's reason on stdout), and no
+ * program left attached. */
+#define bad_input(status, what, ...)					\
+	bad_input_argv(status, what, (const char *[]){ __VA_ARGS__, NULL })
+
+static int bad_input_argv(int want_status, const char *what, const char **args)
+{
+	int links = iou_count_struct_ops_links();
+	char *argv[24] = { (char *)iou_cli(), "load", "cp" };
+	struct iou_cmd c;
+	int n = 3;
+
+	while (*args && n < 23)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+	ASSERT_OK(iou_cmd_start(&c, NULL, NULL, argv));
+	ASSERT_OK(iou_cmd_wait(&c, -1));
+	if (c.status != want_status)
+		iou_cmd_diag(&c);
+	ASSERT_EQ(c.status, want_status);
+	if (want_status == IOUOPS_EXIT_PROG_ERROR) {
+		ASSERT_STR_HAS(c.out, what);
+		ASSERT_EQ(iou_count_lines(c.err), 0);
+	} else {
+		ASSERT_ONE_LINE_ERROR(&c);
+		ASSERT_STR_HAS(c.err, what);
+	}
+	if (links >= 0)
+		ASSERT_LE(iou_count_struct_ops_links(), links);
+	return KSFT_PASS;
+}
+
+IOU_TEST_TIMEOUT(cp_bad_input, "cp: missing/dir source, unwritable or same destination, qd/bs out of range", 120)
+{
+	struct cp_files f;
+	char nodir[sizeof(f.dir) + 16];
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(cp_files(&f));
+	ASSERT_OK(make_file(f.src, 5000, 9));
+	snprintf(nodir, sizeof(nodir), "%s/no/dst", f.dir);
+
+	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "No such file", "--src",
+			    "/nonexistent/src", "--dst", f.dst));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "Is a directory", "--src",
+			    f.dir, "--dst", f.dst));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "No such file", "--src", f.src,
+			    "--dst", nodir));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "Is a directory", "--src", f.src,
+			    "--dst", f.dir));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "also an input", "--src", f.src,
+			    "--dst", f.src));
+	/* the source survived that */
+	ASSERT_OK(access(f.src, R_OK));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_USAGE, "expected NAME=PATH", "--src",
+			    f.src, "--out", "dst_fd"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "no such global", "--src",
+			    f.src, "--out", "nope=/tmp/x"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "no source or destination",
+			    "--src", f.src));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "qd 0 out of range",
+			    "--src", f.src, "--dst", f.dst, "--set", "qd=0"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "qd 1000 out of range",
+			    "--src", f.src, "--dst", f.dst, "--set", "qd=1000"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "bs 0 out of range",
+			    "--src", f.src, "--dst", f.dst, "--set", "bs=0"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "bs 33554432 out of range",
+			    "--src", f.src, "--dst", f.dst, "--set", "bs=32m"));
+	/* qd * bs past 4 GiB: the loader cannot make the region */
+	ASSERT_OK(bad_input(IOUOPS_EXIT_REGION, "more than 4 GiB", "--src",
+			    f.src, "--dst", f.dst, "--set", "qd=256", "--set", "bs=16m"));
+	return KSFT_PASS;
+}

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * progs/mbox.bpf.c and its userspace end (loader/mbox.h): the command
+ * channel through shared memory. The loop runs in the test's main thread
+ * (the ring's single issuer); a client thread drives the rings. Long
+ * streams and the other-process client run samples/mbox-demo, which
+ * checks every result itself.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "selftest.h"
+#include "mbox.h"
+
+#define POISON_ID	0xdeadbeefULL
+#define FILE_LEN	(1 << 16)
+
+struct fixture {
+	struct iou_prog *p;
+	struct iou_mbox *m;
+	struct mbox_region *mb;
+	volatile struct iou_ctl *ctl;
+	int fd;			/* scratch file: byte i is (i * 7) & 0xff */
+	int (*client)(struct fixture *f);
+	int client_ret;
+	double run_secs;
+};
+
+static int fixture_open(struct fixture *f, const char *spin)
+{
+	unsigned char buf[4096];
+
+	memset(f, 0, sizeof(*f));
+	f->fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	ASSERT_GE(f->fd, 0);
+	for (int off = 0; off < FILE_LEN; off += (int)sizeof(buf)) {
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (unsigned char)((off + i) * 7);
+		ASSERT_EQ(pwrite(f->fd, buf, sizeof(buf), off), (ssize_t)sizeof(buf));
+	}
+	ASSERT_OK(iou_open_prog(&f->p, NULL, "progs/mbox.bpf.o", "data_size",
+				"64k", "spin", spin, NULL));
+	ASSERT_OK(iou_prog_load(f->p));
+	ASSERT_OK(iou_prog_attach(f->p));
+	ASSERT_OK(iou_mbox_open(iou_prog_shm(f->p), iou_prog_shm_size(f->p), &f->m));
+	f->mb = (struct mbox_region *)((char *)iou_prog_shm(f->p) + IOU_CTL_SIZE);
+	f->ctl = iou_prog_ctl(f->p);
+	return 0;
+}
+
+static void *client_main(void *arg)
+{
+	struct fixture *f = arg;
+
+	f->client_ret = f->client(f);
+	if (f->client_ret && !iou_mbox_ended(f->m)) {
+		/* end the loop all the same */
+		f->ctl->stop_req = 1;
+		iou_mbox_kick(f->m);
+	}
+	return NULL;
+}
+
+/* Run the loop here and CLIENT in a thread; both must end well. */
+static int run_client(struct fixture *f, int (*client)(struct fixture *f))
+{
+	pthread_t t;
+	double t0;
+	int err;
+
+	f->client = client;
+	ASSERT_OK(pthread_create(&t, NULL, client_main, f));
+	t0 = iou_now();
+	err = iou_prog_run(f->p);
+	f->run_secs = iou_now() - t0;
+	pthread_join(t, NULL);
+	iou_diag_ctl(f->ctl);
+	ASSERT_OK(err);
+	ASSERT_EQ(f->client_ret, KSFT_PASS);
+	return 0;
+}
+
+static void fixture_close(struct fixture *f)
+{
+	iou_mbox_close(f->m);
+	iou_prog_close(f->p);
+	close(f->fd);
+}
+
+static int post1(struct fixture *f, uint64_t id, int op, uint64_t off,
+		 uint32_t buf, uint32_t len)
+{
+	struct mbox_cmd c = { .id = id, .op = (uint8_t)op, .fd = f->fd,
+			      .off = off, .buf = buf, .len = len };
+
+	return iou_mbox_post(f->m, &c, 1);
+}
+
+/* Take one result, waiting up to 5 s. */
+static int take1(struct fixture *f, struct mbox_res *r)
+{
+	return iou_mbox_wait(f->m, r, 1, 5000);
+}
+
+/* Post STOP and take results up to its own; 0 when STOP came back. */
+static int stop_and_drain(struct fixture *f)
+{
+	struct mbox_res r;
+
+	ASSERT_EQ(post1(f, ~0ULL, MBOX_STOP, 0, 0, 0), 1);
+	do {
+		ASSERT_EQ(take1(f, &r), 1);
+	} while (r.id != ~0ULL);
+	ASSERT_EQ(r.op, MBOX_STOP);
+	ASSERT_EQ(r.res, 0);
+	return 0;
+}
+
+/* ---- back-pressure ---- */
+
+static int full_client(struct fixture *f)
+{
+	struct mbox_res r;
+	uint32_t head = 0;
+	uint64_t posted = 0, i;
+	int n, stable = 0;
+
+	/* no result taken: the program takes commands until the result
+	 * ring is promised full, then the command ring fills */
+	while (stable < 20) {
+		n = post1(f, posted, MBOX_NOP, 0, 0, 0);
+		ASSERT_GE(n, 0);
+		posted += (uint64_t)n;
+		if (!n) {
+			uint32_t h = __atomic_load_n(&f->mb->sq_head, __ATOMIC_ACQUIRE);
+
+			stable = h == head ? stable + 1 : 0;
+			head = h;
+			iou_sleep_ms(10);
+		}
+	}
+	ASSERT_EQ_U64(posted, MBOX_SQ_ENTRIES + MBOX_CQ_ENTRIES);
+	ASSERT_EQ(f->mb->sq_head, MBOX_CQ_ENTRIES);
+	ASSERT_EQ(f->mb->cq_tail, MBOX_CQ_ENTRIES);
+	ASSERT_EQ(iou_mbox_wait_room(f->m, 100), -ETIMEDOUT);
+	ASSERT_EQ(post1(f, posted, MBOX_NOP, 0, 0, 0), 0);
+	/* taking results lets the program take the rest, in order */
+	for (i = 0; i < posted; i++) {
+		ASSERT_EQ(take1(f, &r), 1);
+		ASSERT_EQ_U64(r.id, i);
+		ASSERT_EQ(r.res, 0);
+	}
+	ASSERT_OK(iou_mbox_wait_room(f->m, 1000));
+	return stop_and_drain(f);
+}
+
+IOU_TEST_TIMEOUT(mbox_ring_full, "mbox: both rings fill, posts refused, nothing lost or reordered", 60)
+{
+	struct iou_mbox_stats st;
+	struct fixture f;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(fixture_open(&f, "0"));
+	ASSERT_OK(run_client(&f, full_client));
+	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
+	iou_mbox_get_stats(f.m, &st);
+	ASSERT_GT(st.full, 0);
+	ASSERT_EQ_U64(iou_counter_or_max(f.ctl, "cmds"),
+		      MBOX_SQ_ENTRIES + MBOX_CQ_ENTRIES + 1);
+	fixture_close(&f);
+	return KSFT_PASS;
+}
+
+/* ---- the program never reads past sq_tail ---- */
+
+/* Fill every free command slot past the one about to be posted with a
+ * STOP that must never run. */
+static void poison(struct fixture *f, uint32_t tail)
+{
+	uint32_t head = __atomic_load_n(&f->mb->sq_head, __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = tail + 1; i != head + MBOX_SQ_ENTRIES; i++) {
+		struct mbox_cmd *c = &f->mb->sq[i & (MBOX_SQ_ENTRIES - 1)];
+
+		c->id = POISON_ID;
+		c->op = MBOX_STOP;
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static int slow_client(struct fixture *f)
+{
+	struct mbox_res r;
+	uint32_t tail = f->mb->sq_tail;
+
+	for (uint64_t id = 0; id < 100; id++) {
+		int op = id % 2 ? MBOX_READ : MBOX_NOP;
+
+		poison(f, tail);
+		ASSERT_EQ(post1(f, id, op, id * 100, 0, 100), 1);
+		tail++;
+		ASSERT_EQ(take1(f, &r), 1);
+		ASSERT_EQ_U64(r.id, id);
+		ASSERT_EQ(r.res, op == MBOX_READ ? 100 : 0);
+		if (op == MBOX_READ) {
+			unsigned char *data = iou_mbox_data(f->m, NULL);
+
+			for (int i = 0; i < 100; i++)
+				ASSERT_EQ(data[i], (unsigned char)((id * 100 + i) * 7));
+		}
+		/* let the program go to sleep before the next command */
+		iou_sleep_ms(3);
+	}
+	/* nothing more came: no poisoned STOP was taken */
+	ASSERT_EQ(iou_mbox_poll(f->m, &r, 1), 0);
+	ASSERT_TRUE(!iou_mbox_ended(f->m));
+	return stop_and_drain(f);
+}
+
+IOU_TEST_TIMEOUT(mbox_slow_publish, "mbox: commands published one by one, poison past sq_tail never read; doorbell wakes", 60)
+{
+	struct iou_mbox_stats st;
+	struct fixture f;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(fixture_open(&f, "0"));
+	ASSERT_OK(run_client(&f, slow_client));
+	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
+	ASSERT_EQ_U64(iou_counter_or_max(f.ctl, "cmds"), 101);
+	iou_mbox_get_stats(f.m, &st);
+	iou_diag("client: %llu doorbell wakes, %llu waits for 101 commands",
+		 (unsigned long long)st.wakes, (unsigned long long)st.waits);
+	/* the program slept between commands and the doorbell woke it */
+	ASSERT_GE(iou_counter_or_max(f.ctl, "wakeups"), 50);
+	ASSERT_GE(st.wakes, 50);
+	fixture_close(&f);
+	return KSFT_PASS;
+}
+
+/* ---- STOP with commands in flight ---- */
+
+#define NR_TIMEOUTS	32
+#define NR_READS	16
+#define NR_BEFORE	16
+#define NR_AFTER	20
+
+static int stop_client(struct fixture *f)
+{
+	struct mbox_cmd cmds[NR_TIMEOUTS + NR_READS + NR_BEFORE + 1 + NR_AFTER];
+	unsigned char seen[sizeof(cmds) / sizeof(cmds[0])] = { 0 };
+	unsigned n = 0, got = 0, cancelled = 0;
+	struct mbox_res r[16];
+	int k;
+
+	memset(cmds, 0, sizeof(cmds));
+	for (unsigned i = 0; i < NR_TIMEOUTS; i++, n++)
+		cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_TIMEOUT,
+					     .off = 10000000000ULL };
+	for (unsigned i = 0; i < NR_READS; i++, n++)
+		cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_READ, .fd = f->fd,
+					     .off = i * 1000, .buf = i * 1000,
+					     .len = 1000 };
+	for (unsigned i = 0; i < NR_BEFORE; i++, n++)
+		cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_NOP };
+	cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_STOP };
+	n++;
+	for (unsigned i = 0; i < NR_AFTER; i++, n++)
+		cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_NOP };
+	ASSERT_EQ(iou_mbox_post(f->m, cmds, n), (int)n);
+
+	/* every command answered exactly once, until the channel is shut */
+	for (;;) {
+		k = iou_mbox_wait(f->m, r, 16, 5000);
+		if (k == -ESHUTDOWN)
+			break;
+		ASSERT_GT(k, 0);
+		for (int i = 0; i < k; i++) {
+			const struct mbox_cmd *c;
+
+			ASSERT_LT(r[i].id, n);
+			ASSERT_EQ(seen[r[i].id], 0);
+			seen[r[i].id] = 1;
+			got++;
+			c = &cmds[r[i].id];
+			ASSERT_EQ(r[i].op, c->op);
+			if (r[i].res == -ECANCELED)
+				cancelled++;
+			if (c->op == MBOX_TIMEOUT)
+				ASSERT_EQ(r[i].res, -ECANCELED);
+			else if (c->op == MBOX_READ)
+				ASSERT_TRUE(r[i].res == 1000 || r[i].res == -ECANCELED);
+			else if (c->op == MBOX_STOP)
+				ASSERT_EQ(r[i].res, 0);
+			else if (r[i].id < NR_TIMEOUTS + NR_READS + NR_BEFORE)
+				ASSERT_EQ(r[i].res, 0);
+			else
+				ASSERT_EQ(r[i].res, -ECANCELED);
+		}
+	}
+	ASSERT_EQ(got, n);
+	ASSERT_GE(cancelled, NR_TIMEOUTS + NR_AFTER);
+	return 0;
+}
+
+IOU_TEST_TIMEOUT(mbox_stop_inflight, "mbox: STOP with timeouts and reads in flight: each completes or is cancelled, none lost", 60)
+{
+	struct fixture f;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(fixture_open(&f, "16"));
+	ASSERT_OK(run_client(&f, stop_client));
+	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
+	/* the 10 s timeouts were cancelled, not waited for */
+	ASSERT_LT(f.run_secs, 5);
+	fixture_close(&f);
+	return KSFT_PASS;
+}
+
+/* stop_req (Ctrl-C of iouops) while commands wait: the program ends,
+ * the API answers what it never took with -ECANCELED. */
+static int stop_req_client(struct fixture *f)
+{
+	struct mbox_cmd cmds[8];
+	struct mbox_res r[8];
+	unsigned got = 0, seen = 0;
+	int k;
+
+	for (unsigned i = 0; i < 8; i++)
+		cmds[i] = (struct mbox_cmd){ .id = i, .op = MBOX_TIMEOUT,
+					     .off = 10000000000ULL };
+	ASSERT_EQ(iou_mbox_post(f->m, cmds, 8), 8);
+	iou_sleep_ms(50);
+	iou_prog_request_stop(f->p);
+	iou_mbox_kick(f->m);
+	while ((k = iou_mbox_wait(f->m, r, 8, 5000)) != -ESHUTDOWN) {
+		ASSERT_GT(k, 0);
+		for (int i = 0; i < k; i++) {
+			ASSERT_LT(r[i].id, 8);
+			ASSERT_EQ(seen & (1U << r[i].id), 0);
+			seen |= 1U << r[i].id;
+			ASSERT_EQ(r[i].res, -ECANCELED);
+			got++;
+		}
+	}
+	ASSERT_EQ(got, 8);
+	ASSERT_EQ(seen, 0xff);
+	ASSERT_EQ(post1(f, 9, MBOX_NOP, 0, 0, 0), -ESHUTDOWN);
+	return 0;
+}
+
+IOU_TEST_TIMEOUT(mbox_stop_req, "mbox: stop_req and a doorbell kick end a sleeping program; timeouts cancelled", 60)
+{
+	struct fixture f;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(fixture_open(&f, "0"));
+	ASSERT_OK(run_client(&f, stop_req_client));
+	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
+	ASSERT_LT(f.run_secs, 5);
+	fixture_close(&f);
+	return KSFT_PASS;
+}
+
+/* ---- bad commands and a corrupt ring ---- */
+
+static int bad_client(struct fixture *f)
+{
+	size_t size;
+	struct mbox_res r;
+
+	iou_mbox_data(f->m, &size);
+	ASSERT_EQ(post1(f, 1, 200, 0, 0, 0), 1);
+	ASSERT_EQ(post1(f, 2, MBOX_READ, 0, (uint32_t)size - 10, 100), 1);
+	ASSERT_EQ(post1(f, 3, MBOX_WRITE, 0, 0, 0xffffffffU), 1);
+	ASSERT_EQ(post1(f, 4, MBOX_READ, 0, 0xfffffff0U, 0x20), 1);
+	ASSERT_EQ(post1(f, 5, MBOX_NOP, 0, 0, 0), 1);
+	ASSERT_EQ(post1(f, 6, MBOX_READ, 0, 0, (uint32_t)size), 1);
+	{
+		struct mbox_cmd c = { .id = 7, .op = MBOX_READ, .fd = -1,
+				      .len = 10 };
+
+		ASSERT_EQ(iou_mbox_post(f->m, &c, 1), 1);
+	}
+	for (uint64_t id = 1; id <= 7; id++) {
+		ASSERT_EQ(take1(f, &r), 1);
+		/* inline rejections come in order; the reads later */
+		if (id <= 5)
+			ASSERT_EQ_U64(r.id, id);
+		switch (r.id) {
+		case 1: ASSERT_EQ(r.res, -EOPNOTSUPP); ASSERT_EQ(r.op, 200); break;
+		case 2: case 3: case 4: ASSERT_EQ(r.res, -EINVAL); break;
+		case 5: ASSERT_EQ(r.res, 0); break;
+		case 6: ASSERT_EQ(r.res, (int)(size < FILE_LEN ? size : FILE_LEN)); break;
+		case 7: ASSERT_EQ(r.res, -EBADF); break;
+		default: ASSERT_TRUE(0);
+		}
+	}
+	return stop_and_drain(f);
+}
+
+IOU_TEST_TIMEOUT(mbox_bad_commands, "mbox: unknown op, buffers outside the data area, bad fd: error results, loop goes on", 60)
+{
+	struct fixture f;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(fixture_open(&f, "0"));
+	ASSERT_OK(run_client(&f, bad_client));
+	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
+	ASSERT_EQ_U64(iou_counter_or_max(f.ctl, "rejected"), 4);
+	fixture_close(&f);
+	return KSFT_PASS;
+}
+
+static int corrupt_sq_client(struct fixture *f)
+{
+	struct mbox_res r;
+
+	/* a long timeout in flight, then an impossible sq_tail */
+	ASSERT_EQ(post1(f, 1, MBOX_TIMEOUT, 10000000000ULL, 0, 0), 1);
+	iou_sleep_ms(50);
+	__atomic_store_n(&f->mb->sq_tail, f->mb->sq_head + 1000, __ATOMIC_RELEASE);
+	iou_mbox_kick(f->m);
+	/* the in-flight timeout is still answered (cancelled) */
+	ASSERT_EQ(take1(f, &r), 1);
+	ASSERT_EQ_U64(r.id, 1);
+	ASSERT_EQ(r.res, -ECANCELED);
+	ASSERT_EQ(iou_mbox_wait(f->m, &r, 1, 5000), -EPROTO);
+	return 0;
+}
+
+static int corrupt_cq_client(struct fixture *f)
+{
+	ASSERT_EQ(post1(f, 1, MBOX_NOP, 0, 0, 0), 1);
+	iou_sleep_ms(50);
+	__atomic_store_n(&f->mb->cq_head, f->mb->cq_tail + 5, __ATOMIC_RELEASE);
+	ASSERT_EQ(post1(f, 2, MBOX_NOP, 0, 0, 0), 1);
+	iou_mbox_kick(f->m);
+	for (int i = 0; i < 500 && !iou_mbox_ended(f->m); i++)
+		iou_sleep_ms(10);
+	ASSERT_TRUE(iou_mbox_ended(f->m));
+	return 0;
+}
+
+IOU_TEST_TIMEOUT(mbox_corrupt_ring, "mbox: impossible sq_tail / cq_head: drain, exit error -EPROTO with the indexes", 60)
+{
+	struct fixture f;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_OK(fixture_open(&f, "0"));
+	ASSERT_OK(run_client(&f, corrupt_sq_client));
+	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_ERROR);
+	ASSERT_EQ(f.ctl->exit.code, -EPROTO);
+	ASSERT_STR_HAS((const char *)f.ctl->exit.reason, "corrupted the rings");
+	ASSERT_LT(f.run_secs, 5);
+	fixture_close(&f);
+
+	ASSERT_OK(fixture_open(&f, "0"));
+	ASSERT_OK(run_client(&f, corrupt_cq_client));
+	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_ERROR);
+	ASSERT_EQ(f.ctl->exit.code, -EPROTO);
+	fixture_close(&f);
+	return KSFT_PASS;
+}
+
+/* ---- long streams and another process: samples/mbox-demo ---- */
+
+static int demo(const char *count, const char *mode, const char *want)
+{
+	const char *bin = iou_build_path("samples/mbox-demo");
+	struct iou_cmd c;
+
+	IOU_REQUIRE_FEATURE();
+	ASSERT_EQ(iou_run(&c, NULL, NULL, bin, "-n", count, "-w", "64",
+			  "-l", "4096", mode, NULL), 0);
+	iou_cmd_diag(&c);
+	ASSERT_TRUE(iou_cmd_has(&c, want));
+	ASSERT_TRUE(iou_cmd_has(&c, "program exit: stopped"));
+	return KSFT_PASS;
+}
+
+IOU_TEST_TIMEOUT(mbox_stream_1m, "mbox: 1000000 commands of random ops and sizes, each answered once and checked", 300)
+{
+	return demo("1000000", "--spin=16", "client: 1000000 commands");
+}
+
+IOU_TEST_TIMEOUT(mbox_process, "mbox: the client is another process mapping the region through /proc", 120)
+{
+	return demo("50000", "--process", "client process: 50000 commands");
+}
