@@ -750,34 +750,44 @@ static int load_object(struct iou_prog *p)
 	return 0;
 }
 
-static int check_privileges_and_kernel(struct iou_prog *p)
+/*
+ * The kernel probe parses all of the kernel's BTF, and bpf_object__load()
+ * parses it again: a third of a load's time (make bench, LOAD). So a load
+ * checks privileges only (cheap) and runs the probe when a step failed,
+ * where it tells "this kernel lacks io_uring BPF ops" from other errors;
+ * without privileges it probes first, so a kernel without the feature is
+ * still reported as such before a missing capability.
+ */
+static int probe_kernel(struct iou_prog *p, int err)
 {
 	char why[256];
-	int err;
+	int perr;
 
-	err = iou_probe_kernel(why, sizeof(why));
-	if (err) {
-		p->stage = IOU_STAGE_KERNEL;
-		snprintf(p->errmsg, sizeof(p->errmsg), "%s", why);
+	perr = iou_probe_kernel(why, sizeof(why));
+	if (!perr)
 		return err;
-	}
-	if (!iou_can_load_bpf()) {
-		p->stage = IOU_STAGE_PERM;
-		return -EPERM;
-	}
-	return 0;
+	p->stage = IOU_STAGE_KERNEL;
+	snprintf(p->errmsg, sizeof(p->errmsg), "%s", why);
+	return perr;
 }
 
-int iou_prog_load(struct iou_prog *p)
+static int check_privileges(struct iou_prog *p)
 {
 	int err;
 
-	if (p->loaded)
-		return -EBUSY;
-	err = check_privileges_and_kernel(p);
+	if (iou_can_load_bpf())
+		return 0;
+	err = probe_kernel(p, 0);
 	if (err)
 		return err;
-	stamp(p, IOU_PHASE_PROBE);
+	p->stage = IOU_STAGE_PERM;
+	return -EPERM;
+}
+
+static int load_steps(struct iou_prog *p)
+{
+	int err;
+
 	/* iou_shm_need, then struct iou_res and --listen: size the CQ and
 	 * the region (the buffer ring goes past the program's own data) */
 	p->stage = IOU_STAGE_REGION;
@@ -804,6 +814,20 @@ int iou_prog_load(struct iou_prog *p)
 	return load_object(p);
 }
 
+int iou_prog_load(struct iou_prog *p)
+{
+	int err;
+
+	if (p->loaded)
+		return -EBUSY;
+	err = check_privileges(p);
+	if (err)
+		return err;
+	stamp(p, IOU_PHASE_PROBE);
+	err = load_steps(p);
+	return err ? probe_kernel(p, err) : 0;
+}
+
 int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner)
 {
 	int err;
@@ -812,7 +836,7 @@ int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner)
 		return -EBUSY;
 	if (owner->ring_fd < 0)
 		return -EBADF;
-	err = check_privileges_and_kernel(p);
+	err = check_privileges(p);
 	if (err)
 		return err;
 	/* borrow: the owner keeps the ring and the region */
@@ -822,7 +846,8 @@ int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner)
 	p->shm_size = owner->shm_size;
 	compute_layout(p);
 	p->layout.shm_uaddr = (uintptr_t)owner->shm;
-	return load_object(p);
+	err = load_object(p);
+	return err ? probe_kernel(p, err) : 0;
 }
 
 int iou_prog_attach(struct iou_prog *p)
