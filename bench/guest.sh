@@ -77,6 +77,7 @@ header() {
 	echo "@h,cpu,$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ',' ' ')"
 	echo "@h,pinned,${PIN:-no}"
 	echo "@h,reps,$REPS"
+	echo "@h,cp,$CP_DESC"
 	echo "@h,quick,$QUICK"
 }
 
@@ -147,29 +148,33 @@ wl_nop() { # rep
 # iouops load from main() to the program's first step, by phase.
 LOAD_PHASES="cli open probe ring region verify attach first_step load"
 
-# load_run PROG: run it with --timing; echo is a server: stop it at once
+# load_run PROG: run it with --timing. nops and cp end by themselves;
+# echo and mbox run until stopped: SIGINT once `iouops stat` says running.
 load_run() {
 	case $1 in
-	nops) $PIN $B/iouops load nops --set total=1 --set qd=1 --timing >"$OUT" 2>&1 ;;
-	echo)
-		: >"$TMP/srv"
-		$PIN $B/iouops load echo --listen 127.0.0.1:0 --timing >"$TMP/srv" 2>&1 &
-		srv=$! i=0
-		until grep -q '^listening on' "$TMP/srv"; do
-			i=$((i + 1))
-			[ $i -gt 600 ] || ! kill -0 $srv 2>/dev/null && break
-			sleep 0.05
-		done
-		kill -INT $srv 2>/dev/null
-		wait $srv
+	nops) $PIN $B/iouops load nops --set total=1 --set qd=1 --timing >"$OUT" 2>&1; return ;;
+	cp)
+		head -c 65536 /dev/zero >$TMP/load-src
+		$PIN $B/iouops load cp --src $TMP/load-src --dst $TMP/load-dst --timing >"$OUT" 2>&1
 		st=$?
-		cp "$TMP/srv" "$OUT"
+		rm -f $TMP/load-src $TMP/load-dst
 		return $st ;;
+	echo) set -- $B/iouops load echo --listen 127.0.0.1:0 --timing ;;
+	mbox) set -- $B/iouops load mbox --timing ;;
 	esac
+	$PIN "$@" >"$OUT" 2>&1 &
+	srv=$! i=0
+	until $CLI_PIN $B/iouops stat $srv 2>/dev/null | grep -q ': running'; do
+		i=$((i + 1))
+		[ $i -gt 600 ] || ! kill -0 $srv 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -INT $srv 2>/dev/null
+	wait $srv
 }
 
 wl_load() { # rep
-	for prog in nops echo; do
+	for prog in nops cp echo mbox; do
 		have $B/progs/$prog.bpf.o || continue
 		NOTE=""
 		load_run $prog || { fail load $prog bpf "$1" "iouops exited $?"; continue; }
@@ -277,9 +282,117 @@ wl_echo() { # rep
 	done
 }
 
-# ---------------------------------------------------------------- copy, mbox
-wl_copy() { [ "$1" = 1 ] && skip copy "the cp contenders are not in this tree yet"; }
-wl_mbox() { [ "$1" = 1 ] && skip mbox "the mbox program is not in this tree yet"; }
+# ---------------------------------------------------------------- copy
+# iouops load cp vs cp-uring (same QD, 128 KiB blocks) vs cp(1) (GNU cp
+# when scripts/bench could copy it in, else busybox's), one file in the
+# guest's RAM-backed /tmp. Every copy is compared with cmp, then removed.
+if [ "$QUICK" = 1 ]; then COPY_MIB=16; else COPY_MIB=256; fi
+COPY_QDS="1 8" COPY_BS=131072
+COPY_DIR=/tmp/bench-copy
+# busybox sh runs its own cp applet for `cp`: name the file to get GNU cp
+CP="busybox cp" CP_DESC="busybox cp"
+if /usr/bin/cp --version 2>/dev/null | head -n 1 | grep -q GNU; then
+	CP=/usr/bin/cp CP_DESC="GNU cp ($(/usr/bin/cp --version | head -n 1 | sed 's/.*) //'))"
+fi
+
+copy_run() { # rep case contender
+	dst=$COPY_DIR/dst
+	case $3 in
+	bpf)
+		$PIN $B/iouops load cp --src $COPY_DIR/src --dst $dst \
+			--set qd=${2#qd} --set bs=$COPY_BS --timing >"$OUT" 2>&1 ||
+			{ fail copy "$2" bpf "$1" "iouops exited $?"; rm -f $dst; return; }
+		grep -q '^EXIT: done' "$OUT" || { fail copy "$2" bpf "$1" "program did not finish"; rm -f $dst; return; }
+		secs=$(calc 'a/1000' "$(kv timing: run_ms)") ;;
+	uring)
+		$PIN $B/samples/cp-uring -q ${2#qd} -b $COPY_BS $COPY_DIR/src $dst >"$OUT" 2>&1 ||
+			{ fail copy "$2" uring "$1" "cp-uring exited $?"; rm -f $dst; return; }
+		secs=$(sed -n 's/.* in \([0-9.]*\) s.*/\1/p' "$OUT") ;;
+	cp)
+		# shellcheck disable=SC2086 # CP may be two words
+		$PIN $B/tools/timeit $CP $COPY_DIR/src $dst >"$OUT" 2>&1 ||
+			{ fail copy "$2" cp "$1" "cp exited $?"; rm -f $dst; return; }
+		secs=$(sed -n 's/^timeit: \([0-9.]*\) s/\1/p' "$OUT") ;;
+	esac
+	if ! cmp $COPY_DIR/src $dst >"$OUT" 2>&1; then
+		fail copy "$2" "$3" "$1" "the copy differs from the source"
+		rm -f $dst
+		return
+	fi
+	rm -f $dst
+	[ -n "$secs" ] || { fail copy "$2" "$3" "$1" "no time in the output"; return; }
+	mib=$(calc 'a/b' $COPY_MIB "$secs")
+	emit copy "$2" "$3" "$1" mib_s "$mib"
+	NOTE="$NOTE $3 $(calc 'a' "$mib")"
+}
+
+wl_copy() { # rep
+	for f in $B/progs/cp.bpf.o $B/samples/cp-uring $B/tools/timeit; do
+		have "$f" || { [ "$1" = 1 ] && skip copy "$f is not built"; return; }
+	done
+	if [ ! -f $COPY_DIR/src ]; then
+		mkdir -p $COPY_DIR
+		head -c $((COPY_MIB * 1024 * 1024)) /dev/urandom >$COPY_DIR/src
+		[ "$(wc -c <$COPY_DIR/src)" = $((COPY_MIB * 1024 * 1024)) ] ||
+			{ fail copy setup - "$1" "cannot make the $COPY_MIB MiB source"; return; }
+	fi
+	for qd in $COPY_QDS; do
+		NOTE=""
+		for c in $(order "$1" bpf uring); do
+			copy_run "$1" qd$qd $c
+		done
+		progress copy "qd$qd" "$1" "MiB/s"
+	done
+	NOTE=""
+	copy_run "$1" cp cp
+	progress copy "cp(1)" "$1" "MiB/s"
+}
+
+# ---------------------------------------------------------------- mbox
+# mbox-demo: the program (iouops mbox) answers NOP commands posted in
+# shared memory; the client checks every result. Steady: a window of 32
+# commands always posted. Trickle: one command, its result, then a pause
+# (--gap), so the program goes idle and each command must wake it.
+if [ "$QUICK" = 1 ]; then
+	MBOX_STEADY=5000 MBOX_TRICKLE=100
+else
+	MBOX_STEADY=200000 MBOX_TRICKLE=2000
+fi
+MBOX_GAP_US=200
+
+mbox_run() { # rep case
+	case $2 in
+	steady) args="--nops -w 32 -n $MBOX_STEADY" ;;
+	trickle) args="--nops -w 1 -n $MBOX_TRICKLE --gap $MBOX_GAP_US" ;;
+	esac
+	# shellcheck disable=SC2086 # args are words
+	$PIN $B/samples/mbox-demo $args >"$OUT" 2>&1 ||
+		{ fail mbox "$2" bpf "$1" "mbox-demo exited $?"; return; }
+	cl=$(grep '^client' "$OUT") pr=$(grep '^program:' "$OUT")
+	n=$(echo "$cl" | sed -n 's/^client[a-z ]*: \([0-9]*\) commands.*/\1/p')
+	secs=$(echo "$cl" | sed -n 's/.* commands in \([0-9.]*\) s.*/\1/p')
+	wakes=$(echo "$cl" | sed -n 's/.* doorbell wakes \([0-9]*\) .*/\1/p')
+	waits=$(echo "$cl" | sed -n 's/.* client waits \([0-9]*\),.*/\1/p')
+	sleeps=$(echo "$pr" | sed -n 's/.* sleeps=\([0-9]*\).*/\1/p')
+	[ -n "$n" ] && [ "$n" -gt 0 ] && [ -n "$secs" ] && [ -n "$wakes" ] && [ -n "$waits" ] ||
+		{ fail mbox "$2" bpf "$1" "unparsable output"; return; }
+	emit mbox "$2" bpf "$1" cmds_s "$(calc 'a/b' "$n" "$secs")"
+	emit mbox "$2" bpf "$1" futex_per_kcmd "$(calc '(a+b)*1000/c' "$wakes" "$waits" "$n")"
+	emit mbox "$2" bpf "$1" doorbell_wakes_per_kcmd "$(calc 'a*1000/b' "$wakes" "$n")"
+	emit mbox "$2" bpf "$1" client_waits_per_kcmd "$(calc 'a*1000/b' "$waits" "$n")"
+	[ -n "$sleeps" ] && emit mbox "$2" bpf "$1" sleeps_per_kcmd "$(calc 'a*1000/b' "$sleeps" "$n")"
+	NOTE=" $(calc 'a/b' "$n" "$secs") commands/s, $(calc '(a+b)*1000/c' "$wakes" "$waits" "$n") futex calls per 1000"
+}
+
+wl_mbox() { # rep
+	have $B/samples/mbox-demo && have $B/progs/mbox.bpf.o ||
+		{ [ "$1" = 1 ] && skip mbox "mbox-demo is not built"; return; }
+	for case in steady trickle; do
+		NOTE=""
+		mbox_run "$1" $case
+		progress mbox $case "$1" ""
+	done
+}
 
 # ---------------------------------------------------------------- main
 header
