@@ -131,6 +131,7 @@ nop_extra_obj() { for x in $NOP_EXTRA; do [ "${x%%=*}" = "$1" ] && echo "${x#*=}
 wl_nop() { # rep
 	for qd in $NOP_QDS; do
 		NOTE=""
+		# shellcheck disable=SC2046 # one word per extra contender
 		for c in $(order "$1" bpf uring $(nop_extra_names)); do
 			case $c in
 			bpf | uring) nop_$c "$1" "$qd" ;;
