@@ -3,7 +3,11 @@
 #   make            build everything into build/ (V=1 shows the commands)
 #   make run        boot the newest kernel in a VM: the in-kernel echo server
 #                   against its liburing and epoll baselines
-#   make test       selftests on the host (SKIPs) and in the VM (KERNELS=...)
+#   make test       selftests on the host (SKIPs) and in the VM (KERNELS=...),
+#                   then make bench QUICK=1 as a smoke test
+#   make bench      BPF loops vs userspace loops in one VM run: a table, CSV,
+#                   JSON and a plot in build/bench/ (QUICK=1: smoke test;
+#                   BENCH_ARGS: more scripts/bench options, e.g. --icount)
 #   make vmlinux.h  regenerate vmlinux.h from the default cached kernel
 #   make install    install under PREFIX (default /usr/local), DESTDIR honoured
 #   make uninstall  remove exactly what install put there
@@ -37,7 +41,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test clean FORCE
+.PHONY: all run test bench clean FORCE
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
 PROG_OBJS   := $(patsubst progs/%.bpf.c,$(BUILD)/progs/%.bpf.o,$(PROG_SRCS))
@@ -104,11 +108,23 @@ vmlinux.h: FORCE
 	$(Q)scripts/gen-vmlinux-h
 endif
 
+# make bench: bench/timeit times the contenders that do not time themselves
+BENCH_TOOLS := $(BUILD)/tools/timeit
+all: $(BENCH_TOOLS)
+$(BUILD)/tools/%: bench/%.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
 run: $(CLI) $(PROG_OBJS) $(SAMPLES)
 	scripts/vm --copy samples/run-echo-demo.sh -- sh samples/run-echo-demo.sh
 
 test: all
 	scripts/test $(KERNELS)
+	scripts/bench --quick
+
+bench: all
+	scripts/bench $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

@@ -252,6 +252,25 @@ enum iouops_exit_status {
 };
 
 /*
+ * Where loading spends its time (`iouops load --timing`, make bench): the
+ * CLOCK_MONOTONIC time, in ns, at which each phase ended, 0 for a phase
+ * that did not run. Same clock as bpf_ktime_get_ns(), so these compare
+ * with iou_ctl.first_step_ns.
+ */
+enum iou_phase {
+	IOU_PHASE_START,	/* iou_prog_open() called */
+	IOU_PHASE_OPEN,		/* object parsed */
+	IOU_PHASE_PROBE,	/* kernel probed, privileges checked */
+	IOU_PHASE_RING,		/* io_uring_setup() done */
+	IOU_PHASE_REGION,	/* shared region (and iou_res resources) */
+	IOU_PHASE_VERIFY,	/* bpf_object__load(): verifier and JIT done */
+	IOU_PHASE_ATTACH,	/* struct_ops link created */
+	IOU_NR_PHASES,
+};
+unsigned long long iou_prog_phase_ns(const struct iou_prog *p,
+				     enum iou_phase phase);
+
+/*
  * Map the shared region of a running loader process PID (its memfd named
  * "iouops-shm", found through /proc/PID/fd) read-only, for live stats.
  * -ESRCH: no such process; -ENOENT: no such region in it; -EPROTO: the

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,9 +37,11 @@ struct load_args {
 	int nr_files;
 	unsigned stats_interval;	/* seconds; 0: no live stats */
 	bool verbose;
+	bool timing;			/* --timing: print load/run costs */
 };
 
 static struct iou_prog *volatile running_prog;
+static unsigned long long main_start_ns;	/* for --timing */
 static volatile sig_atomic_t signals_seen;
 
 static void usage(FILE *f)
@@ -77,6 +80,8 @@ static void usage(FILE *f)
 "  --no-defer-taskrun  create the ring without DEFER_TASKRUN (the kernel\n"
 "                      then refuses to attach: for experiments and tests)\n"
 "  --stats SECS        print the program's counters every SECS seconds\n"
+"  --timing            print where the time went: load phases (ms), first\n"
+"                      step, run, detach, and the run's context switches\n"
 "  --listen ADDR:PORT  TCP listening socket for a program with a listen_fd\n"
 "                      global, bound UDP socket for one with udp_fd\n"
 "                      (IPv4:PORT or [IPv6]:PORT; port 0: any free\n"
@@ -292,12 +297,58 @@ static void *stats_main(void *arg)
 	return NULL;
 }
 
-static double now_seconds(void)
+static unsigned long long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
+}
+
+struct run_timing {
+	unsigned long long run_start, run_end, detach_end;
+	struct rusage ru_start, ru_end;	/* this thread, around the run */
+};
+
+static void print_ms(const char *name, unsigned long long from,
+		     unsigned long long to)
+{
+	if (from && to >= from)
+		printf(" %s_ms=%.3f", name, (double)(to - from) / 1e6);
+	else
+		printf(" %s_ms=-", name);
+}
+
+/*
+ * One line of key=value pairs for `make bench` and for people: each load
+ * phase, the first step (stamped by the program on the same clock), the
+ * whole load from main() to the first step, the run, the detach, and how
+ * often the run slept (voluntary context switches) or was preempted.
+ */
+static void print_timing(const struct iou_prog *p, volatile struct iou_ctl *ctl,
+			 const struct run_timing *t)
+{
+	static const char *const names[IOU_NR_PHASES] = {
+		"cli", "open", "probe", "ring", "region", "verify", "attach",
+	};
+	unsigned long long prev = main_start_ns, first = ctl->first_step_ns;
+	int ph;
+
+	printf("timing:");
+	for (ph = IOU_PHASE_START; ph < IOU_NR_PHASES; ph++) {
+		unsigned long long at = iou_prog_phase_ns(p, ph);
+
+		print_ms(names[ph], prev, at);
+		prev = at;
+	}
+	print_ms("first_step", prev, first);
+	print_ms("load", main_start_ns, first);
+	print_ms("run", t->run_start, t->run_end);
+	print_ms("detach", t->run_end, t->detach_end);
+	printf(" sleeps=%ld preempted=%ld\n",
+	       t->ru_end.ru_nvcsw - t->ru_start.ru_nvcsw,
+	       t->ru_end.ru_nivcsw - t->ru_start.ru_nivcsw);
 }
 
 /* Report how the program ended and turn it into our exit status. */
@@ -375,11 +426,11 @@ static int file_status(const char *name, const char *path,
 static int cmd_load(struct load_args *a)
 {
 	struct stats_thread st = { 0 };
+	struct run_timing t = { 0 };
 	char path[PATH_MAX];
 	struct iou_prog *p = NULL;
 	volatile struct iou_ctl *ctl;
 	bool stats_running = false;
-	double start;
 	int err, i, status;
 
 	if (resolve_prog(a->prog, path, sizeof(path))) {
@@ -464,19 +515,25 @@ static int cmd_load(struct load_args *a)
 		st.interval = a->stats_interval;
 		stats_running = !pthread_create(&st.thread, NULL, stats_main, &st);
 	}
-	start = now_seconds();
+	getrusage(RUSAGE_THREAD, &t.ru_start);
+	t.run_start = now_ns();
 	err = iou_prog_run(p);
+	t.run_end = now_ns();
+	getrusage(RUSAGE_THREAD, &t.ru_end);
 	if (stats_running) {
 		st.done = true;
 		pthread_join(st.thread, NULL);
 	}
 	iou_prog_detach(p);
+	t.detach_end = now_ns();
 	if (err) {
 		status = run_status(err);
 		print_counters(stdout, ctl);
 		goto out;
 	}
-	status = report_exit(ctl, now_seconds() - start);
+	status = report_exit(ctl, (double)(t.run_end - t.run_start) / 1e9);
+	if (a->timing)
+		print_timing(p, ctl, &t);
 out:
 	running_prog = NULL;
 	iou_prog_close(p);
@@ -572,7 +629,7 @@ static int parse_uint(const char *opt, const char *s, unsigned *out)
 }
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
-       OPT_NODEFER, OPT_STATS, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
+       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
 
 /* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
 static int add_file(struct load_args *a, int opt, char *arg)
@@ -614,6 +671,7 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "sq-array", no_argument, NULL, OPT_SQARRAY },
 		{ "no-defer-taskrun", no_argument, NULL, OPT_NODEFER },
 		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "timing", no_argument, NULL, OPT_TIMING },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "in", required_argument, NULL, OPT_IN },
 		{ "out", required_argument, NULL, OPT_OUT },
@@ -673,6 +731,9 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 			if (parse_uint("--stats", optarg, &a->stats_interval))
 				return IOUOPS_EXIT_USAGE;
 			break;
+		case OPT_TIMING:
+			a->timing = true;
+			break;
 		case OPT_IN: case OPT_OUT: case OPT_SRC: case OPT_DST:
 			status = add_file(a, c, optarg);
 			if (status)
@@ -708,6 +769,7 @@ int main(int argc, char **argv)
 	struct load_args a;
 	int status;
 
+	main_start_ns = now_ns();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
 		usage(stderr);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "iouops.h"
@@ -62,7 +63,17 @@ struct iou_prog {
 	struct iou_netres *net;	/* iou_res resources, --listen socket */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
+	unsigned long long phase_ns[IOU_NR_PHASES];	/* load cost */
 };
+
+static void stamp(struct iou_prog *p, enum iou_phase phase)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	p->phase_ns[phase] = (unsigned long long)ts.tv_sec * 1000000000ULL +
+			     (unsigned long long)ts.tv_nsec;
+}
 
 /* ---- logging: libbpf has one global print hook ---- */
 
@@ -225,6 +236,7 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
 		return -ENOMEM;
 	if (opts)
 		p->opts = *opts;
+	stamp(p, IOU_PHASE_START);
 	p->ring_fd = -1;
 	p->shm_fd = -1;
 	p->stage = IOU_STAGE_OPEN;
@@ -267,6 +279,7 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
 		goto fail;
 	}
 	p->stage = IOU_STAGE_NONE;
+	stamp(p, IOU_PHASE_OPEN);
 	*out = p;
 	return 0;
 fail:
@@ -733,36 +746,48 @@ static int load_object(struct iou_prog *p)
 	}
 	p->loaded = true;
 	p->stage = IOU_STAGE_NONE;
+	stamp(p, IOU_PHASE_VERIFY);
 	return 0;
 }
 
-static int check_privileges_and_kernel(struct iou_prog *p)
+/*
+ * The kernel probe parses all of the kernel's BTF, and bpf_object__load()
+ * parses it again: a third of a load's time (make bench, LOAD). So a load
+ * checks privileges only (cheap) and runs the probe when a step failed,
+ * where it tells "this kernel lacks io_uring BPF ops" from other errors;
+ * without privileges it probes first, so a kernel without the feature is
+ * still reported as such before a missing capability.
+ */
+static int probe_kernel(struct iou_prog *p, int err)
 {
 	char why[256];
-	int err;
+	int perr;
 
-	err = iou_probe_kernel(why, sizeof(why));
-	if (err) {
-		p->stage = IOU_STAGE_KERNEL;
-		snprintf(p->errmsg, sizeof(p->errmsg), "%s", why);
+	perr = iou_probe_kernel(why, sizeof(why));
+	if (!perr)
 		return err;
-	}
-	if (!iou_can_load_bpf()) {
-		p->stage = IOU_STAGE_PERM;
-		return -EPERM;
-	}
-	return 0;
+	p->stage = IOU_STAGE_KERNEL;
+	snprintf(p->errmsg, sizeof(p->errmsg), "%s", why);
+	return perr;
 }
 
-int iou_prog_load(struct iou_prog *p)
+static int check_privileges(struct iou_prog *p)
 {
 	int err;
 
-	if (p->loaded)
-		return -EBUSY;
-	err = check_privileges_and_kernel(p);
+	if (iou_can_load_bpf())
+		return 0;
+	err = probe_kernel(p, 0);
 	if (err)
 		return err;
+	p->stage = IOU_STAGE_PERM;
+	return -EPERM;
+}
+
+static int load_steps(struct iou_prog *p)
+{
+	int err;
+
 	/* iou_shm_need, then struct iou_res and --listen: size the CQ and
 	 * the region (the buffer ring goes past the program's own data) */
 	p->stage = IOU_STAGE_REGION;
@@ -776,6 +801,7 @@ int iou_prog_load(struct iou_prog *p)
 	err = setup_ring(p);
 	if (err)
 		return err;
+	stamp(p, IOU_PHASE_RING);
 	p->stage = IOU_STAGE_REGION;
 	err = setup_shm(p);
 	if (err)
@@ -783,8 +809,23 @@ int iou_prog_load(struct iou_prog *p)
 	err = iou_netres_setup(p->net, p, p->ring_fd, p->shm, p->shm_size);
 	if (err)
 		return err;
+	stamp(p, IOU_PHASE_REGION);
 	compute_layout(p);
 	return load_object(p);
+}
+
+int iou_prog_load(struct iou_prog *p)
+{
+	int err;
+
+	if (p->loaded)
+		return -EBUSY;
+	err = check_privileges(p);
+	if (err)
+		return err;
+	stamp(p, IOU_PHASE_PROBE);
+	err = load_steps(p);
+	return err ? probe_kernel(p, err) : 0;
 }
 
 int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner)
@@ -795,7 +836,7 @@ int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner)
 		return -EBUSY;
 	if (owner->ring_fd < 0)
 		return -EBADF;
-	err = check_privileges_and_kernel(p);
+	err = check_privileges(p);
 	if (err)
 		return err;
 	/* borrow: the owner keeps the ring and the region */
@@ -805,7 +846,8 @@ int iou_prog_load_on_ring_of(struct iou_prog *p, const struct iou_prog *owner)
 	p->shm_size = owner->shm_size;
 	compute_layout(p);
 	p->layout.shm_uaddr = (uintptr_t)owner->shm;
-	return load_object(p);
+	err = load_object(p);
+	return err ? probe_kernel(p, err) : 0;
 }
 
 int iou_prog_attach(struct iou_prog *p)
@@ -822,6 +864,7 @@ int iou_prog_attach(struct iou_prog *p)
 		return -errno ? -errno : -EINVAL;
 	p->link = link;
 	p->stage = IOU_STAGE_NONE;
+	stamp(p, IOU_PHASE_ATTACH);
 	return 0;
 }
 
@@ -901,6 +944,12 @@ void iou_prog_close(struct iou_prog *p)
 }
 
 /* ---- accessors ---- */
+
+unsigned long long iou_prog_phase_ns(const struct iou_prog *p,
+				     enum iou_phase phase)
+{
+	return phase < IOU_NR_PHASES ? p->phase_ns[phase] : 0;
+}
 
 int iou_prog_listen_addr(const struct iou_prog *p, char *buf, size_t len)
 {

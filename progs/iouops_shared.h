@@ -100,6 +100,8 @@ struct iou_ctl {
 	__u64 steps;		/* program: loop_step calls so far */
 	struct iou_exit_info exit;
 	struct iou_counter counters[IOU_NR_COUNTERS];
+	__u64 first_step_ns;	/* program: bpf_ktime_get_ns() (CLOCK_MONOTONIC)
+				 * at its first step, for load-cost timing */
 };
 
 _Static_assert(sizeof(struct iou_ctl) <= IOU_CTL_SIZE,

@@ -454,10 +454,10 @@ int main(int argc, char **argv)
 	       "aborted=%u hungup=%u\n", o.conns,
 	       (unsigned long long)o.bytes, (unsigned long long)o.msg,
 	       o.window, o.rr ? "rr" : "stream", o.abort_k, o.hangup_k);
-	printf("verified=%llu seconds=%.3f mib_per_s=%.1f msgs=%zu failed=%u\n",
+	printf("verified=%llu seconds=%.6f mib_per_s=%.1f msgs=%zu failed=%u\n",
 	       (unsigned long long)verified, elapsed,
 	       (double)verified / (1024.0 * 1024.0) / elapsed, nlat, failed);
-	printf("rtt_us p50=%.0f p99=%.0f p999=%.0f max=%.0f\n", pct(0.5) * 1e6,
+	printf("rtt_us p50=%.1f p99=%.1f p999=%.1f max=%.1f\n", pct(0.5) * 1e6,
 	       pct(0.99) * 1e6, pct(0.999) * 1e6,
 	       nlat ? lat[nlat - 1] * 1e6 : 0.0);
 	return failed ? EX_FAIL : EX_OK;

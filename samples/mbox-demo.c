@@ -10,7 +10,11 @@
  * the doorbell futexes are shared ones).
  *
  *	mbox-demo [-n COUNT] [-w WINDOW] [-l MAXLEN] [--nops] [--process]
- *		  [--spin N] [-v]
+ *		  [--spin N] [--gap US] [-v]
+ *
+ * --gap US: a trickle instead of a stream: wait US microseconds after each
+ * result before the next command (use with -w 1), so the program goes
+ * idle, sleeps on its doorbell, and every command has to wake it.
  *
  * Prints what the client did, the program's counters, and how many
  * wake-up syscalls each side needed per command. Exit 0 only if every
@@ -42,6 +46,7 @@ struct demo {
 	unsigned window;
 	unsigned max_len;
 	unsigned spin;
+	unsigned gap_us;	/* --gap: pause before each next command */
 	bool nops;
 	bool process;
 	bool verbose;
@@ -169,6 +174,8 @@ static int run_client(struct client *c)
 			struct mbox_cmd cmd;
 			unsigned slot = (unsigned)(next % d->window);
 
+			if (d->gap_us && next)
+				usleep(d->gap_us);
 			make_cmd(c, next, slot, &seed, &cmd);
 			n = iou_mbox_post(c->m, &cmd, 1);
 			if (n < 0)
@@ -335,6 +342,7 @@ int main(int argc, char **argv)
 		{ "nops", no_argument, NULL, 'N' },
 		{ "process", no_argument, NULL, 'P' },
 		{ "spin", required_argument, NULL, 's' },
+		{ "gap", required_argument, NULL, 'g' },
 		{ 0 },
 	};
 	struct demo d = { .count = 100000, .window = 32, .max_len = 4096,
@@ -354,12 +362,14 @@ int main(int argc, char **argv)
 		case 'w': d.window = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'l': d.max_len = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 's': d.spin = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'g': d.gap_us = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'N': d.nops = true; break;
 		case 'P': d.process = true; break;
 		case 'v': d.verbose = true; break;
 		default:
 			fprintf(stderr, "usage: mbox-demo [-n COUNT] [-w WINDOW(1..%d)] "
-				"[-l MAXLEN] [--nops] [--process] [--spin N]\n",
+				"[-l MAXLEN] [--nops] [--process] [--spin N] "
+				"[--gap US]\n",
 				MAX_WINDOW);
 			return 2;
 		}

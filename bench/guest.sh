@@ -1,0 +1,420 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# bench/guest.sh: the benchmark driver that runs INSIDE the VM, started by
+# scripts/bench (make bench) through scripts/vm. One guest run measures
+# every workload with every contender, repetitions interleaved: rep 1 of
+# every case, then rep 2..., and inside a case the contenders alternate
+# order (A B, then B A) so that drift hits them alike.
+#
+# It prints human progress lines and machine lines, which the host splits:
+#	@h,KEY,VALUE				header (kernel, vCPUs, memory)
+#	@r,WORKLOAD,CASE,CONTENDER,REP,METRIC,VALUE	one measurement
+#	@f,WORKLOAD,CASE,CONTENDER,REP,REASON	a contender failed
+#	@s,WORKLOAD,REASON			a workload was skipped
+# and exits 1 if any contender failed.
+#
+# usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...] [-x NAME=OBJ]...
+#	-q	quick: small sizes, 2 reps (the smoke test in make test)
+#	-r	repetitions (default 5, quick 2)
+#	-w	workloads to run (default: nop,load,echo,copy,mbox)
+#	-x	one more NOP contender: another build of nops.bpf.o (to compare
+#		two versions in one run, e.g. before and after a change)
+set -u
+
+B=${IOUOPS_BUILD:-build}
+QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox NOP_EXTRA=""
+while getopts qr:w:x: opt; do
+	case $opt in
+	q) QUICK=1 ;;
+	r) REPS=$OPTARG ;;
+	w) WORKLOADS=$OPTARG ;;
+	x) NOP_EXTRA="$NOP_EXTRA $OPTARG" ;;
+	*) echo "usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...] [-x NAME=OBJ]" >&2; exit 2 ;;
+	esac
+done
+[ -n "$REPS" ] || { [ "$QUICK" = 1 ] && REPS=2 || REPS=5; }
+
+FAILED=0
+TMP=$(mktemp -d /tmp/bench.XXXXXX)
+OUT=$TMP/out
+
+# Pin the contenders to one vCPU: no migration in the middle of a run.
+PIN=""
+if [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then
+	PIN="taskset -c 1"
+fi
+
+WARMUP=0
+emit() { [ "$WARMUP" = 1 ] || echo "@r,$1,$2,$3,$4,$5,$6"; }
+fail() {
+	echo "@f,$1,$2,$3,$4,$5"
+	echo "  FAILED: $1 $2 $3 rep $4: $5"
+	sed 's/^/    | /' "$OUT" | tail -n 8
+	FAILED=1
+}
+skip() { echo "@s,$1,$2"; echo "  skipped $1: $2"; }
+# key=value from a line of OUT that starts with $1: kv PREFIX KEY
+kv() { sed -n "s/^$1.* $2=\([^ ]*\).*/\1/p" "$OUT" | tail -n 1; }
+# awk arithmetic on numbers: calc 'a/b' A B
+calc() { awk -v a="$2" -v b="${3:-0}" -v c="${4:-0}" "BEGIN { printf \"%.6g\", $1 }"; }
+# rep-dependent order of two or more contenders: odd reps as given,
+# even reps reversed
+order() {
+	if [ $(($1 % 2)) = 1 ]; then shift; echo "$@"; else shift; echo "$@" | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n") }'; fi
+}
+have() { [ -x "$1" ] || [ -f "$1" ]; }
+# one human line per case: progress WORKLOAD CASE REP UNIT (NOTE: results)
+NOTE=""
+progress() {
+	if [ "$WARMUP" = 1 ]; then echo "  $1 $2 warm-up:$NOTE $4"
+	else echo "  $1 $2 rep $3/$REPS:$NOTE $4"; fi
+}
+
+header() {
+	echo "@h,kernel,$(uname -r)"
+	echo "@h,vcpus,$(nproc)"
+	echo "@h,mem_mib,$(awk '/^MemTotal/ { printf "%d", $2 / 1024 }' /proc/meminfo)"
+	echo "@h,cpu,$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ',' ' ')"
+	echo "@h,pinned,${PIN:-no}"
+	echo "@h,reps,$REPS"
+	echo "@h,cp,$CP_DESC"
+	echo "@h,quick,$QUICK"
+}
+
+# ---------------------------------------------------------------- NOP
+# BPF nops vs nops-uring at each QD; the floor once per rep.
+if [ "$QUICK" = 1 ]; then NOP_TOTAL=20000; else NOP_TOTAL=500000; fi
+NOP_QDS="1 8 64 256"
+
+nop_bpf() { # rep qd [contender object]
+	c=${3:-bpf} obj=${4:-nops}
+	$PIN $B/iouops load "$obj" --set total=$NOP_TOTAL --set qd=$2 \
+		--sq-entries $2 --cq-entries $(($2 * 2)) --timing >"$OUT" 2>&1 ||
+		{ fail nop qd$2 "$c" "$1" "iouops exited $?"; return; }
+	grep -q "^EXIT: done" "$OUT" || { fail nop qd$2 "$c" "$1" "program did not finish"; return; }
+	run=$(kv timing: run_ms) steps=$(sed -n 's/^steps: \([0-9]*\).*/\1/p' "$OUT")
+	sleeps=$(kv timing: sleeps) done=$(sed -n 's/.* completed=\([0-9]*\).*/\1/p' "$OUT")
+	[ "$done" = "$NOP_TOTAL" ] || { fail nop qd$2 "$c" "$1" "completed $done of $NOP_TOTAL"; return; }
+	ns=$(calc 'a*1e6/b' "$run" $NOP_TOTAL)
+	emit nop qd$2 "$c" "$1" ns_op "$ns"
+	emit nop qd$2 "$c" "$1" ops_per_step "$(calc 'a/b' $NOP_TOTAL "$steps")"
+	emit nop qd$2 "$c" "$1" sleeps_per_step "$(calc 'a/b' "$sleeps" "$steps")"
+	NOTE="$NOTE $c $ns"
+}
+
+nop_uring() { # rep qd [floor]
+	if [ "${3:-}" = floor ]; then
+		set -- "$1" floor -f; c=floor
+	else
+		set -- "$1" "$2" "-q $2"; c=uring
+	fi
+	# shellcheck disable=SC2086 # $3 is two words on purpose
+	$PIN $B/samples/nops-uring -n $NOP_TOTAL $3 >"$OUT" 2>&1 ||
+		{ fail nop "qd$2" $c "$1" "nops-uring exited $?"; return; }
+	line=$(grep '^nops-uring:' "$OUT")
+	secs=$(echo "$line" | sed -n 's/.* in \([0-9.]*\) s.*/\1/p')
+	enters=$(echo "$line" | sed -n 's/.* \([0-9]*\) enters.*/\1/p')
+	sleeps=$(echo "$line" | sed -n 's/.* \([0-9]*\) sleeps.*/\1/p')
+	[ -n "$secs" ] && [ -n "$enters" ] || { fail nop "qd$2" $c "$1" "unparsable output"; return; }
+	case=qd$2
+	[ $c = floor ] && case=floor
+	ns=$(calc 'a*1e9/b' "$secs" $NOP_TOTAL)
+	emit nop $case $c "$1" ns_op "$ns"
+	emit nop $case $c "$1" ops_per_step "$(calc 'a/b' $NOP_TOTAL "$enters")"
+	emit nop $case $c "$1" sleeps_per_step "$(calc 'a/b' "$sleeps" "$enters")"
+	NOTE="$NOTE $c $ns"
+}
+
+nop_extra_names() { for x in $NOP_EXTRA; do echo "${x%%=*}"; done; }
+nop_extra_obj() { for x in $NOP_EXTRA; do [ "${x%%=*}" = "$1" ] && echo "${x#*=}"; done; }
+
+wl_nop() { # rep
+	for qd in $NOP_QDS; do
+		NOTE=""
+		for c in $(order "$1" bpf uring $(nop_extra_names)); do
+			case $c in
+			bpf | uring) nop_$c "$1" "$qd" ;;
+			*) nop_bpf "$1" "$qd" "$c" "$(nop_extra_obj "$c")" ;;
+			esac
+		done
+		progress nop "qd$qd" "$1" "ns/op"
+	done
+	NOTE=""
+	nop_uring "$1" - floor
+	progress nop floor "$1" "ns/op"
+}
+
+# ---------------------------------------------------------------- load cost
+# iouops load from main() to the program's first step, by phase.
+LOAD_PHASES="cli open probe ring region verify attach first_step load"
+
+# load_run PROG: run it with --timing. nops and cp end by themselves;
+# echo and mbox run until stopped: SIGINT once `iouops stat` says running.
+load_run() {
+	case $1 in
+	nops) $PIN $B/iouops load nops --set total=1 --set qd=1 --timing >"$OUT" 2>&1; return ;;
+	cp)
+		head -c 65536 /dev/zero >$TMP/load-src
+		$PIN $B/iouops load cp --src $TMP/load-src --dst $TMP/load-dst --timing >"$OUT" 2>&1
+		st=$?
+		rm -f $TMP/load-src $TMP/load-dst
+		return $st ;;
+	echo) set -- $B/iouops load echo --listen 127.0.0.1:0 --timing ;;
+	mbox) set -- $B/iouops load mbox --timing ;;
+	esac
+	$PIN "$@" >"$OUT" 2>&1 &
+	srv=$! i=0
+	until $CLI_PIN $B/iouops stat $srv 2>/dev/null | grep -q ': running'; do
+		i=$((i + 1))
+		[ $i -gt 600 ] || ! kill -0 $srv 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -INT $srv 2>/dev/null
+	wait $srv
+}
+
+wl_load() { # rep
+	for prog in nops cp echo mbox; do
+		have $B/progs/$prog.bpf.o || continue
+		NOTE=""
+		load_run $prog || { fail load $prog bpf "$1" "iouops exited $?"; continue; }
+		for ph in $LOAD_PHASES; do
+			v=$(kv timing: "${ph}_ms")
+			case $v in
+			'' | -) fail load $prog bpf "$1" "no $ph time"; continue 2 ;;
+			esac
+			emit load $prog bpf "$1" "${ph}_ms" "$v"
+		done
+		NOTE=" $(kv timing: load_ms)"
+		progress load $prog "$1" "ms to the first step"
+	done
+}
+
+# ---------------------------------------------------------------- echo
+# The in-kernel echo server (iouops load echo) vs echo-uring vs echo-epoll,
+# each fresh per run, driven by the verifying client: every echoed byte is
+# compared (echo-client exits 1 on any mismatch, short or extra echo).
+# Server on vCPU 1, client on vCPU 0. Cases:
+#	rr1	 1 connection, 64-byte request/response: latency, round trips/s
+#	stream64 64 connections streaming 4 KiB messages, 8 in flight: MiB/s
+#	rr256	 256 connections, 64-byte request/response
+if [ "$QUICK" = 1 ]; then
+	ECHO_RR1=64x300 ECHO_STREAM=64k ECHO_RR256=64x4
+else
+	ECHO_RR1=64x5000 ECHO_STREAM=1m ECHO_RR256=64x40
+fi
+SRV_PIN="" CLI_PIN=""
+[ -n "$PIN" ] && SRV_PIN="taskset -c 1" CLI_PIN="taskset -c 0"
+
+# echo_server CONTENDER: start it, wait for "listening on": sets SRV, PORT
+echo_server() {
+	case $1 in
+	bpf) set -- $B/iouops load echo --listen 127.0.0.1:0 ;;
+	uring) set -- $B/samples/echo-uring --listen 127.0.0.1:0 ;;
+	epoll) set -- $B/samples/echo-epoll --listen 127.0.0.1:0 ;;
+	esac
+	: >"$TMP/srv"	# now: the child truncates it only once it runs
+	$SRV_PIN "$@" >"$TMP/srv" 2>&1 &
+	SRV=$! PORT="" i=0
+	while [ -z "$PORT" ]; do
+		PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMP/srv")
+		[ -n "$PORT" ] && break
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 $SRV 2>/dev/null; then
+			cp "$TMP/srv" "$OUT"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# voluntary context switches of process $1 so far: its sleeps
+csw() { sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' /proc/$1/status 2>/dev/null; }
+
+echo_run() { # rep case contender
+	echo_server "$3" || { fail echo "$2" "$3" "$1" "server did not start"; return; }
+	case $2 in
+	rr1) n=${ECHO_RR1#*x}; args="-c 1 -s 64 -n $((n * 64)) --rr" ;;
+	stream64) args="-c 64 -s 4k -w 8 -n $ECHO_STREAM" ;;
+	rr256) n=${ECHO_RR256#*x}; args="-c 256 -s 64 -n $((n * 64)) --rr" ;;
+	esac
+	s0=$(csw $SRV)
+	# shellcheck disable=SC2086 # args are words
+	$CLI_PIN $B/samples/echo-client -a 127.0.0.1:$PORT $args >"$OUT" 2>&1
+	st=$? s1=$(csw $SRV)
+	kill -INT $SRV 2>/dev/null
+	wait $SRV
+	sst=$?
+	[ $st = 0 ] || { fail echo "$2" "$3" "$1" "echo-client exited $st"; return; }
+	[ $sst = 0 ] || { cp "$TMP/srv" "$OUT"; fail echo "$2" "$3" "$1" "server exited $sst"; return; }
+	line=$(grep '^verified=' "$OUT") rtt=$(grep '^rtt_us' "$OUT")
+	v() { echo "$line $rtt" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+	secs=$(v seconds) msgs=$(v msgs) failed=$(v failed)
+	[ "$failed" = 0 ] && [ -n "$secs" ] || { fail echo "$2" "$3" "$1" "client reported failures"; return; }
+	case $2 in
+	stream64)
+		emit echo "$2" "$3" "$1" mib_s "$(v mib_per_s)"
+		NOTE="$NOTE $3 $(v mib_per_s)" ;;
+	*)
+		rt=$(calc 'a/b' "$msgs" "$secs")
+		emit echo "$2" "$3" "$1" rt_s "$rt"
+		emit echo "$2" "$3" "$1" p50_us "$(v p50)"
+		emit echo "$2" "$3" "$1" p99_us "$(v p99)"
+		NOTE="$NOTE $3 $(calc 'a' "$rt")" ;;
+	esac
+	[ -n "$s0" ] && [ -n "$s1" ] &&
+		emit echo "$2" "$3" "$1" srv_sleeps_per_msg "$(calc '(b-a)/c' "$s0" "$s1" "$msgs")"
+}
+
+wl_echo() { # rep
+	for f in $B/progs/echo.bpf.o $B/samples/echo-uring $B/samples/echo-epoll $B/samples/echo-client; do
+		have "$f" || { [ "$1" = 1 ] && skip echo "$f is not built"; return; }
+	done
+	for case in rr1 stream64 rr256; do
+		NOTE=""
+		for c in $(order "$1" bpf uring epoll); do
+			echo_run "$1" $case $c
+		done
+		case $case in
+		stream64) progress echo $case "$1" "MiB/s" ;;
+		*) progress echo $case "$1" "round trips/s" ;;
+		esac
+	done
+}
+
+# ---------------------------------------------------------------- copy
+# iouops load cp vs cp-uring (same QD, 128 KiB blocks) vs cp(1) (GNU cp
+# when scripts/bench could copy it in, else busybox's), one file in the
+# guest's RAM-backed /tmp. Every copy is compared with cmp, then removed.
+if [ "$QUICK" = 1 ]; then COPY_MIB=16; else COPY_MIB=256; fi
+COPY_QDS="1 8" COPY_BS=131072
+COPY_DIR=/tmp/bench-copy
+# busybox sh runs its own cp applet for `cp`: name the file to get GNU cp
+CP="busybox cp" CP_DESC="busybox cp"
+if /usr/bin/cp --version 2>/dev/null | head -n 1 | grep -q GNU; then
+	CP=/usr/bin/cp CP_DESC="GNU cp ($(/usr/bin/cp --version | head -n 1 | sed 's/.*) //'))"
+fi
+
+copy_run() { # rep case contender
+	dst=$COPY_DIR/dst
+	case $3 in
+	bpf)
+		$PIN $B/iouops load cp --src $COPY_DIR/src --dst $dst \
+			--set qd=${2#qd} --set bs=$COPY_BS --timing >"$OUT" 2>&1 ||
+			{ fail copy "$2" bpf "$1" "iouops exited $?"; rm -f $dst; return; }
+		grep -q '^EXIT: done' "$OUT" || { fail copy "$2" bpf "$1" "program did not finish"; rm -f $dst; return; }
+		secs=$(calc 'a/1000' "$(kv timing: run_ms)") ;;
+	uring)
+		$PIN $B/samples/cp-uring -q ${2#qd} -b $COPY_BS $COPY_DIR/src $dst >"$OUT" 2>&1 ||
+			{ fail copy "$2" uring "$1" "cp-uring exited $?"; rm -f $dst; return; }
+		secs=$(sed -n 's/.* in \([0-9.]*\) s.*/\1/p' "$OUT") ;;
+	cp)
+		# shellcheck disable=SC2086 # CP may be two words
+		$PIN $B/tools/timeit $CP $COPY_DIR/src $dst >"$OUT" 2>&1 ||
+			{ fail copy "$2" cp "$1" "cp exited $?"; rm -f $dst; return; }
+		secs=$(sed -n 's/^timeit: \([0-9.]*\) s/\1/p' "$OUT") ;;
+	esac
+	if ! cmp $COPY_DIR/src $dst >"$OUT" 2>&1; then
+		fail copy "$2" "$3" "$1" "the copy differs from the source"
+		rm -f $dst
+		return
+	fi
+	rm -f $dst
+	[ -n "$secs" ] || { fail copy "$2" "$3" "$1" "no time in the output"; return; }
+	mib=$(calc 'a/b' $COPY_MIB "$secs")
+	emit copy "$2" "$3" "$1" mib_s "$mib"
+	NOTE="$NOTE $3 $(calc 'a' "$mib")"
+}
+
+wl_copy() { # rep
+	for f in $B/progs/cp.bpf.o $B/samples/cp-uring $B/tools/timeit; do
+		have "$f" || { [ "$1" = 1 ] && skip copy "$f is not built"; return; }
+	done
+	if [ ! -f $COPY_DIR/src ]; then
+		mkdir -p $COPY_DIR
+		head -c $((COPY_MIB * 1024 * 1024)) /dev/urandom >$COPY_DIR/src
+		[ "$(wc -c <$COPY_DIR/src)" = $((COPY_MIB * 1024 * 1024)) ] ||
+			{ fail copy setup - "$1" "cannot make the $COPY_MIB MiB source"; return; }
+	fi
+	for qd in $COPY_QDS; do
+		NOTE=""
+		for c in $(order "$1" bpf uring); do
+			copy_run "$1" qd$qd $c
+		done
+		progress copy "qd$qd" "$1" "MiB/s"
+	done
+	NOTE=""
+	copy_run "$1" cp cp
+	progress copy "cp(1)" "$1" "MiB/s"
+}
+
+# ---------------------------------------------------------------- mbox
+# mbox-demo: the program (iouops mbox) answers NOP commands posted in
+# shared memory; the client checks every result. Steady: a window of 32
+# commands always posted. Trickle: one command, its result, then a pause
+# (--gap), so the program goes idle and each command must wake it.
+if [ "$QUICK" = 1 ]; then
+	MBOX_STEADY=5000 MBOX_TRICKLE=100
+else
+	MBOX_STEADY=200000 MBOX_TRICKLE=2000
+fi
+MBOX_GAP_US=200
+
+mbox_run() { # rep case
+	case $2 in
+	steady) args="--nops -w 32 -n $MBOX_STEADY" ;;
+	trickle) args="--nops -w 1 -n $MBOX_TRICKLE --gap $MBOX_GAP_US" ;;
+	esac
+	# shellcheck disable=SC2086 # args are words
+	$PIN $B/samples/mbox-demo $args >"$OUT" 2>&1 ||
+		{ fail mbox "$2" bpf "$1" "mbox-demo exited $?"; return; }
+	cl=$(grep '^client' "$OUT") pr=$(grep '^program:' "$OUT")
+	n=$(echo "$cl" | sed -n 's/^client[a-z ]*: \([0-9]*\) commands.*/\1/p')
+	secs=$(echo "$cl" | sed -n 's/.* commands in \([0-9.]*\) s.*/\1/p')
+	wakes=$(echo "$cl" | sed -n 's/.* doorbell wakes \([0-9]*\) .*/\1/p')
+	waits=$(echo "$cl" | sed -n 's/.* client waits \([0-9]*\),.*/\1/p')
+	sleeps=$(echo "$pr" | sed -n 's/.* sleeps=\([0-9]*\).*/\1/p')
+	[ -n "$n" ] && [ "$n" -gt 0 ] && [ -n "$secs" ] && [ -n "$wakes" ] && [ -n "$waits" ] ||
+		{ fail mbox "$2" bpf "$1" "unparsable output"; return; }
+	emit mbox "$2" bpf "$1" cmds_s "$(calc 'a/b' "$n" "$secs")"
+	emit mbox "$2" bpf "$1" futex_per_kcmd "$(calc '(a+b)*1000/c' "$wakes" "$waits" "$n")"
+	emit mbox "$2" bpf "$1" doorbell_wakes_per_kcmd "$(calc 'a*1000/b' "$wakes" "$n")"
+	emit mbox "$2" bpf "$1" client_waits_per_kcmd "$(calc 'a*1000/b' "$waits" "$n")"
+	[ -n "$sleeps" ] && emit mbox "$2" bpf "$1" sleeps_per_kcmd "$(calc 'a*1000/b' "$sleeps" "$n")"
+	NOTE=" $(calc 'a/b' "$n" "$secs") commands/s, $(calc '(a+b)*1000/c' "$wakes" "$waits" "$n") futex calls per 1000"
+}
+
+wl_mbox() { # rep
+	have $B/samples/mbox-demo && have $B/progs/mbox.bpf.o ||
+		{ [ "$1" = 1 ] && skip mbox "mbox-demo is not built"; return; }
+	for case in steady trickle; do
+		NOTE=""
+		mbox_run "$1" $case
+		progress mbox $case "$1" ""
+	done
+}
+
+# ---------------------------------------------------------------- main
+header
+# One unrecorded pass first: the first run of anything in a fresh VM pays
+# for page faults and, under TCG, for translating the code it runs.
+WARMUP=1
+for w in $(echo "$WORKLOADS" | tr ',' ' '); do
+	case $w in
+	nop | load | echo | copy | mbox) wl_$w 0 ;;
+	*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
+	esac
+done
+WARMUP=0
+rep=1
+while [ $rep -le "$REPS" ]; do
+	for w in $(echo "$WORKLOADS" | tr ',' ' '); do
+		case $w in
+		nop | load | echo | copy | mbox) wl_$w $rep ;;
+		*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
+		esac
+	done
+	rep=$((rep + 1))
+done
+rm -rf "$TMP"
+exit $FAILED
