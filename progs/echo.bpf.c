@@ -125,6 +125,7 @@ struct echo_state {
 	__u32 stopping;
 	__u32 failed;		/* a submit went wrong: exit with error */
 	__u32 seen;		/* CQEs handled in this step */
+	__u32 no_sleep;		/* a CQE other than received or sent data */
 	__s32 fail_code;
 };
 struct echo_state st;
@@ -520,12 +521,16 @@ IOU_LOOP(echo_step)
 		st.c[C_CQ_OVERFLOW]++;
 
 	st.seen = 0;
+	st.no_sleep = 0;
 	iou_for_each_cqe(&r, cqe) {
 		__u64 ud = cqe->user_data;
 
 		st.seen++;
 		__u32 op = UD_OP(ud), slot = UD_SLOT(ud);
 		struct conn *c = conn_at(slot);
+
+		if ((op != EOP_RECV && op != EOP_SEND) || cqe->res <= 0)
+			st.no_sleep = 1;
 
 		if (op == EOP_ACCEPT) {
 			on_accept(&r, cqe);
@@ -582,10 +587,13 @@ IOU_LOOP(echo_step)
 	 * -ENFILE) puts its file through task work (fput -> TWA_RESUME),
 	 * and the 7.3 loop sleeps in io_loop_wait() without checking for
 	 * task work: the FIN would wait for the next wake-up. After a step
-	 * that handled CQEs, do not sleep: the loop then runs task work
-	 * before the next step, and a step with nothing to do sleeps.
+	 * that handled such a CQE (anything but data received or sent), do
+	 * not sleep: the loop then runs task work before the next step, and
+	 * a step with nothing to do sleeps. Data alone needs no extra step:
+	 * a request/response round trip is then two steps, not three (make
+	 * bench: the third, empty step was 3% of the round trip's latency).
 	 */
-	return iou_step_wait(&r, lp, st.seen ? 0 : 1);
+	return iou_step_wait(&r, lp, st.no_sleep ? 0 : 1);
 }
 
 IOU_OPS(echo_ops, echo_step);
