@@ -278,7 +278,14 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 #define iou_shm_data(r, type) ({					\
 	__u8 *___m = bpf_io_uring_get_region((r)->ctx, IOU_REGION_MEM,	\
 				IOU_CTL_SIZE + sizeof(type));		\
-	(type *)(___m ? ___m + IOU_CTL_SIZE : (void *)0);		\
+	type *___d = (void *)0;						\
+	if (___m) {							\
+		/* keep clang from adding the offset before the NULL	\
+		 * check, which the verifier rejects */			\
+		asm volatile("" : "+r"(___m));				\
+		___d = (type *)(___m + IOU_CTL_SIZE);			\
+	}								\
+	___d;								\
 })
 
 /*

@@ -340,11 +340,16 @@ IOU_TEST_TIMEOUT(echo_sigint_busy, "echo: SIGINT while 64 connections are busy: 
 	dropped = field(s.cmd.out, "bytes_dropped");
 	ASSERT_GT(in, 0);
 	ASSERT_EQ_U64(in, out + dropped);
-	/* the client sees its connections end early: a short echo, verified
-	 * up to there */
+	/* The client sees its connections end early, with every byte it got
+	 * verified up to there: a clean EOF (short echo), or a reset when it
+	 * was still sending after the server stopped receiving (closing a
+	 * socket with unread data sends RST). Never a mismatch. */
 	ASSERT_OK(iou_cmd_wait(&c, 30000));
 	ASSERT_EQ(c.status, 1);
-	ASSERT_STR_HAS(c.err, "short echo");
+	ASSERT_TRUE(c.err && (strstr(c.err, "short echo") ||
+			      strstr(c.err, "Connection reset by peer") ||
+			      strstr(c.err, "Broken pipe")));
+	ASSERT_TRUE(!strstr(c.err, "mismatch"));
 	for (int i = 0; i < 50; i++) {
 		links = iou_count_struct_ops_links();
 		if (links <= links0)

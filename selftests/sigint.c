@@ -71,6 +71,21 @@ static uint64_t out_counter(const struct iou_cmd *c, const char *name)
 	return UINT64_MAX;
 }
 
+/* Count what is attached now, start the command and wait until it has
+ * attached its own program. */
+static int start_attached(struct iou_cmd *c, char **argv, int *links0,
+			  int *maps0)
+{
+	int err;
+
+	*links0 = iou_count_struct_ops_links();
+	*maps0 = iou_count_io_uring_ops_maps();
+	if (*links0 < 0 || *maps0 < 0)
+		return -EIO;
+	err = iou_cmd_start(c, NULL, NULL, argv);
+	return err ? err : wait_attached(c, *links0);
+}
+
 IOU_TEST_TIMEOUT(sigint, "SIGINT: nops winds down, exit 0, nothing left attached", 60)
 {
 	char *argv[] = { (char *)iou_cli(), "load", "nops",
@@ -81,13 +96,7 @@ IOU_TEST_TIMEOUT(sigint, "SIGINT: nops winds down, exit 0, nothing left attached
 	double t;
 
 	IOU_REQUIRE_FEATURE();
-	links0 = iou_count_struct_ops_links();
-	maps0 = iou_count_io_uring_ops_maps();
-	ASSERT_GE(links0, 0);
-	ASSERT_GE(maps0, 0);
-
-	ASSERT_OK(iou_cmd_start(&c, NULL, NULL, argv));
-	ASSERT_OK(wait_attached(&c, links0));
+	ASSERT_OK(start_attached(&c, argv, &links0, &maps0));
 	iou_cmd_pump(&c, 500);		/* let it loop for a while */
 	ASSERT_TRUE(c.pid != 0);	/* 10^9 NOPs take far longer */
 
@@ -118,13 +127,7 @@ IOU_TEST_TIMEOUT(sigint_twice, "second SIGINT detaches a program that ignores st
 	double t;
 
 	IOU_REQUIRE_FEATURE();
-	links0 = iou_count_struct_ops_links();
-	maps0 = iou_count_io_uring_ops_maps();
-	ASSERT_GE(links0, 0);
-	ASSERT_GE(maps0, 0);
-
-	ASSERT_OK(iou_cmd_start(&c, NULL, NULL, argv));
-	ASSERT_OK(wait_attached(&c, links0));
+	ASSERT_OK(start_attached(&c, argv, &links0, &maps0));
 	iou_cmd_pump(&c, 300);
 
 	/* The program ignores the stop request: the loader keeps waiting. */
