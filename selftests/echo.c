@@ -22,33 +22,16 @@ struct server {
 	char addr[64];		/* "127.0.0.1:PORT" for the client */
 };
 
-/* Start ARGV (a server printing "listening on ADDR:PORT") and wait for it. */
+/* Start ARGV, wait for its "listening on" line; s->port from it. */
 static int server_start(struct server *s, char *const argv[], const char *host)
 {
-	double end = iou_now() + 30;
-	const char *l, *colon;
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	err = iou_cmd_start(&s->cmd, NULL, NULL, argv);
-	if (err)
-		return err;
-	while (iou_now() < end) {
-		l = s->cmd.out ? strstr(s->cmd.out, "listening on ") : NULL;
-		if (l && strchr(l, '\n')) {
-			colon = strrchr(l, ':');
-			if (colon)
-				snprintf(s->port, sizeof(s->port), "%d", atoi(colon + 1));
-			snprintf(s->addr, sizeof(s->addr), "%s:%s", host, s->port);
-			return 0;
-		}
-		if (iou_cmd_pump(&s->cmd, 100)) {
-			iou_cmd_diag(&s->cmd);
-			return -ECHILD;
-		}
-	}
-	iou_cmd_diag(&s->cmd);
-	return -ETIMEDOUT;
+	err = iou_server_start(&s->cmd, argv, host, s->addr, sizeof(s->addr));
+	if (!err)
+		snprintf(s->port, sizeof(s->port), "%s", strrchr(s->addr, ':') + 1);
+	return err;
 }
 
 static int echo_start(struct server *s, const char *listen, const char *host,
@@ -68,23 +51,6 @@ static int server_stop(struct server *s)
 	return iou_cmd_wait(&s->cmd, 20000) ? -ETIMEDOUT : s->cmd.status;
 }
 
-/* The last "NAME=N" in TEXT, UINT64_MAX if none. */
-static uint64_t field(const char *text, const char *name)
-{
-	char key[48];
-	const char *p, *last = NULL;
-
-	snprintf(key, sizeof(key), "%s=", name);
-	for (p = text; p && (p = strstr(p, key)); p++)
-		if (p == text || p[-1] == ' ' || p[-1] == '\n')
-			last = p;
-	if (!last) {
-		iou_diag("no \"%s\" in the output", key);
-		return UINT64_MAX;
-	}
-	return strtoull(last + strlen(key), NULL, 0);
-}
-
 static const char *client_path(void)
 {
 	return iou_build_path("samples/echo-client");
@@ -101,15 +67,15 @@ static int check_totals(const struct server *s, uint64_t verified,
 	const char *o = s->cmd.out;
 
 	ASSERT_TRUE(iou_cmd_has(&s->cmd, "EXIT: stopped"));
-	ASSERT_EQ_U64(field(o, "accepted"), conns);
-	ASSERT_EQ_U64(field(o, "closed"), conns);
-	ASSERT_EQ_U64(field(o, "active"), 0);
-	ASSERT_EQ_U64(field(o, "bytes_in"), verified);
-	ASSERT_EQ_U64(field(o, "bytes_out"), verified);
-	ASSERT_EQ_U64(field(o, "bytes_dropped"), 0);
-	ASSERT_EQ_U64(field(o, "err_other"), 0);
+	ASSERT_EQ_U64(iou_out_field(o, "accepted"), conns);
+	ASSERT_EQ_U64(iou_out_field(o, "closed"), conns);
+	ASSERT_EQ_U64(iou_out_field(o, "active"), 0);
+	ASSERT_EQ_U64(iou_out_field(o, "bytes_in"), verified);
+	ASSERT_EQ_U64(iou_out_field(o, "bytes_out"), verified);
+	ASSERT_EQ_U64(iou_out_field(o, "bytes_dropped"), 0);
+	ASSERT_EQ_U64(iou_out_field(o, "err_other"), 0);
 	/* the loader sized the CQ from iou_res: it never overflowed */
-	ASSERT_EQ_U64(field(o, "cq_overflow"), 0);
+	ASSERT_EQ_U64(iou_out_field(o, "cq_overflow"), 0);
 	return KSFT_PASS;
 }
 
@@ -127,7 +93,7 @@ static int echo_load(const char *listen, const char *host, uint64_t conns,
 	ASSERT_EQ(run_client(&c, s.addr, "-c", c_s, "-n", n_s, "-s", msg,
 			     "-w", "8", "--seed", "7", rr ? "--rr" : "-q"), 0);
 	iou_diag_text("client: ", c.out, 0);
-	ASSERT_EQ_U64(field(c.out, "verified"), conns * bytes);
+	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), conns * bytes);
 	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
 	return check_totals(&s, conns * bytes, conns);
 }
@@ -163,18 +129,18 @@ IOU_TEST_TIMEOUT(echo_reset, "echo: clients that reset (SO_LINGER 0) or hang up 
 	/* 4 reset, 4 close unread halfway; 8 run to the end */
 	ASSERT_EQ(run_client(&c, s.addr, "-c", "16", "-n", "1m",
 			     "--abort", "4", "--hangup", "4"), 0);
-	ASSERT_EQ_U64(field(c.out, "verified"), 8ULL << 20);
+	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), 8ULL << 20);
 	/* the others keep working after the resets */
 	ASSERT_EQ(run_client(&c, s.addr, "-c", "4", "-n", "256k"), 0);
 	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
 	iou_diag_text("server: ", s.cmd.out, 0);
-	ASSERT_EQ_U64(field(s.cmd.out, "accepted"), 20);
-	ASSERT_EQ_U64(field(s.cmd.out, "closed"), 20);
-	ASSERT_EQ_U64(field(s.cmd.out, "active"), 0);
-	ASSERT_GE(field(s.cmd.out, "err_reset") + field(s.cmd.out, "err_pipe"), 4);
-	in = field(s.cmd.out, "bytes_in");
-	out = field(s.cmd.out, "bytes_out");
-	dropped = field(s.cmd.out, "bytes_dropped");
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 20);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "closed"), 20);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "active"), 0);
+	ASSERT_GE(iou_out_field(s.cmd.out, "err_reset") + iou_out_field(s.cmd.out, "err_pipe"), 4);
+	in = iou_out_field(s.cmd.out, "bytes_in");
+	out = iou_out_field(s.cmd.out, "bytes_out");
+	dropped = iou_out_field(s.cmd.out, "bytes_dropped");
 	ASSERT_EQ_U64(in, out + dropped);
 	/* the 12 complete connections at least */
 	ASSERT_GE(out, (8ULL << 20) + (1ULL << 20));
@@ -271,11 +237,11 @@ IOU_TEST_TIMEOUT(echo_max_conns, "echo: beyond max_conns connections are closed 
 	iou_sleep_ms(300);
 	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
 	iou_diag_text("server: ", s.cmd.out, 0);
-	ASSERT_EQ_U64(field(s.cmd.out, "rejected"), 4);
-	ASSERT_EQ_U64(field(s.cmd.out, "accepted"), 5);
-	ASSERT_EQ_U64(field(s.cmd.out, "closed"), 5);
-	ASSERT_EQ_U64(field(s.cmd.out, "bytes_in"), 5 + 4 * 10 + 3 * 5 + 11);
-	ASSERT_EQ_U64(field(s.cmd.out, "bytes_out"), 5 + 4 * 10 + 3 * 5 + 11);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "rejected"), 4);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 5);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "closed"), 5);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_in"), 5 + 4 * 10 + 3 * 5 + 11);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_out"), 5 + 4 * 10 + 3 * 5 + 11);
 	return KSFT_PASS;
 }
 
@@ -298,17 +264,17 @@ IOU_TEST_TIMEOUT(echo_slow_reader, "echo: a reader that stalls 3 s keeps the ser
 	ASSERT_EQ(iou_run_cli(&st, NULL, NULL, "stat", pid_s, NULL), 0);
 	iou_diag_text("stat: ", st.out, 0);
 	ASSERT_STR_HAS(st.out, "running");
-	in = field(st.out, "bytes_in");
-	out = field(st.out, "bytes_out");
-	ASSERT_EQ_U64(field(st.out, "active"), 4);
+	in = iou_out_field(st.out, "bytes_in");
+	out = iou_out_field(st.out, "bytes_out");
+	ASSERT_EQ_U64(iou_out_field(st.out, "active"), 4);
 	ASSERT_GT(in, 0);
 	/* queued per connection: at most conn_bytes (64 KiB) + one buffer */
 	ASSERT_LE(in - out, 4 * (65536 + 4096));
-	ASSERT_GE(field(st.out, "throttled"), 1);
+	ASSERT_GE(iou_out_field(st.out, "throttled"), 1);
 	ASSERT_OK(iou_cmd_wait(&c, 60000));
 	iou_diag_text("client: ", c.out, 0);
 	ASSERT_EQ(c.status, 0);
-	ASSERT_EQ_U64(field(c.out, "verified"), 16ULL << 20);
+	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), 16ULL << 20);
 	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
 	return check_totals(&s, 16ULL << 20, 4);
 }
@@ -332,12 +298,12 @@ IOU_TEST_TIMEOUT(echo_sigint_busy, "echo: SIGINT while 64 connections are busy: 
 	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
 	iou_diag_text("server: ", s.cmd.out, 0);
 	ASSERT_TRUE(iou_cmd_has(&s.cmd, "EXIT: stopped"));
-	ASSERT_EQ_U64(field(s.cmd.out, "accepted"), 64);
-	ASSERT_EQ_U64(field(s.cmd.out, "closed"), 64);
-	ASSERT_EQ_U64(field(s.cmd.out, "active"), 0);
-	in = field(s.cmd.out, "bytes_in");
-	out = field(s.cmd.out, "bytes_out");
-	dropped = field(s.cmd.out, "bytes_dropped");
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 64);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "closed"), 64);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "active"), 0);
+	in = iou_out_field(s.cmd.out, "bytes_in");
+	out = iou_out_field(s.cmd.out, "bytes_out");
+	dropped = iou_out_field(s.cmd.out, "bytes_dropped");
 	ASSERT_GT(in, 0);
 	ASSERT_EQ_U64(in, out + dropped);
 	/* The client sees its connections end early, with every byte it got
@@ -445,12 +411,12 @@ static int baseline(const char *name)
 
 	ASSERT_OK(server_start(&s, argv, "127.0.0.1"));
 	ASSERT_EQ(run_client(&c, s.addr, "-c", "32", "-n", "256k", "-s", "4k"), 0);
-	ASSERT_EQ_U64(field(c.out, "verified"), 32ULL << 18);
+	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), 32ULL << 18);
 	ASSERT_EQ(server_stop(&s), 0);
 	iou_diag_text("server: ", s.cmd.out, 0);
-	ASSERT_EQ_U64(field(s.cmd.out, "accepted"), 32);
-	ASSERT_EQ_U64(field(s.cmd.out, "bytes_in"), 32ULL << 18);
-	ASSERT_EQ_U64(field(s.cmd.out, "bytes_out"), 32ULL << 18);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 32);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_in"), 32ULL << 18);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_out"), 32ULL << 18);
 	return KSFT_PASS;
 }
 
@@ -537,14 +503,14 @@ IOU_TEST_TIMEOUT(echo_cq_overflow, "echo: a CQ far too small (--cq-entries 128) 
 	ASSERT_OK(server_start(&s, argv, "127.0.0.1"));
 	ASSERT_EQ(run_client(&c, s.addr, "-c", "128", "-n", "256k", "-s", "4k",
 			     "-w", "16"), 0);
-	ASSERT_EQ_U64(field(c.out, "verified"), 128ULL << 18);
+	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), 128ULL << 18);
 	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
 	iou_diag_text("server: ", s.cmd.out, 0);
 	iou_diag("steps that saw the CQ overflow flag: %" PRIu64,
-		 field(s.cmd.out, "cq_overflow"));
-	ASSERT_EQ_U64(field(s.cmd.out, "accepted"), 128);
-	ASSERT_EQ_U64(field(s.cmd.out, "closed"), 128);
-	ASSERT_EQ_U64(field(s.cmd.out, "bytes_in"), 128ULL << 18);
-	ASSERT_EQ_U64(field(s.cmd.out, "bytes_out"), 128ULL << 18);
+		 iou_out_field(s.cmd.out, "cq_overflow"));
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 128);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "closed"), 128);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_in"), 128ULL << 18);
+	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_out"), 128ULL << 18);
 	return KSFT_PASS;
 }

@@ -676,3 +676,46 @@ int iou_count_io_uring_ops_maps(void)
 	return bpftool_count("io_uring_bpf_ops maps", "struct_ops",
 			     is_io_uring_ops_map);
 }
+
+int iou_server_start(struct iou_cmd *c, char *const argv[], const char *host,
+		     char *addr, size_t addr_len)
+{
+	double end = iou_now() + 30;
+	const char *l, *colon;
+	int err;
+
+	err = iou_cmd_start(c, NULL, NULL, argv);
+	if (err)
+		return err;
+	while (iou_now() < end) {
+		l = c->out ? strstr(c->out, "listening on ") : NULL;
+		if (l && strchr(l, '\n')) {
+			colon = strrchr(l, ':');
+			snprintf(addr, addr_len, "%s:%d", host,
+				 colon ? atoi(colon + 1) : 0);
+			return 0;
+		}
+		if (iou_cmd_pump(c, 100)) {
+			iou_cmd_diag(c);
+			return -ECHILD;
+		}
+	}
+	iou_cmd_diag(c);
+	return -ETIMEDOUT;
+}
+
+uint64_t iou_out_field(const char *text, const char *name)
+{
+	char key[48];
+	const char *p, *last = NULL;
+
+	snprintf(key, sizeof(key), "%s=", name);
+	for (p = text; p && (p = strstr(p, key)); p++)
+		if (p == text || p[-1] == ' ' || p[-1] == '\n')
+			last = p;
+	if (!last) {
+		iou_diag("no \"%s\" in the output", key);
+		return UINT64_MAX;
+	}
+	return strtoull(last + strlen(key), NULL, 0);
+}

@@ -240,6 +240,14 @@ bool iou_cmd_has(const struct iou_cmd *c, const char *needle);
 int iou_count_lines(const char *s);
 /* Print the command's status and output as diagnostics. */
 void iou_cmd_diag(const struct iou_cmd *c);
+/* Start ARGV, a server that prints "listening on ADDR:PORT", and wait (up
+ * to 30 s) for that line; ADDR gets "HOST:PORT" for clients. 0, -ECHILD
+ * when it exited first, -ETIMEDOUT, or iou_cmd_start's error. */
+int iou_server_start(struct iou_cmd *c, char *const argv[], const char *host,
+		     char *addr, size_t addr_len);
+/* The last "NAME=N" in TEXT that starts a word, UINT64_MAX (with a
+ * diagnostic) if there is none. */
+uint64_t iou_out_field(const char *text, const char *name);
 
 /* Run a command to completion: iou_run(&c, fn, arg, "prog", "a", NULL).
  * Returns its exit status, or -errno when it could not be run or did not

@@ -21,24 +21,9 @@ static int udp_start(struct udp_server *s, const char *listen, const char *host)
 {
 	char *argv[] = { (char *)iou_cli(), "load", "udp_echo", "--listen",
 			 (char *)listen, NULL };
-	double end = iou_now() + 30;
-	const char *l;
 
 	memset(s, 0, sizeof(*s));
-	ASSERT_OK(iou_cmd_start(&s->cmd, NULL, NULL, argv));
-	while (iou_now() < end) {
-		l = s->cmd.out ? strstr(s->cmd.out, "listening on ") : NULL;
-		if (l && strchr(l, '\n')) {
-			snprintf(s->addr, sizeof(s->addr), "%s:%d", host,
-				 atoi(strrchr(l, ':') + 1));
-			return 0;
-		}
-		if (iou_cmd_pump(&s->cmd, 100)) {
-			iou_cmd_diag(&s->cmd);
-			return -ECHILD;
-		}
-	}
-	return -ETIMEDOUT;
+	return iou_server_start(&s->cmd, argv, host, s->addr, sizeof(s->addr));
 }
 
 /* SIGINT: the server winds down and prints its counters. */
@@ -52,19 +37,10 @@ static int udp_stop(struct udp_server *s)
 	return 0;
 }
 
-/* " NAME=N" in the server's counters line. */
+/* NAME=N in the server's counters line. */
 static uint64_t counter(const struct udp_server *s, const char *name)
 {
-	char key[48];
-	const char *p;
-
-	snprintf(key, sizeof(key), " %s=", name);
-	p = s->cmd.out ? strstr(s->cmd.out, key) : NULL;
-	if (!p) {
-		snprintf(key, sizeof(key), ": %s=", name);
-		p = s->cmd.out ? strstr(s->cmd.out, key) : NULL;
-	}
-	return p ? strtoull(p + strlen(key), NULL, 0) : UINT64_MAX;
+	return iou_out_field(s->cmd.out, name);
 }
 
 static int client(struct udp_server *s, const char *a1, const char *a2,
