@@ -118,7 +118,7 @@ all: $(BENCH_TOOLS)
 $(BUILD)/tools/%: bench/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Isamples $< -o $@
 
 run: $(CLI) $(PROG_OBJS) $(SAMPLES)
 	scripts/vm --copy samples/run-echo-demo.sh -- sh samples/run-echo-demo.sh

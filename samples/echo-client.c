@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "iouops.h"
+#include "sample_util.h"
 
 enum { EX_OK, EX_FAIL, EX_USAGE, EX_TIMEOUT, EX_CONNECT };
 
@@ -59,14 +60,6 @@ static struct {
 
 static double *lat;
 static size_t nlat, caplat;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t splitmix64(uint64_t x)
 {
