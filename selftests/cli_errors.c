@@ -22,10 +22,8 @@ TEST(cli_missing_file, "missing program file: exit NOFILE, one line")
 {
 	struct st_cmd c;
 
-	ASSERT_EQ(IOUOPS_EXIT_NOFILE,
-		  st_run_cli(&c, NULL, NULL, "load",
-			     st_build_path("progs/no-such-prog.bpf.o"), NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOFILE, NULL,
+			 "load", st_build_path("progs/no-such-prog.bpf.o"));
 	return KSFT_PASS;
 }
 
@@ -51,8 +49,7 @@ TEST(cli_not_bpf, "x86 ELF (iouops itself) as program: exit NOTBPF, one line")
 {
 	struct st_cmd c;
 
-	ASSERT_EQ(IOUOPS_EXIT_NOTBPF, st_run_cli(&c, NULL, NULL, "load", st_cli(), NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOTBPF, NULL, "load", st_cli());
 	return KSFT_PASS;
 }
 
@@ -76,27 +73,22 @@ TEST(cli_not_root, "load as uid 65534: exit NOTROOT, one line")
 	return KSFT_PASS;
 }
 
-TEST(cli_set_unknown, "--set of an unknown global: exit BADSET, one line")
+VARIANT(cli_set) {
+	const char *set;	/* --set NAME=VALUE */
+	const char *named;	/* in the error */
+};
+
+VARIANT_ADD(cli_set, unknown, "--set of an unknown global: exit BADSET, one line")
+{ "no_such_global=1", "no_such_global" };
+VARIANT_ADD(cli_set, bad_value, "--set qd=banana: exit BADSET, one line")
+{ "qd=banana", "banana" };
+
+TEST_VARIANTS(cli_set)
 {
 	struct st_cmd c;
 
-	ASSERT_EQ(IOUOPS_EXIT_BADSET,
-		  st_run_cli(&c, NULL, NULL, "load", NOPS,
-			     "--set", "no_such_global=1", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_TRUE(st_cmd_has(&c, "no_such_global"));
-	return KSFT_PASS;
-}
-
-TEST(cli_set_bad_value, "--set qd=banana: exit BADSET, one line")
-{
-	struct st_cmd c;
-
-	ASSERT_EQ(IOUOPS_EXIT_BADSET,
-		  st_run_cli(&c, NULL, NULL, "load", NOPS,
-			     "--set", "qd=banana", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_TRUE(st_cmd_has(&c, "banana"));
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADSET, variant->named,
+			 "load", NOPS, "--set", variant->set);
 	return KSFT_PASS;
 }
 
@@ -105,10 +97,8 @@ TEST(cli_ring_refused, "--sq-entries 100000: io_uring_setup refuses, exit RING")
 	struct st_cmd c;
 
 	ST_REQUIRE_FEATURE();
-	ASSERT_EQ(IOUOPS_EXIT_RING,
-		  st_run_cli(&c, NULL, NULL, "load", NOPS,
-			     "--sq-entries", "100000", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_RING, NULL,
+			 "load", NOPS, "--sq-entries", "100000");
 	return KSFT_PASS;
 }
 

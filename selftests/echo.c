@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -49,6 +50,42 @@ static int server_stop(struct server *s)
 	if (kill(s->cmd.pid, SIGINT))
 		return -errno;
 	return st_cmd_wait(&s->cmd, 20000) ? -ETIMEDOUT : s->cmd.status;
+}
+
+/*
+ * Run `iouops stat PID` on the server until every counter is in range:
+ * (NAME, LO, HI) triples, NULL-terminated. 0 with that output in ST, or
+ * -ETIMEDOUT after SECS with the last output shown. For waiting on the
+ * server instead of sleeping a fixed time.
+ */
+static int stat_until(struct server *s, struct st_cmd *st, double secs, ...)
+{
+	double end = st_now() + secs;
+	char pid_s[16];
+
+	snprintf(pid_s, sizeof(pid_s), "%d", (int)s->cmd.pid);
+	for (;;) {
+		bool all = st_run_cli(st, NULL, NULL, "stat", pid_s, NULL) == 0;
+		const char *name;
+		va_list ap;
+
+		va_start(ap, secs);
+		while (all && (name = va_arg(ap, const char *))) {
+			uint64_t lo = va_arg(ap, uint64_t), hi = va_arg(ap, uint64_t);
+			uint64_t v = st_out_field(st->out, name);
+
+			all = v >= lo && v <= hi;
+		}
+		va_end(ap);
+		if (all)
+			return 0;
+		if (st_now() >= end) {
+			st_diag("iouops stat: counters not there after %.0f s", secs);
+			st_cmd_diag(st);
+			return -ETIMEDOUT;
+		}
+		st_sleep_ms(100);
+	}
 }
 
 static const char *client_path(void)
@@ -200,6 +237,7 @@ TEST_TIMEOUT(echo_max_conns, "echo: beyond max_conns connections are closed and 
 {
 	int fds[4], extra[4], i;
 	struct server s;
+	struct st_cmd st;
 
 	ST_REQUIRE_FEATURE();
 	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", "max_conns=4"));
@@ -227,7 +265,7 @@ TEST_TIMEOUT(echo_max_conns, "echo: beyond max_conns connections are closed and 
 		ASSERT_OK(roundtrip(fds[i], "still here"));
 	/* a slot freed by a close is reused */
 	close(fds[0]);
-	st_sleep_ms(300);
+	ASSERT_OK(stat_until(&s, &st, 60, "active", 3ULL, 3ULL, NULL));
 	fds[0] = tcp_connect(s.port);
 	ASSERT_LE(0, fds[0]);
 	ASSERT_OK(roundtrip(fds[0], "reused slot"));
@@ -235,7 +273,8 @@ TEST_TIMEOUT(echo_max_conns, "echo: beyond max_conns connections are closed and 
 		close(fds[i]);
 		close(extra[i]);
 	}
-	st_sleep_ms(300);
+	ASSERT_OK(stat_until(&s, &st, 60, "active", 0ULL, 0ULL,
+			     "closed", 5ULL, 5ULL, NULL));
 	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
 	st_diag_text("server: ", s.cmd.out, 0);
 	ASSERT_EQ_U64(4, st_out_field(s.cmd.out, "rejected"));
@@ -246,11 +285,12 @@ TEST_TIMEOUT(echo_max_conns, "echo: beyond max_conns connections are closed and 
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(echo_slow_reader, "echo: a reader that stalls 3 s keeps the server bounded, loses nothing; iouops stat reads live counters", 90)
+TEST_TIMEOUT(echo_slow_reader, "echo: a reader that stalls until it is throttled keeps the server bounded, loses nothing; iouops stat reads live counters", 180)
 {
+	/* reads nothing until SIGUSR1 (or 150 s: the test would be over) */
 	char *cargv[] = { (char *)client_path(), "-a", NULL, "-c", "4", "-n",
-			  "4m", "-w", "1024", "--read-delay", "3000", "-q", NULL };
-	char pid_s[16];
+			  "4m", "-w", "1024", "--read-delay", "150000",
+			  "--timeout", "170", "-q", NULL };
 	struct server s;
 	struct st_cmd c, st;
 	uint64_t in, out;
@@ -259,19 +299,20 @@ TEST_TIMEOUT(echo_slow_reader, "echo: a reader that stalls 3 s keeps the server 
 	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
 	cargv[2] = s.addr;
 	ASSERT_OK(st_cmd_start(&c, NULL, NULL, cargv));
-	st_cmd_pump(&c, 2000);		/* the client floods, reads nothing */
+	/* the client floods and reads nothing until the server throttles
+	 * every connection it has: however long that takes here */
+	ASSERT_OK(stat_until(&s, &st, 90, "active", 4ULL, 4ULL,
+			     "throttled", 1ULL, UINT64_MAX, NULL));
+	st_cmd_pump(&c, 0);
 	ASSERT_TRUE(c.pid != 0);
-	snprintf(pid_s, sizeof(pid_s), "%d", (int)s.cmd.pid);
-	ASSERT_EQ(0, st_run_cli(&st, NULL, NULL, "stat", pid_s, NULL));
 	st_diag_text("stat: ", st.out, 0);
 	ASSERT_STR_HAS(st.out, "running");
 	in = st_out_field(st.out, "bytes_in");
 	out = st_out_field(st.out, "bytes_out");
-	ASSERT_EQ_U64(4, st_out_field(st.out, "active"));
 	ASSERT_LT(0, in);
 	/* queued per connection: at most conn_bytes (64 KiB) + one buffer */
 	ASSERT_GE(4 * (65536 + 4096), in - out);
-	ASSERT_LE(1, st_out_field(st.out, "throttled"));
+	ASSERT_OK(kill(c.pid, SIGUSR1));	/* now read it all back */
 	ASSERT_OK(st_cmd_wait(&c, 60000));
 	st_diag_text("client: ", c.out, 0);
 	ASSERT_EQ(0, c.status);
@@ -286,15 +327,18 @@ TEST_TIMEOUT(echo_sigint_busy, "echo: SIGINT while 64 connections are busy: clea
 			  "1g", "-q", "--timeout", "60", NULL };
 	int links0 = st_count_struct_ops_links(), links;
 	struct server s;
-	struct st_cmd c;
+	struct st_cmd c, st;
 	uint64_t in, out, dropped;
 
 	ST_REQUIRE_FEATURE();
 	ASSERT_LE(0, links0);
 	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
 	ASSERT_OK(st_cmd_start(&c, NULL, NULL, (cargv[2] = s.addr, cargv)));
-	st_cmd_pump(&c, 1500);
-	st_cmd_pump(&s.cmd, 10);
+	/* every connection accepted and echoing, however long that takes */
+	ASSERT_OK(stat_until(&s, &st, 60, "accepted", 64ULL, 64ULL,
+			     "bytes_out", 1ULL, UINT64_MAX, NULL));
+	st_cmd_pump(&c, 0);
+	st_cmd_pump(&s.cmd, 0);
 	ASSERT_TRUE(c.pid != 0 && s.cmd.pid != 0);
 	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
 	st_diag_text("server: ", s.cmd.out, 0);
@@ -317,11 +361,10 @@ TEST_TIMEOUT(echo_sigint_busy, "echo: SIGINT while 64 connections are busy: clea
 			      strstr(c.err, "Connection reset by peer") ||
 			      strstr(c.err, "Broken pipe")));
 	ASSERT_TRUE(!strstr(c.err, "mismatch"));
-	for (int i = 0; i < 50; i++) {
+	for (double end = st_now() + 30;; st_sleep_ms(100)) {
 		links = st_count_struct_ops_links();
-		if (links <= links0)
+		if (links <= links0 || st_now() >= end)
 			break;
-		st_sleep_ms(100);
 	}
 	ASSERT_EQ(links0, links);
 	return KSFT_PASS;
@@ -363,43 +406,24 @@ TEST_TIMEOUT(echo_bad_input, "echo: bad --listen, port in use, non-local address
 	ASSERT_OK(getsockname(fd, (struct sockaddr *)&sa, &sl));
 	snprintf(busy, sizeof(busy), "127.0.0.1:%u", ntohs(sa.sin_port));
 
-	ASSERT_EQ(IOUOPS_EXIT_BADADDR,
-		  st_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			     "localhost:http", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_EQ(IOUOPS_EXIT_BADADDR,
-		  st_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			     "127.0.0.1:70000", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_EQ(IOUOPS_EXIT_BADADDR, st_run_cli(&c, NULL, NULL, "load", "echo", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "--listen");
-	ASSERT_EQ(IOUOPS_EXIT_BADADDR,
-		  st_run_cli(&c, NULL, NULL, "load", "nops", "--listen",
-			     "127.0.0.1:0", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "listen_fd");
-	ASSERT_EQ(IOUOPS_EXIT_ADDRINUSE,
-		  st_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			     busy, NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "in use");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, NULL,
+			 "load", "echo", "--listen", "localhost:http");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, NULL,
+			 "load", "echo", "--listen", "127.0.0.1:70000");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "--listen", "load", "echo");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "listen_fd",
+			 "load", "nops", "--listen", "127.0.0.1:0");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_ADDRINUSE, "in use",
+			 "load", "echo", "--listen", busy);
 	/* TEST-NET-1: on no interface; bind() fails, nothing is sent */
-	ASSERT_EQ(IOUOPS_EXIT_ADDRNOTAVAIL,
-		  st_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			     "192.0.2.1:7777", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "not local");
-	ASSERT_EQ(IOUOPS_EXIT_BADSET,
-		  st_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			     "127.0.0.1:0", "--set", "max_conns=0", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "max_conns=0");
-	ASSERT_EQ(IOUOPS_EXIT_BADSET,
-		  st_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			     "127.0.0.1:0", "--set", "max_conns=1000000", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "1..16384");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_ADDRNOTAVAIL, "not local",
+			 "load", "echo", "--listen", "192.0.2.1:7777");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADSET, "max_conns=0",
+			 "load", "echo", "--listen", "127.0.0.1:0", "--set",
+			 "max_conns=0");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADSET, "1..16384",
+			 "load", "echo", "--listen", "127.0.0.1:0", "--set",
+			 "max_conns=1000000");
 	ASSERT_EQ(links0, st_count_struct_ops_links());
 	close(fd);
 	return KSFT_PASS;

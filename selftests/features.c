@@ -68,16 +68,10 @@ TEST(features_missing_cli, "iouops load: exit NOKERNEL, one line naming the feat
 	struct st_cmd c;
 
 	ST_REQUIRE_FEATURE();
-	ASSERT_EQ(IOUOPS_EXIT_NOKERNEL,
-		  st_run_cli(&c, NULL, NULL, "load", st_build_path(FEATURES),
-			     "--set", "mode=1", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "kernel lacks kfunc bpf_iouops_no_such_kfunc");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOKERNEL, "kernel lacks kfunc bpf_iouops_no_such_kfunc",
+			 "load", st_build_path(FEATURES), "--set", "mode=1");
 	ASSERT_TRUE(!strstr(c.err, "processed"));	/* no verifier log */
-	ASSERT_EQ(IOUOPS_EXIT_NOKERNEL,
-		  st_run_cli(&c, NULL, NULL, "load", st_build_path(FEATURES),
-			     "--set", "mode=2", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "kernel lacks struct iou_loop_params.timeout_ns");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOKERNEL, "kernel lacks struct iou_loop_params.timeout_ns",
+			 "load", st_build_path(FEATURES), "--set", "mode=2");
 	return KSFT_PASS;
 }

@@ -16,6 +16,12 @@
 
 #define POISON_ID	0xdeadbeefULL
 #define FILE_LEN	(1 << 16)
+/* Timeouts that must be cancelled: an hour, so waiting for one would
+ * show whatever the machine's speed. */
+#define LONG_TIMEOUT_NS	3600000000000ULL
+/* How long to wait for a result or a condition: generous, a debug kernel
+ * under TCG is slow, and nothing waits this long when all is well. */
+#define WAIT_MS		30000
 
 struct fixture {
 	struct iou_prog *p;
@@ -98,10 +104,35 @@ static int post1(struct fixture *f, uint64_t id, int op, uint64_t off,
 	return iou_mbox_post(f->m, &c, 1);
 }
 
-/* Take one result, waiting up to 5 s. */
+/* Take one result, waiting up to WAIT_MS. */
 static int take1(struct fixture *f, struct mbox_res *r)
 {
-	return iou_mbox_wait(f->m, r, 1, 5000);
+	return iou_mbox_wait(f->m, r, 1, WAIT_MS);
+}
+
+struct u32_wait {
+	const uint32_t *p;
+	uint32_t min;
+};
+
+static bool u32_reached(void *arg)
+{
+	struct u32_wait *w = arg;
+
+	return __atomic_load_n(w->p, __ATOMIC_ACQUIRE) >= w->min;
+}
+
+/* Until the program has published *P >= MIN (e.g. it took a command). */
+static bool wait_u32(const uint32_t *p, uint32_t min)
+{
+	struct u32_wait w = { p, min };
+
+	return st_wait_until(u32_reached, &w, WAIT_MS);
+}
+
+static bool mbox_ended(void *m)
+{
+	return iou_mbox_ended(m);
 }
 
 /* Post STOP and take results up to its own; 0 when STOP came back. */
@@ -122,24 +153,25 @@ static int stop_and_drain(struct fixture *f)
 
 static int full_client(struct fixture *f)
 {
+	double end = st_now() + WAIT_MS / 1000.0;
 	struct mbox_res r;
-	uint32_t head = 0;
 	uint64_t posted = 0, i;
-	int n, stable = 0;
+	int n;
 
 	/* no result taken: the program takes commands until the result
-	 * ring is promised full, then the command ring fills */
-	while (stable < 20) {
+	 * ring is promised full, then the command ring fills; wait for both
+	 * (not for a quiet spell: a slow machine has long ones anyway) */
+	for (;;) {
 		n = post1(f, posted, MBOX_NOP, 0, 0, 0);
 		ASSERT_LE(0, n);
 		posted += (uint64_t)n;
-		if (!n) {
-			uint32_t h = __atomic_load_n(&f->mb->sq_head, __ATOMIC_ACQUIRE);
-
-			stable = h == head ? stable + 1 : 0;
-			head = h;
-			st_sleep_ms(10);
-		}
+		if (n)
+			continue;
+		if (__atomic_load_n(&f->mb->sq_head, __ATOMIC_ACQUIRE) >= MBOX_CQ_ENTRIES &&
+		    __atomic_load_n(&f->mb->cq_tail, __ATOMIC_ACQUIRE) >= MBOX_CQ_ENTRIES)
+			break;
+		ASSERT_TRUE(st_now() < end);
+		st_sleep_ms(10);
 	}
 	ASSERT_EQ_U64(MBOX_SQ_ENTRIES + MBOX_CQ_ENTRIES, posted);
 	ASSERT_EQ(MBOX_CQ_ENTRIES, f->mb->sq_head);
@@ -257,7 +289,7 @@ static int stop_client(struct fixture *f)
 	memset(cmds, 0, sizeof(cmds));
 	for (unsigned i = 0; i < NR_TIMEOUTS; i++, n++)
 		cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_TIMEOUT,
-					     .off = 10000000000ULL };
+					     .off = LONG_TIMEOUT_NS };
 	for (unsigned i = 0; i < NR_READS; i++, n++)
 		cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_READ, .fd = f->fd,
 					     .off = i * 1000, .buf = i * 1000,
@@ -272,7 +304,7 @@ static int stop_client(struct fixture *f)
 
 	/* every command answered exactly once, until the channel is shut */
 	for (;;) {
-		k = iou_mbox_wait(f->m, r, 16, 5000);
+		k = iou_mbox_wait(f->m, r, 16, WAIT_MS);
 		if (k == -ESHUTDOWN)
 			break;
 		ASSERT_LT(0, k);
@@ -312,8 +344,8 @@ TEST_TIMEOUT(mbox_stop_inflight, "mbox: STOP with timeouts and reads in flight: 
 	ASSERT_OK(fixture_open(&f, "16"));
 	ASSERT_OK(run_client(&f, stop_client));
 	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
-	/* the 10 s timeouts were cancelled, not waited for */
-	ASSERT_GT(5, f.run_secs);
+	/* the hour-long timeouts were cancelled, not waited for */
+	ASSERT_GT(WAIT_MS / 1000, f.run_secs);
 	fixture_close(&f);
 	return KSFT_PASS;
 }
@@ -329,12 +361,12 @@ static int stop_req_client(struct fixture *f)
 
 	for (unsigned i = 0; i < 8; i++)
 		cmds[i] = (struct mbox_cmd){ .id = i, .op = MBOX_TIMEOUT,
-					     .off = 10000000000ULL };
+					     .off = LONG_TIMEOUT_NS };
 	ASSERT_EQ(8, iou_mbox_post(f->m, cmds, 8));
-	st_sleep_ms(50);
+	ASSERT_TRUE(wait_u32(&f->mb->sq_head, 8));	/* all in flight */
 	iou_prog_request_stop(f->p);
 	iou_mbox_kick(f->m);
-	while ((k = iou_mbox_wait(f->m, r, 8, 5000)) != -ESHUTDOWN) {
+	while ((k = iou_mbox_wait(f->m, r, 8, WAIT_MS)) != -ESHUTDOWN) {
 		ASSERT_LT(0, k);
 		for (int i = 0; i < k; i++) {
 			ASSERT_GT(8, r[i].id);
@@ -358,7 +390,7 @@ TEST_TIMEOUT(mbox_stop_req, "mbox: stop_req and a doorbell kick end a sleeping p
 	ASSERT_OK(fixture_open(&f, "0"));
 	ASSERT_OK(run_client(&f, stop_req_client));
 	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
-	ASSERT_GT(5, f.run_secs);
+	ASSERT_GT(WAIT_MS / 1000, f.run_secs);
 	fixture_close(&f);
 	return KSFT_PASS;
 }
@@ -418,28 +450,26 @@ static int corrupt_sq_client(struct fixture *f)
 	struct mbox_res r;
 
 	/* a long timeout in flight, then an impossible sq_tail */
-	ASSERT_EQ(1, post1(f, 1, MBOX_TIMEOUT, 10000000000ULL, 0, 0));
-	st_sleep_ms(50);
+	ASSERT_EQ(1, post1(f, 1, MBOX_TIMEOUT, LONG_TIMEOUT_NS, 0, 0));
+	ASSERT_TRUE(wait_u32(&f->mb->sq_head, 1));	/* in flight */
 	__atomic_store_n(&f->mb->sq_tail, f->mb->sq_head + 1000, __ATOMIC_RELEASE);
 	iou_mbox_kick(f->m);
 	/* the in-flight timeout is still answered (cancelled) */
 	ASSERT_EQ(1, take1(f, &r));
 	ASSERT_EQ_U64(1, r.id);
 	ASSERT_EQ(-ECANCELED, r.res);
-	ASSERT_EQ(-EPROTO, iou_mbox_wait(f->m, &r, 1, 5000));
+	ASSERT_EQ(-EPROTO, iou_mbox_wait(f->m, &r, 1, WAIT_MS));
 	return 0;
 }
 
 static int corrupt_cq_client(struct fixture *f)
 {
 	ASSERT_EQ(1, post1(f, 1, MBOX_NOP, 0, 0, 0));
-	st_sleep_ms(50);
+	ASSERT_TRUE(wait_u32(&f->mb->cq_tail, 1));	/* answered */
 	__atomic_store_n(&f->mb->cq_head, f->mb->cq_tail + 5, __ATOMIC_RELEASE);
 	ASSERT_EQ(1, post1(f, 2, MBOX_NOP, 0, 0, 0));
 	iou_mbox_kick(f->m);
-	for (int i = 0; i < 500 && !iou_mbox_ended(f->m); i++)
-		st_sleep_ms(10);
-	ASSERT_TRUE(iou_mbox_ended(f->m));
+	ASSERT_TRUE(st_wait_until(mbox_ended, f->m, WAIT_MS));
 	return 0;
 }
 
@@ -453,7 +483,7 @@ TEST_TIMEOUT(mbox_corrupt_ring, "mbox: impossible sq_tail / cq_head: drain, exit
 	ASSERT_EQ(IOU_EXIT_ERROR, f.ctl->exit.kind);
 	ASSERT_EQ(-EPROTO, f.ctl->exit.code);
 	ASSERT_STR_HAS((const char *)f.ctl->exit.reason, "corrupted the rings");
-	ASSERT_GT(5, f.run_secs);
+	ASSERT_GT(WAIT_MS / 1000, f.run_secs);
 	fixture_close(&f);
 
 	ASSERT_OK(fixture_open(&f, "0"));

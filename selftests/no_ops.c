@@ -19,9 +19,7 @@ TEST(no_ops_cli, "`iouops load no_ops.bpf.o` exits NOOPS, one line")
 {
 	struct st_cmd c;
 
-	ASSERT_EQ(IOUOPS_EXIT_NOOPS,
-		  st_run_cli(&c, NULL, NULL, "load",
-			     st_build_path("selftests/no_ops.bpf.o"), NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOOPS, NULL,
+			 "load", st_build_path("selftests/no_ops.bpf.o"));
 	return KSFT_PASS;
 }

@@ -50,6 +50,19 @@ double st_time_left(void)
 	return deadline ? deadline - st_now() : 1e9;
 }
 
+bool st_wait_until(bool (*cond)(void *arg), void *arg, int timeout_ms)
+{
+	double end = timeout_ms >= 0 ? st_now() + timeout_ms / 1000.0 :
+		     deadline ? deadline - 2.0 : st_now() + 3600;
+
+	while (!cond(arg)) {
+		if (st_now() >= end)
+			return false;
+		st_sleep_ms(10);
+	}
+	return true;
+}
+
 /* ---- reporting ---- */
 
 void st_diag(const char *fmt, ...)

@@ -214,6 +214,19 @@ unsigned int st_failures(void);
 	ASSERT_TRUE(!strstr((c)->out, "libbpf: "));			\
 } while (0)
 
+/*
+ * `iouops ARGS...` fails cleanly with STATUS: one line on stderr (that
+ * contains NEEDLE unless it is NULL), no libbpf output on stdout. C gets
+ * the command for more checks.
+ */
+#define ASSERT_CLI_ERROR(c, status, needle, ...) do {			\
+	const char *__nd = (needle);					\
+	ASSERT_EQ(status, st_run_cli(c, NULL, NULL, __VA_ARGS__, NULL)); \
+	ASSERT_ONE_LINE_ERROR(c);					\
+	if (__nd)							\
+		ASSERT_STR_HAS((c)->err, __nd);				\
+} while (0)
+
 /* ---- environment ---- */
 
 /* The build directory: the runner is BUILD/selftests/runner. */
@@ -228,6 +241,11 @@ double st_time_left(void);
 /* Monotonic clock in seconds. */
 double st_now(void);
 void st_sleep_ms(unsigned int ms);
+/* Wait for a condition instead of sleeping a fixed time (a debug kernel
+ * under TCG is 10x slower or more): poll COND(ARG) every 10 ms until it
+ * is true (returns true) or TIMEOUT_MS pass (-1: until shortly before the
+ * test's own deadline; returns false). */
+bool st_wait_until(bool (*cond)(void *arg), void *arg, int timeout_ms);
 
 /*
  * 0 when the running kernel has io_uring BPF ops and we are root;

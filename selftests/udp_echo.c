@@ -120,17 +120,10 @@ TEST(udp_echo_bad_input, "udp_echo: no --listen, a TCP-only option on a UDP prog
 	struct st_cmd c;
 
 	ST_REQUIRE_FEATURE();
-	ASSERT_EQ(IOUOPS_EXIT_BADADDR,
-		  st_run_cli(&c, NULL, NULL, "load", "udp_echo", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "udp_fd");
-	ASSERT_EQ(IOUOPS_EXIT_BADADDR,
-		  st_run_cli(&c, NULL, NULL, "load", "udp_echo", "--listen",
-			     "127.0.0.1:99999", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_EQ(IOUOPS_EXIT_ADDRNOTAVAIL,
-		  st_run_cli(&c, NULL, NULL, "load", "udp_echo", "--listen",
-			     "192.0.2.1:7", NULL));
-	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "udp_fd", "load", "udp_echo");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, NULL,
+			 "load", "udp_echo", "--listen", "127.0.0.1:99999");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_ADDRNOTAVAIL, NULL,
+			 "load", "udp_echo", "--listen", "192.0.2.1:7");
 	return KSFT_PASS;
 }
