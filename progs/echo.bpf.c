@@ -304,7 +304,7 @@ static __always_inline void on_accept(struct iou_ring *r,
 	__u32 slot;
 	struct conn *c;
 
-	if (!(cqe->flags & IOU_CQE_F_MORE)) {
+	if (!(cqe->flags & IORING_CQE_F_MORE)) {
 		st.accept_armed = 0;
 		st.outstanding--;
 	}
@@ -344,15 +344,15 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 				    struct io_uring_cqe *cqe, struct conn *c,
 				    __u32 slot)
 {
-	__u32 bid, more = cqe->flags & IOU_CQE_F_MORE;
+	__u32 bid, more = cqe->flags & IORING_CQE_F_MORE;
 	int res = cqe->res;
 
 	if (!more) {
 		c->flags &= ~(F_RECV | F_CANCEL);
 		st.outstanding--;
 	}
-	if (res > 0 && (cqe->flags & IOU_CQE_F_BUFFER)) {
-		bid = (cqe->flags >> IOU_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
+	if (res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
+		bid = (cqe->flags >> IORING_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
 		st.held_bufs++;
 		st.c[C_BYTES_IN] += res;
 		if (c->flags & F_ERROR) {
@@ -517,7 +517,7 @@ IOU_LOOP(echo_step)
 	}
 
 	if (READ_ONCE(*iou_ring_u32(&r, iou_layout.sq_flags_off)) &
-	    IOU_SQ_CQ_OVERFLOW)
+	    IORING_SQ_CQ_OVERFLOW)
 		st.c[C_CQ_OVERFLOW]++;
 
 	st.seen = 0;
@@ -543,9 +543,9 @@ IOU_LOOP(echo_step)
 		if (c->state == CONN_FREE || (c->gen & 0xffff) != UD_GEN(ud)) {
 			/* cannot happen: a slot is freed only after its
 			 * requests have all ended. Keep the buffer. */
-			if (cqe->flags & IOU_CQE_F_BUFFER)
+			if (cqe->flags & IORING_CQE_F_BUFFER)
 				iou_bufring_recycle(shm, cqe->flags >>
-						    IOU_CQE_BUFFER_SHIFT);
+						    IORING_CQE_BUFFER_SHIFT);
 			continue;
 		}
 		if (op == EOP_RECV)

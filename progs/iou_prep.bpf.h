@@ -76,7 +76,7 @@ static __always_inline void iou_prep_write(struct io_uring_sqe *sqe, int fd,
 	iou_prep_rw(sqe, IORING_OP_WRITE, fd, buf, len, off, user_data);
 }
 
-/* flags: 0 or IOU_FSYNC_DATASYNC */
+/* flags: 0 or IORING_FSYNC_DATASYNC */
 static __always_inline void iou_prep_fsync(struct io_uring_sqe *sqe, int fd,
 					   __u32 flags, __u64 user_data)
 {
@@ -93,7 +93,7 @@ static __always_inline void iou_prep_close(struct io_uring_sqe *sqe, int fd,
 /*
  * A timeout that completes after the struct __kernel_timespec at user
  * address `ts` (in the shared region: the kernel copies it at submit) with
- * res -ETIME, or 0 with IOU_TIMEOUT_ETIME_SUCCESS in flags. count > 0 also
+ * res -ETIME, or 0 with IORING_TIMEOUT_ETIME_SUCCESS in flags. count > 0 also
  * completes it after that many other CQEs.
  */
 static __always_inline void iou_prep_timeout(struct io_uring_sqe *sqe,
@@ -127,13 +127,13 @@ static __always_inline void iou_prep_cancel_any(struct io_uring_sqe *sqe,
 						__u64 user_data)
 {
 	iou_prep_rw(sqe, IORING_OP_ASYNC_CANCEL, -1, 0, 0, 0, user_data);
-	sqe->cancel_flags = IOU_ASYNC_CANCEL_ANY;
+	sqe->cancel_flags = IORING_ASYNC_CANCEL_ANY;
 }
 
 /*
  * Sleep until the 32-bit futex at user address `uaddr` is woken, if it
  * still holds `expected` (res 0 when woken, -EAGAIN at once if the value
- * differs). Without IOU_FUTEX2_PRIVATE in `flags2` the futex is shared:
+ * differs). Without FUTEX2_PRIVATE in `flags2` the futex is shared:
  * keyed on the page behind the address, so a FUTEX_WAKE from any mapping
  * of the same shared memory (another process included) reaches it. A
  * private futex is keyed on (mm, address) and is only woken through
@@ -145,8 +145,8 @@ static __always_inline void iou_prep_futex_wait(struct io_uring_sqe *sqe,
 {
 	iou_prep_rw(sqe, IORING_OP_FUTEX_WAIT, 0, uaddr, 0, expected,
 		    user_data);
-	sqe->fd = IOU_FUTEX2_SIZE_U32 | flags2;	/* FUTEX2_* flags */
-	sqe->addr3 = IOU_FUTEX_MATCH_ANY;
+	sqe->fd = FUTEX2_SIZE_U32 | flags2;	/* FUTEX2_* flags */
+	sqe->addr3 = FUTEX_BITSET_MATCH_ANY;
 }
 
 /* Wake up to `nr` waiters of the futex at `uaddr`; res: how many woke. */
@@ -155,8 +155,8 @@ static __always_inline void iou_prep_futex_wake(struct io_uring_sqe *sqe,
 						__u32 flags2, __u64 user_data)
 {
 	iou_prep_rw(sqe, IORING_OP_FUTEX_WAKE, 0, uaddr, 0, nr, user_data);
-	sqe->fd = IOU_FUTEX2_SIZE_U32 | flags2;
-	sqe->addr3 = IOU_FUTEX_MATCH_ANY;
+	sqe->fd = FUTEX2_SIZE_U32 | flags2;
+	sqe->addr3 = FUTEX_BITSET_MATCH_ANY;
 }
 
 /* ---- SQE preparation: sockets ---- */
@@ -172,8 +172,8 @@ iou_prep_multishot_accept_direct(struct io_uring_sqe *sqe, int listen_fd,
 				 __u64 user_data)
 {
 	iou_prep_rw(sqe, IORING_OP_ACCEPT, listen_fd, 0, 0, 0, user_data);
-	sqe->ioprio = IOU_ACCEPT_MULTISHOT;
-	sqe->file_index = IOU_FILE_INDEX_ALLOC;
+	sqe->ioprio = IORING_ACCEPT_MULTISHOT;
+	sqe->file_index = IORING_FILE_INDEX_ALLOC;
 }
 
 /*
@@ -190,8 +190,8 @@ static __always_inline void iou_prep_recv_multishot(struct io_uring_sqe *sqe,
 						    __u64 user_data)
 {
 	iou_prep_rw(sqe, IORING_OP_RECV, (int)slot, 0, 0, 0, user_data);
-	sqe->flags = IOU_SQE_FIXED_FILE | IOU_SQE_BUFFER_SELECT;
-	sqe->ioprio = IOU_RECV_MULTISHOT;
+	sqe->flags = IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
+	sqe->ioprio = IORING_RECV_MULTISHOT;
 	sqe->buf_group = bgid;
 	sqe->optlen = limit;
 }
@@ -203,8 +203,8 @@ static __always_inline void iou_prep_send_fixed(struct io_uring_sqe *sqe,
 						__u32 len, __u64 user_data)
 {
 	iou_prep_rw(sqe, IORING_OP_SEND, (int)slot, addr, len, 0, user_data);
-	sqe->flags = IOU_SQE_FIXED_FILE;
-	sqe->msg_flags = IOU_MSG_NOSIGNAL;
+	sqe->flags = IOSQE_FIXED_FILE;
+	sqe->msg_flags = MSG_NOSIGNAL;
 }
 
 /* Plain-fd socket I/O; buffers and msghdrs are user addresses in the
@@ -245,7 +245,7 @@ static __always_inline void iou_prep_recvmsg(struct io_uring_sqe *sqe, int fd,
 
 /*
  * Multishot recvmsg into buffers of provided-buffer group `bgid`: one CQE
- * per datagram, with IOU_CQE_F_MORE while it stays armed. Each buffer
+ * per datagram, with IORING_CQE_F_MORE while it stays armed. Each buffer
  * starts with struct io_uring_recvmsg_out (payloadlen is the datagram's
  * full length, flags has MSG_TRUNC when it did not fit), then
  * msg_namelen bytes of room for the sender's address, msg_controllen
@@ -260,8 +260,8 @@ static __always_inline void iou_prep_recvmsg_multishot(struct io_uring_sqe *sqe,
 {
 	iou_prep_recvmsg(sqe, fd, msg, msg_flags, user_data);
 	sqe->len = 0;
-	sqe->ioprio = IOU_RECV_MULTISHOT;
-	sqe->flags |= IOU_SQE_BUFFER_SELECT;
+	sqe->ioprio = IORING_RECV_MULTISHOT;
+	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = bgid;
 }
 

@@ -96,7 +96,7 @@ static __always_inline __u32 *iou_ring_u32(struct iou_ring *r, __u32 off)
 /* 1 when the ring was set up with SQ_REWIND (SQEs always from index 0). */
 static __always_inline int iou_sq_rewind(void)
 {
-	return !!(iou_layout.setup_flags & IOU_SETUP_SQ_REWIND);
+	return !!(iou_layout.setup_flags & IORING_SETUP_SQ_REWIND);
 }
 
 /*
