@@ -510,7 +510,7 @@ IOU_LOOP(echo_step)
 		    iou_res.files != max_conns || !max_conns ||
 		    max_conns > MAX_CONNS || !conn_bytes || !conn_bufs)
 			return iou_exit_error(r.ctl, -EINVAL,
-				"bad config: %u buffers (max %u), %u files for max_conns %u (max %u)",
+				"bad config: %u buffers (max %d), %u files for max_conns %u (max %d)",
 				iou_res.bufs, BUF_CAP, iou_res.files, max_conns, MAX_CONNS);
 		st.started = 1;
 		arm_accept(&r);
