@@ -183,12 +183,7 @@ static __always_inline void maybe_recv(struct iou_ring *r, struct echo_conn *c,
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->state != ECHO_CONN_OPEN || st.stopping ||
-	    (c->flags & (ECHO_F_RECV | ECHO_F_EOF | ECHO_F_ERROR |
-			 ECHO_F_DRAIN | ECHO_F_REARMQ)))
-		return;
-	/* hysteresis: a throttled connection resumes at half */
-	if (c->pending > conn_bytes / 2 || c->nbufs > conn_bufs / 2)
+	if (!echo_may_recv(c, st.stopping, conn_bytes, conn_bufs))
 		return;
 	sqe = get_sqe(r);
 	if (!sqe)
@@ -257,11 +252,7 @@ static __always_inline void maybe_close(struct iou_ring *r, struct echo_conn *c,
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->state != ECHO_CONN_OPEN)
-		return;
-	if (!(c->flags & ECHO_F_ERROR) &&
-	    !((c->flags & (ECHO_F_EOF | ECHO_F_DRAIN)) &&
-	      c->head == ECHO_NO_BUF))
+	if (!echo_finished(c))
 		return;
 	if (c->flags & ECHO_F_RECV) {
 		cancel_recv(r, c, slot);	/* close after its last CQE */

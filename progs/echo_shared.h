@@ -5,7 +5,8 @@
  * liburing baseline (samples/echo-uring.c), so the baseline runs what it
  * is measured against. Included by both sides (BPF and C11 userspace):
  * the user_data encoding, the connection record with its states and
- * flags, the re-arm queue entries and the default sizes.
+ * flags, when a connection may receive and when it is finished, the
+ * re-arm queue entries and the default sizes.
  */
 #ifndef IOUOPS_ECHO_SHARED_H
 #define IOUOPS_ECHO_SHARED_H
@@ -72,5 +73,30 @@ struct echo_conn {
 	__u32 head_off;		/* bytes of the head buffer already sent */
 	__u32 pending;		/* bytes received and not yet sent */
 };
+
+/* Whether to arm c's receive: the server is not stopping, c is open, not
+ * receiving or ending, and holds at most half of its byte and buffer
+ * budgets (the hysteresis that lets a throttled connection drain before
+ * it reads again). */
+static inline __attribute__((always_inline)) int
+echo_may_recv(const struct echo_conn *c, __u32 stopping, __u32 conn_bytes,
+	      __u32 conn_bufs)
+{
+	return c->state == ECHO_CONN_OPEN && !stopping &&
+	       !(c->flags & (ECHO_F_RECV | ECHO_F_EOF | ECHO_F_ERROR |
+			     ECHO_F_DRAIN | ECHO_F_REARMQ)) &&
+	       c->pending <= conn_bytes / 2 && c->nbufs <= conn_bufs / 2;
+}
+
+/* Whether c is finished: it failed, or the peer (or a stop) ended it and
+ * everything received was sent. Closed once nothing of it is in flight. */
+static inline __attribute__((always_inline)) int
+echo_finished(const struct echo_conn *c)
+{
+	return c->state == ECHO_CONN_OPEN &&
+	       ((c->flags & ECHO_F_ERROR) ||
+		((c->flags & (ECHO_F_EOF | ECHO_F_DRAIN)) &&
+		 c->head == ECHO_NO_BUF));
+}
 
 #endif /* IOUOPS_ECHO_SHARED_H */

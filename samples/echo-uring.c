@@ -116,10 +116,7 @@ static void maybe_recv(struct echo_conn *c, unsigned slot)
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->state != ECHO_CONN_OPEN || stopping ||
-	    (c->flags & (ECHO_F_RECV | ECHO_F_EOF | ECHO_F_ERROR |
-			 ECHO_F_DRAIN | ECHO_F_REARMQ)) ||
-	    c->pending > ECHO_CONN_BYTES / 2 || c->nbufs > ECHO_CONN_BUFS / 2)
+	if (!echo_may_recv(c, stopping, ECHO_CONN_BYTES, ECHO_CONN_BUFS))
 		return;
 	sqe = get_sqe();
 	io_uring_prep_recv_multishot(sqe, (int)slot, NULL, 0, 0);
@@ -172,11 +169,7 @@ static void maybe_close(struct echo_conn *c, unsigned slot)
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->state != ECHO_CONN_OPEN)
-		return;
-	if (!(c->flags & ECHO_F_ERROR) &&
-	    !((c->flags & (ECHO_F_EOF | ECHO_F_DRAIN)) &&
-	      c->head == ECHO_NO_BUF))
+	if (!echo_finished(c))
 		return;
 	if (c->flags & ECHO_F_RECV) {
 		cancel_recv(c, slot);
