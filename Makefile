@@ -142,7 +142,7 @@ INSTALL     ?= install
 VERSION     := $(shell sed -n 's/^\#define IOUOPS_VERSION "\(.*\)"/\1/p' loader/iouops.h)
 INST        := $(DESTDIR)$(PREFIX)
 INST_HDRS   := loader/iouops.h progs/iouops_shared.h progs/iouops.bpf.h vmlinux.h \
-	       loader/mbox.h progs/mbox_shared.h
+	       loader/mbox.h progs/mbox_shared.h $(wildcard progs/iou_*.bpf.h)
 INST_SCRIPTS := scripts/vm scripts/get-kernel
 INST_DIRS   := lib/iouops/progs lib/iouops include/iouops
 INST_FILES  := bin/iouops lib/libiouops.a lib/pkgconfig/iouops.pc \
