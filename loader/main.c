@@ -634,8 +634,8 @@ enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
 /* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
 static int add_file(struct load_args *a, int opt, char *arg)
 {
-	const char *name = opt == OPT_SRC ? "src_fd" :
-			   opt == OPT_DST ? "dst_fd" : NULL;
+	const char *name = opt == OPT_SRC ? IOU_SYM_SRC_FD :
+			   opt == OPT_DST ? IOU_SYM_DST_FD : NULL;
 	char *eq;
 
 	if (!name) {

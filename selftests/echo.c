@@ -375,7 +375,7 @@ IOU_TEST_TIMEOUT(echo_bad_input, "echo: bad --listen, port in use, non-local add
 	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "nops", "--listen",
 			      "127.0.0.1:0", NULL), IOUOPS_EXIT_BADADDR);
 	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "listen_fd");
+	ASSERT_STR_HAS(c.err, IOU_SYM_LISTEN_FD);
 	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
 			      busy, NULL), IOUOPS_EXIT_ADDRINUSE);
 	ASSERT_ONE_LINE_ERROR(&c);

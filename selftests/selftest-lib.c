@@ -663,7 +663,7 @@ static bool is_io_uring_ops_map(const char *line)
 	unsigned id;
 
 	return sscanf(line, "%u:", &id) == 1 &&
-	       strstr(line, "io_uring_bpf_ops");
+	       strstr(line, IOU_SYM_OPS_STRUCT);
 }
 
 int iou_count_struct_ops_links(void)

@@ -123,7 +123,7 @@ IOU_TEST(udp_echo_bad_input, "udp_echo: no --listen, a TCP-only option on a UDP 
 	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "udp_echo", NULL),
 		  IOUOPS_EXIT_BADADDR);
 	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "udp_fd");
+	ASSERT_STR_HAS(c.err, IOU_SYM_UDP_FD);
 	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "udp_echo", "--listen",
 			      "127.0.0.1:99999", NULL), IOUOPS_EXIT_BADADDR);
 	ASSERT_ONE_LINE_ERROR(&c);
