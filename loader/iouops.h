@@ -248,6 +248,8 @@ enum iouops_exit_status {
 					 * shared region in it */
 	IOUOPS_EXIT_FILE = 23,		/* --in/--out/--src/--dst: cannot
 					 * open, or a directory */
+	IOUOPS_EXIT_CORRUPT = 24,	/* the program's exit record has an
+					 * unknown kind (load, stat) */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };
 
@@ -290,7 +292,31 @@ void iou_format_sockaddr(const struct sockaddr_storage *ss, char *buf,
  * MiB, GiB). -EINVAL when it is not one. */
 int iou_parse_size(const char *s, unsigned long long *v);
 
-/* Human-readable name of an exit kind: "done", "stopped", "error"... */
+/* Human-readable name of an exit kind: "none", "done", "stopped",
+ * "error"; "corrupt" for a value that is none of them. */
 const char *iou_exit_kind_str(int kind);
+
+/*
+ * How a program ended, as one line for people (no newline), formatted from
+ * its control block (the model is sched_ext's UEI_REPORT):
+ *	EXIT: done (REASON) [FILE:LINE]		also "stopped"
+ *	EXIT: error CODE (STRERROR): REASON [FILE:LINE]
+ *	EXIT: program stopped without recording a reason
+ *	EXIT: corrupt exit record (kind 0xKIND)
+ * The record's text is untrusted (anything that maps the region can write
+ * it): bytes outside printable ASCII, and '\', come out as \xNN, every
+ * field is bounded, and the line is cut to fit len (IOU_REPORT_LEN holds
+ * any record). Returns the kind (enum iou_exit_kind), -EBADMSG for a kind
+ * that is none of them (a corrupt record: never a success), -EINVAL when
+ * len is 0.
+ */
+#define IOU_REPORT_LEN	1024
+int iou_exit_format(volatile const struct iou_ctl *ctl, char *buf, size_t len);
+
+/* The named counters of a control block as "name=value name=value" (no
+ * newline; names sanitised as by iou_exit_format(), cut to fit len).
+ * Returns how many there are (0: buf is ""), -EINVAL when len is 0. */
+int iou_counters_format(volatile const struct iou_ctl *ctl, char *buf,
+			size_t len);
 
 #endif /* IOUOPS_H */

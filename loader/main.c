@@ -98,8 +98,9 @@ static void usage(FILE *f)
 "error, 14 io_uring_enter failed, 15 new: file exists, 16 build: compiler\n"
 "failed, 17 clang or a helper script missing, 18 bad --listen address, 19\n"
 "address in use, 20 address not local, 21 buffer ring or file table refused,\n"
-"22 stat: no such iouops process, 23 cannot open an --in/--out file, 130\n"
-"detached on a second signal, 1 other. See iouops(8).\n");
+"22 stat: no such iouops process, 23 cannot open an --in/--out file, 24 the\n"
+"program's exit record is corrupt, 130 detached on a second signal, 1 other.\n"
+"See iouops(8).\n");
 }
 
 static void log_to_stderr(enum iou_log_level level, const char *msg,
@@ -251,25 +252,13 @@ static int load_exit_status(struct iou_prog *p, int err, const char *path)
 	}
 }
 
+/* "counters: a=1 b=2" (sanitised), nothing when there are none. */
 static void print_counters(FILE *f, volatile struct iou_ctl *ctl)
 {
-	bool any = false;
-	int i;
+	char line[IOU_REPORT_LEN];
 
-	for (i = 0; i < IOU_NR_COUNTERS; i++) {
-		char name[IOU_COUNTER_NAME_LEN + 1];
-
-		memcpy(name, (const char *)ctl->counters[i].name,
-		       IOU_COUNTER_NAME_LEN);
-		name[IOU_COUNTER_NAME_LEN] = '\0';
-		if (!name[0])
-			continue;
-		fprintf(f, "%s%s=%llu", any ? " " : "counters: ", name,
-			(unsigned long long)ctl->counters[i].value);
-		any = true;
-	}
-	if (any)
-		fputc('\n', f);
+	if (iou_counters_format(ctl, line, sizeof(line)) > 0)
+		fprintf(f, "counters: %s\n", line);
 }
 
 struct stats_thread {
@@ -354,28 +343,16 @@ static void print_timing(const struct iou_prog *p, volatile struct iou_ctl *ctl,
 /* Report how the program ended and turn it into our exit status. */
 static int report_exit(volatile struct iou_ctl *ctl, double secs)
 {
-	char reason[IOU_EXIT_REASON_LEN + 1], file[IOU_EXIT_FILE_LEN + 1];
-	int kind = __atomic_load_n(&ctl->exit.kind, __ATOMIC_ACQUIRE);
+	char line[IOU_REPORT_LEN];
+	int kind;
 
 	print_counters(stdout, ctl);
 	printf("steps: %llu  time: %.3f s\n", (unsigned long long)ctl->steps,
 	       secs);
-	if (kind == IOU_EXIT_NONE) {
-		printf("EXIT: program stopped without recording a reason\n");
-		return IOUOPS_EXIT_OK;
-	}
-	memcpy(reason, (const char *)ctl->exit.reason, IOU_EXIT_REASON_LEN);
-	reason[IOU_EXIT_REASON_LEN] = '\0';
-	memcpy(file, (const char *)ctl->exit.file, IOU_EXIT_FILE_LEN);
-	file[IOU_EXIT_FILE_LEN] = '\0';
-	if (kind == IOU_EXIT_ERROR) {
-		printf("EXIT: error %d (%s): %s [%s:%u]\n", ctl->exit.code,
-		       strerror(-ctl->exit.code), reason, file, ctl->exit.line);
-		return IOUOPS_EXIT_PROG_ERROR;
-	}
-	printf("EXIT: %s (%s) [%s:%u]\n", iou_exit_kind_str(kind), reason,
-	       file, ctl->exit.line);
-	return IOUOPS_EXIT_OK;
+	kind = iou_exit_format(ctl, line, sizeof(line));
+	printf("%s\n", line);
+	return kind == IOU_EXIT_ERROR ? IOUOPS_EXIT_PROG_ERROR :
+	       kind < 0 ? IOUOPS_EXIT_CORRUPT : IOUOPS_EXIT_OK;
 }
 
 static int run_status(int err)
@@ -562,6 +539,8 @@ static int parse_uint(const char *opt, const char *s, unsigned *out);
 static int cmd_stat(int argc, char **argv)
 {
 	unsigned interval = 0, count = 1, i;
+	char line[IOU_REPORT_LEN];
+	int kind, status = IOUOPS_EXIT_OK;
 	volatile struct iou_ctl *ctl;
 	size_t size;
 	char *end;
@@ -600,17 +579,22 @@ static int cmd_stat(int argc, char **argv)
 			if (kill((pid_t)pid, 0) && errno == ESRCH)
 				break;
 		}
+		kind = __atomic_load_n(&ctl->exit.kind, __ATOMIC_ACQUIRE);
 		printf("pid %ld: %s, steps %llu\n", pid,
-		       ctl->exit.kind ? iou_exit_kind_str(ctl->exit.kind) :
+		       kind ? iou_exit_kind_str(kind) :
 		       ctl->running ? "running" : "not started",
 		       (unsigned long long)ctl->steps);
 		print_counters(stdout, ctl);
+		if (kind && iou_exit_format(ctl, line, sizeof(line)) < 0) {
+			printf("%s\n", line);
+			status = IOUOPS_EXIT_CORRUPT;
+		}
 		fflush(stdout);
 		if (!interval)
 			break;
 	}
 	iou_shm_close(ctl, size);
-	return IOUOPS_EXIT_OK;
+	return status;
 }
 
 static int parse_uint(const char *opt, const char *s, unsigned *out)

@@ -74,14 +74,3 @@ const char *iou_prog_verifier_log(const struct iou_prog *p)
 {
 	return p->log.verifier ? p->log.verifier : "";
 }
-
-const char *iou_exit_kind_str(int kind)
-{
-	switch (kind) {
-	case IOU_EXIT_NONE: return "none";
-	case IOU_EXIT_DONE: return "done";
-	case IOU_EXIT_STOPPED: return "stopped";
-	case IOU_EXIT_ERROR: return "error";
-	default: return "unknown";
-	}
-}
