@@ -73,7 +73,8 @@ static const char load_options[] =
 
 void iouops_usage(FILE *f)
 {
-	size_t i;
+	const struct iouops_exit_status_desc *table;
+	size_t i, nr;
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		char head[64];
@@ -84,17 +85,10 @@ void iouops_usage(FILE *f)
 			commands[i].help);
 	}
 	fprintf(f, "       iouops --help | --version\n\n%s\n", load_options);
-	fprintf(f,
-"Exit status: 0 done or stopped, 2 usage, 3 no such program file, 4 kernel\n"
-"without io_uring BPF ops, 5 not root, 6 not a BPF object, 7 no\n"
-"io_uring_bpf_ops in it, 8 verifier rejection, 9 bad --set, 10 ring setup\n"
-"refused, 11 shared memory refused, 12 attach refused, 13 program reported an\n"
-"error, 14 io_uring_enter failed, 15 new: file exists, 16 build: compiler\n"
-"failed, 17 clang or a helper script missing, 18 bad --listen address, 19\n"
-"address in use, 20 address not local, 21 buffer ring or file table refused,\n"
-"22 stat: no such iouops process, 23 cannot open an --in/--out file, 24 the\n"
-"program's exit record is corrupt, 130 detached on a second signal, 1 other.\n"
-"See iouops(8).\n");
+	fprintf(f, "Exit status (see iouops(8)):\n");
+	table = iouops_exit_status_table(&nr);
+	for (i = 0; i < nr; i++)
+		fprintf(f, "  %3d  %s\n", table[i].code, table[i].meaning);
 }
 
 unsigned long long iouops_now_ns(void)
