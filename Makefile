@@ -81,9 +81,10 @@ $(BUILD)/loader/%.o: loader/%.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# rebuilt from scratch: ar would keep the object of a removed source
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(CLI): $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(CLI_SRCS)) $(LIB)
 	$(call msg,LINK,$@)

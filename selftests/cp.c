@@ -321,7 +321,7 @@ TEST_TIMEOUT(cp_bad_input, "cp: missing/dir source, unwritable or same destinati
 	/* the source survived that */
 	ASSERT_OK(access(f.src, R_OK));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_USAGE, "expected NAME=PATH", "--src",
-			    f.src, "--out", "dst_fd"));
+			    f.src, "--out", IOU_SYM_DST_FD));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "no such global", "--src",
 			    f.src, "--out", "nope=/tmp/x"));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "no source or destination",

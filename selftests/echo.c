@@ -411,7 +411,7 @@ TEST_TIMEOUT(echo_bad_input, "echo: bad --listen, port in use, non-local address
 	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, NULL,
 			 "load", "echo", "--listen", "127.0.0.1:70000");
 	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "--listen", "load", "echo");
-	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "listen_fd",
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, IOU_SYM_LISTEN_FD,
 			 "load", "nops", "--listen", "127.0.0.1:0");
 	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_ADDRINUSE, "in use",
 			 "load", "echo", "--listen", busy);

@@ -144,30 +144,18 @@ static void copy_volatile(char *dst, const volatile char *src, size_t len)
 
 void st_diag_ctl(volatile struct iou_ctl *ctl)
 {
-	char reason[IOU_EXIT_REASON_LEN + 1], file[IOU_EXIT_FILE_LEN + 1];
-	char line[1024], name[IOU_COUNTER_NAME_LEN + 1];
-	size_t off = 0;
+	char line[IOU_REPORT_LEN];
 
 	if (!ctl) {
 		st_diag("no control block");
 		return;
 	}
-	copy_volatile(reason, ctl->exit.reason, sizeof(reason));
-	copy_volatile(file, ctl->exit.file, sizeof(file));
-	st_diag("exit: %s (%s) code=%d at %s:%u, steps=%llu, running=%u",
-		iou_exit_kind_str(ctl->exit.kind), reason, ctl->exit.code,
-		file, ctl->exit.line, (unsigned long long)ctl->steps,
-		ctl->running);
-	line[0] = '\0';
-	for (int i = 0; i < IOU_NR_COUNTERS && off < sizeof(line) - 64; i++) {
-		copy_volatile(name, ctl->counters[i].name, sizeof(name));
-		if (!name[0])
-			continue;
-		off += (size_t)snprintf(line + off, sizeof(line) - off,
-					" %s=%llu", name,
-					(unsigned long long)ctl->counters[i].value);
-	}
-	st_diag("counters:%s", line[0] ? line : " none");
+	iou_exit_format(ctl, line, sizeof(line));
+	st_diag("%s, steps=%llu, running=%u", line,
+		 (unsigned long long)ctl->steps, ctl->running);
+	if (iou_counters_format(ctl, line, sizeof(line)) <= 0)
+		snprintf(line, sizeof(line), "none");
+	st_diag("counters: %s", line);
 }
 
 static void diag_prog(struct iou_prog *p)
@@ -684,7 +672,7 @@ static bool is_io_uring_ops_map(const char *line)
 	unsigned id;
 
 	return sscanf(line, "%u:", &id) == 1 &&
-	       strstr(line, "io_uring_bpf_ops");
+	       strstr(line, IOU_SYM_OPS_STRUCT);
 }
 
 int st_count_struct_ops_links(void)

@@ -120,7 +120,7 @@ TEST(udp_echo_bad_input, "udp_echo: no --listen, a TCP-only option on a UDP prog
 	struct st_cmd c;
 
 	ST_REQUIRE_FEATURE();
-	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "udp_fd", "load", "udp_echo");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, IOU_SYM_UDP_FD, "load", "udp_echo");
 	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, NULL,
 			 "load", "udp_echo", "--listen", "127.0.0.1:99999");
 	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_ADDRNOTAVAIL, NULL,
