@@ -5,15 +5,17 @@
  * the reproducer's verdict, never a pass or a failure. A reproducer that
  * cannot run (a setup error, a crash, a hang) fails the test.
  *
- * Reproducer exit status: 0 NOT REPRODUCED, 1 REPRODUCED, 4 cannot run
- * here (no root, no io_uring BPF ops), anything else an error.
+ * Reproducer exit status: 0 NOT REPRODUCED, 1 REPRODUCED, 3 UNDETERMINED
+ * (e.g. a WARN_ON_ONCE that already fired in this boot), 4 cannot run here
+ * (no root, no io_uring BPF ops), anything else an error.
  */
 #ifndef IOUOPS_KERNEL_ISSUE_H
 #define IOUOPS_KERNEL_ISSUE_H
 
 #include "selftest.h"
 
-static inline int iou_kernel_issue(const char *name, const char *bug)
+/* Run BUILD/kernel-issues/NAME/repro [ARG]; BUG says what it is. */
+static inline int iou_kernel_issue(const char *name, const char *bug, const char *arg)
 {
 	char rel[256];
 	const char *verdict;
@@ -21,12 +23,13 @@ static inline int iou_kernel_issue(const char *name, const char *bug)
 	int st;
 
 	snprintf(rel, sizeof(rel), "kernel-issues/%s/repro", name);
-	st = iou_run(&c, NULL, NULL, iou_build_path(rel), NULL);
+	st = iou_run(&c, NULL, NULL, iou_build_path(rel), arg, NULL);
 	if (c.out)
 		iou_diag_text("", c.out, 0);
 	switch (st) {
 	case 0: verdict = "NOT REPRODUCED"; break;
 	case 1: verdict = "REPRODUCED"; break;
+	case 3: verdict = "UNDETERMINED"; break;
 	case KSFT_SKIP:
 		return iou_skip("kernel-issues/%s cannot run here", name);
 	default:

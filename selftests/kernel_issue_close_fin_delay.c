@@ -7,5 +7,6 @@ IOU_TEST_TIMEOUT(kernel_issue_close_fin_delay,
 {
 	IOU_REQUIRE_FEATURE();
 	return iou_kernel_issue("close-fin-delay",
-				"IORING_OP_CLOSE in a loop program releases the file only when the loop wakes");
+				"IORING_OP_CLOSE in a loop program releases the file only when the loop wakes",
+				NULL);
 }
