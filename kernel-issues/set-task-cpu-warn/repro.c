@@ -129,7 +129,7 @@ static void *waiter(void *arg)
 {
 	(void)arg;
 	while (!atomic_load(&done)) {
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		struct timespec ts = { 0, 1000 * 1000 };
 
 		syscall(__NR_futex, &bell, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
 	}
