@@ -6,9 +6,11 @@
  * "WARNING: kernel/sched/core.c:NNNN at set_task_cpu+..." from
  * sched_balance_rq(). See README.md.
  *
- * The ring's task runs repro.bpf.o, which spends its steps in tmpfs reads
- * submitted by bpf_io_uring_submit_sqes() and in a bpf_loop() spin, then
- * sleeps until the reads complete; one hog thread per CPU
+ * Two rings, each in its own thread with its own copy of repro.bpf.o: the
+ * spinner's steps ring a futex doorbell, read tmpfs into memory another
+ * thread keeps dropping, and spin in bpf_loop(); the sleeper's steps sleep
+ * 1 ms in io_loop_wait() each, so its CPU keeps going idle and pulling
+ * tasks (the trace seen in the suite). One hog thread per CPU
  * alternates spinning and sleeping so that CPUs keep going idle and
  * balancing while the loop task is runnable but preempted. A thread reads
  * /dev/kmsg for the WARN.
@@ -73,7 +75,6 @@ enum { NOT_REPRODUCED = 0, REPRODUCED = 1, ERROR = 2, UNDETERMINED = 3, CANNOT_R
 static const char WARN_RE[] = "at set_task_cpu+";
 static _Atomic int done;
 static _Atomic int warned;
-static pthread_t loop_thread;
 static char splat[512];
 
 static double now_s(void)
@@ -172,13 +173,37 @@ static int scan_kmsg(int fd, double deadline)
 
 static int kmsg_fd = -1;
 
+/*
+ * Two loops, each in its own thread with its own ring and program: the
+ * spinner has long steps (preempted inside loop_step, migration disabled),
+ * the sleeper sleeps 1 ms in io_loop_wait() after every short step, so its
+ * CPU keeps going idle and pulling tasks (new-idle balance).
+ */
+struct loop {
+	int sleeper;
+	int duration;
+	const char *path;
+	pthread_t th;
+	int started;
+	int verdict;		/* ERROR, CANNOT_RUN, or 0 when it ran */
+	uint64_t steps, errors;
+};
+static struct loop loops[2];
+
+static void stop_loops(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (loops[i].started)
+			pthread_kill(loops[i].th, SIGUSR1);
+}
+
 static void *watcher(void *arg)
 {
 	double deadline = *(double *)arg;
 
 	if (scan_kmsg(kmsg_fd, deadline)) {
 		atomic_store(&warned, 1);
-		pthread_kill(loop_thread, SIGUSR1);	/* end the loop: -EINTR */
+		stop_loops();	/* end the loops: -EINTR */
 	}
 	return NULL;
 }
@@ -242,22 +267,141 @@ static int silent(enum libbpf_print_level l, const char *f, va_list a)
 	return l == LIBBPF_WARN ? vfprintf(stderr, f, a) : 0;
 }
 
-int main(int argc, char **argv)
+static void *run_loop(void *arg)
 {
+	struct loop *l = arg;
 	struct io_uring_params par = {
 		.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
 			 IORING_SETUP_NO_SQARRAY | IORING_SETUP_SQ_REWIND_,
 	};
+	static struct __kernel_timespec one_ms = { 0, 1000 * 1000 };
 	struct bpf_object *obj = NULL;
 	struct bpf_link *link = NULL;
 	struct bpf_map *ops, *bss;
 	struct io_uring_sqe *sqes;
-	char path[4096], *buf, *ops_data, *bss_data = NULL;
-	int ring, fd, ret, verdict = ERROR, nr_hogs, duration = DURATION_S;
-	uint64_t duration_ns, nr = NR_SQES, steps, errors;
+	char *ops_data, *bss_data = NULL;
+	uint64_t duration_ns = (uint64_t)l->duration * 1000000000ull;
+	uint32_t nr = l->sleeper ? 1 : NR_SQES, busy = l->sleeper ? 0 : BUSY_ITERS;
 	long off_fd, off_steps, off_errors;
+	int ring, fd = -1, ret;
 	size_t size;
 	void *rings;
+
+	l->verdict = ERROR;
+	if (!l->sleeper) {
+		fd = memfd_create("repro-tmpfs", 0);
+		for (int i = 0; fd >= 0 && i < NR_SQES; i++)
+			if (pwrite(fd, dst, WRITE_SIZE, (off_t)i * WRITE_SIZE) != WRITE_SIZE)
+				fd = -1;
+		if (fd < 0) {
+			perror("memfd");
+			return NULL;
+		}
+	}
+	/* SINGLE_ISSUER: the ring belongs to the thread that creates it */
+	ring = syscall(__NR_io_uring_setup, 16, &par);
+	if (ring < 0) {
+		int e = errno;
+
+		perror("io_uring_setup(SINGLE_ISSUER|DEFER_TASKRUN|NO_SQARRAY|SQ_REWIND)");
+		l->verdict = e == EINVAL ? CANNOT_RUN : ERROR;
+		return NULL;
+	}
+	rings = mmap(NULL, par.cq_off.cqes + par.cq_entries * sizeof(struct io_uring_cqe),
+		     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
+	sqes = mmap(NULL, par.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+	if (rings == MAP_FAILED || sqes == MAP_FAILED) {
+		perror("mmap ring");
+		return NULL;
+	}
+	/* SQ_REWIND: every submit takes sqes[0..n-1], so fill them once */
+	memset(sqes, 0, NR_SQES * sizeof(*sqes));
+	if (l->sleeper) {
+		sqes[0].opcode = IORING_OP_TIMEOUT;	/* 1 ms, then -ETIME */
+		sqes[0].addr = (uintptr_t)&one_ms;
+		sqes[0].len = 1;
+	} else {
+		for (int i = 1; i < NR_SQES; i++) {
+			sqes[i].opcode = IORING_OP_READ;
+			sqes[i].fd = fd;
+			sqes[i].addr = (uintptr_t)(dst + (size_t)i * WRITE_SIZE);
+			sqes[i].len = WRITE_SIZE;
+			sqes[i].off = (uint64_t)i * WRITE_SIZE;
+		}
+		/* sqes[0]: the doorbell, wake one waiter */
+		sqes[0].opcode = IORING_OP_FUTEX_WAKE_;
+		sqes[0].addr = (uintptr_t)&bell;
+		sqes[0].addr2 = 1;
+		sqes[0].addr3 = 0xffffffffu;
+		sqes[0].fd = FUTEX2_SIZE_U32_ | FUTEX2_PRIVATE_;
+	}
+
+	obj = bpf_object__open_file(l->path, NULL);
+	if (!obj) {
+		fprintf(stderr, "cannot open %s: %s\n", l->path, strerror(errno));
+		goto out;
+	}
+	ops = bpf_object__find_map_by_name(obj, "ops");
+	off_fd = member_offset(obj, "io_uring_bpf_ops", "ring_fd");
+	ops_data = ops ? bpf_map__initial_value(ops, &size) : NULL;
+	if (!ops_data || off_fd < 0 ||
+	    set_rodata(obj, "cq_head_off", &par.cq_off.head, 4) ||
+	    set_rodata(obj, "cq_tail_off", &par.cq_off.tail, 4) ||
+	    set_rodata(obj, "nr_sqes", &nr, 4) ||
+	    set_rodata(obj, "busy_iters", &busy, 4) ||
+	    set_rodata(obj, "duration_ns", &duration_ns, 8)) {
+		fprintf(stderr, "%s: unexpected object layout\n", l->path);
+		goto out;
+	}
+	memcpy(ops_data + off_fd, &ring, 4);
+	ret = bpf_object__load(obj);
+	if (ret) {
+		fprintf(stderr, "load: %s\n", strerror(-ret));
+		if (ret == -ESRCH || ret == -ENOENT)
+			l->verdict = CANNOT_RUN;
+		goto out;
+	}
+	bss = bpf_object__find_map_by_name(obj, ".bss");
+	off_steps = var_offset(obj, ".bss", "steps");
+	off_errors = var_offset(obj, ".bss", "errors");
+	if (!bss || off_steps < 0 || off_errors < 0 ||
+	    !(bss_data = malloc(bpf_map__value_size(bss)))) {
+		fprintf(stderr, "%s: no .bss steps/errors\n", l->path);
+		goto out;
+	}
+	link = bpf_map__attach_struct_ops(ops);
+	if (!link) {
+		fprintf(stderr, "attach: %s\n", strerror(errno));
+		goto out;
+	}
+	ret = syscall(__NR_io_uring_enter, ring, 0, 0, 0, NULL, 0);
+	if (ret < 0 && !(errno == EINTR && atomic_load(&warned))) {
+		perror("io_uring_enter (loop)");
+		goto out;
+	}
+	if (bpf_map__lookup_elem(bss, &(int){ 0 }, sizeof(int), bss_data,
+				 bpf_map__value_size(bss), 0)) {
+		fprintf(stderr, "cannot read the loop's counters\n");
+		goto out;
+	}
+	memcpy(&l->steps, bss_data + off_steps, 8);
+	memcpy(&l->errors, bss_data + off_errors, 8);
+	l->verdict = 0;
+out:
+	bpf_link__destroy(link);
+	bpf_object__close(obj);
+	free(bss_data);
+	close(ring);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	char path[4096];
+	int verdict = ERROR, nr_hogs, duration = DURATION_S;
 	pthread_t hogs[MAX_HOGS], th, zap, waiters[NR_WAITERS];
 	double t0, deadline;
 
@@ -286,6 +430,7 @@ int main(int argc, char **argv)
 		nr_hogs = MAX_HOGS;
 	libbpf_set_print(silent);
 	alarm(duration + 60);	/* a loop that never returns must not hang the caller */
+	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_sigusr1 }, NULL);
 
 	/* WARN_ON_ONCE: if it fired earlier in this boot we cannot see it again */
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
@@ -298,102 +443,13 @@ int main(int argc, char **argv)
 		printf("UNDETERMINED: the WARN (a WARN_ON_ONCE) already fired in this boot; reboot and run this first\n");
 		return UNDETERMINED;
 	}
-
-	fd = memfd_create("repro-tmpfs", 0);
-	buf = malloc(WRITE_SIZE);
-	if (fd < 0 || !buf) {
-		perror("memfd_create");
-		return ERROR;
-	}
-	memset(buf, 'x', WRITE_SIZE);
 	dst = mmap(NULL, NR_SQES * WRITE_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (dst == MAP_FAILED) {
 		perror("mmap");
 		return ERROR;
 	}
-	for (int i = 0; i < NR_SQES; i++)
-		if (pwrite(fd, buf, WRITE_SIZE, (off_t)i * WRITE_SIZE) != WRITE_SIZE) {
-			perror("pwrite memfd");
-			return ERROR;
-		}
-
-	ring = syscall(__NR_io_uring_setup, 16, &par);
-	if (ring < 0) {
-		int e = errno;
-
-		perror("io_uring_setup(SINGLE_ISSUER|DEFER_TASKRUN|NO_SQARRAY|SQ_REWIND)");
-		return e == EINVAL ? CANNOT_RUN : ERROR;
-	}
-	rings = mmap(NULL, par.cq_off.cqes + par.cq_entries * sizeof(struct io_uring_cqe),
-		     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
-	sqes = mmap(NULL, par.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
-	if (rings == MAP_FAILED || sqes == MAP_FAILED) {
-		perror("mmap ring");
-		return ERROR;
-	}
-	/* SQ_REWIND: every submit takes sqes[0..n-1], so fill them once */
-	memset(sqes, 0, NR_SQES * sizeof(*sqes));
-	for (int i = 0; i < NR_SQES; i++) {
-		sqes[i].opcode = IORING_OP_READ;
-		sqes[i].fd = fd;
-		sqes[i].addr = (uintptr_t)(dst + (size_t)i * WRITE_SIZE);
-		sqes[i].len = WRITE_SIZE;
-		sqes[i].off = (uint64_t)i * WRITE_SIZE;
-		sqes[i].user_data = i;
-	}
-	/* sqes[0]: the doorbell, wake one waiter */
-	memset(&sqes[0], 0, sizeof(sqes[0]));
-	sqes[0].opcode = IORING_OP_FUTEX_WAKE_;
-	sqes[0].addr = (uintptr_t)&bell;
-	sqes[0].addr2 = 1;
-	sqes[0].addr3 = 0xffffffffu;
-	sqes[0].fd = FUTEX2_SIZE_U32_ | FUTEX2_PRIVATE_;
-
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj) {
-		fprintf(stderr, "cannot open %s: %s\n", path, strerror(errno));
-		goto out;
-	}
-	ops = bpf_object__find_map_by_name(obj, "ops");
-	off_fd = member_offset(obj, "io_uring_bpf_ops", "ring_fd");
-	ops_data = ops ? bpf_map__initial_value(ops, &size) : NULL;
-	duration_ns = (uint64_t)duration * 1000000000ull;
-	if (!ops_data || off_fd < 0 ||
-	    set_rodata(obj, "cq_head_off", &par.cq_off.head, 4) ||
-	    set_rodata(obj, "cq_tail_off", &par.cq_off.tail, 4) ||
-	    set_rodata(obj, "nr_sqes", &nr, 4) ||
-	    set_rodata(obj, "busy_iters", &(uint32_t){ BUSY_ITERS }, 4) ||
-	    set_rodata(obj, "duration_ns", &duration_ns, 8)) {
-		fprintf(stderr, "%s: unexpected object layout\n", path);
-		goto out;
-	}
-	memcpy(ops_data + off_fd, &ring, 4);
-	ret = bpf_object__load(obj);
-	if (ret) {
-		fprintf(stderr, "load: %s\n", strerror(-ret));
-		if (ret == -ESRCH || ret == -ENOENT) {
-			printf("CANNOT RUN: no io_uring BPF ops in this kernel\n");
-			verdict = CANNOT_RUN;
-		}
-		goto out;
-	}
-	bss = bpf_object__find_map_by_name(obj, ".bss");
-	off_steps = var_offset(obj, ".bss", "steps");
-	off_errors = var_offset(obj, ".bss", "errors");
-	if (!bss || off_steps < 0 || off_errors < 0 ||
-	    !(bss_data = malloc(bpf_map__value_size(bss)))) {
-		fprintf(stderr, "%s: no .bss steps/errors\n", path);
-		goto out;
-	}
-	loop_thread = pthread_self();
-	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_sigusr1 }, NULL);
-	link = bpf_map__attach_struct_ops(ops);
-	if (!link) {
-		fprintf(stderr, "attach: %s\n", strerror(errno));
-		goto out;
-	}
+	memset(dst, 'x', NR_SQES * WRITE_SIZE);
 
 	t0 = now_s();
 	deadline = t0 + duration + 5;
@@ -407,15 +463,20 @@ int main(int argc, char **argv)
 	    pthread_create(&waiters[0], NULL, waiter, NULL) ||
 	    pthread_create(&waiters[1], NULL, waiter, NULL)) {
 		fprintf(stderr, "pthread_create failed\n");
-		goto out;
+		return ERROR;
 	}
-	ret = syscall(__NR_io_uring_enter, ring, 0, 0, 0, NULL, 0);
-	if (ret < 0 && !(errno == EINTR && atomic_load(&warned)))
-		perror("io_uring_enter (loop)");
-	else
-		ret = 0;
+	for (int i = 0; i < 2; i++) {
+		loops[i] = (struct loop){ .sleeper = i, .duration = duration, .path = path };
+		if (pthread_create(&loops[i].th, NULL, run_loop, &loops[i])) {
+			fprintf(stderr, "pthread_create failed\n");
+			return ERROR;
+		}
+		loops[i].started = 1;
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(loops[i].th, NULL);
 	/* the WARN may be printed a moment after the migration: a short grace */
-	if (!atomic_load(&warned) && ret >= 0)
+	if (!atomic_load(&warned))
 		usleep(500000);
 	atomic_store(&done, 1);
 	pthread_join(th, NULL);
@@ -424,31 +485,27 @@ int main(int argc, char **argv)
 		pthread_join(waiters[i], NULL);
 	for (int i = 0; i < nr_hogs; i++)
 		pthread_join(hogs[i], NULL);
-	if (ret < 0 || bpf_map__lookup_elem(bss, &(int){ 0 }, sizeof(int), bss_data,
-					    bpf_map__value_size(bss), 0)) {
-		fprintf(stderr, "the loop failed, or its counters cannot be read\n");
-		goto out;
-	}
-	memcpy(&steps, bss_data + off_steps, 8);
-	memcpy(&errors, bss_data + off_errors, 8);
-	printf("%llu loop steps (%d MiB read and %d spins per step, %llu submit errors) in %.1f s, %d hog threads\n",
-	       (unsigned long long)steps, NR_SQES * WRITE_SIZE >> 20, BUSY_ITERS,
-	       (unsigned long long)errors, now_s() - t0, nr_hogs);
-	if (!steps || errors) {
-		fprintf(stderr, "the loop did not run its writes\n");
-		goto out;
+	for (int i = 0; i < 2; i++)
+		if (loops[i].verdict) {
+			if (loops[i].verdict == CANNOT_RUN)
+				printf("CANNOT RUN: no io_uring BPF ops (or SQ_REWIND) in this kernel\n");
+			return loops[i].verdict;
+		}
+	printf("spinner: %llu steps (%d MiB read and %d spins each), sleeper: %llu steps (1 ms wait each), %llu submit errors, %.1f s, %d hog threads\n",
+	       (unsigned long long)loops[0].steps, (NR_SQES - 1) * WRITE_SIZE >> 20, BUSY_ITERS,
+	       (unsigned long long)loops[1].steps,
+	       (unsigned long long)(loops[0].errors + loops[1].errors), now_s() - t0, nr_hogs);
+	if (!loops[0].steps || !loops[1].steps || loops[0].errors || loops[1].errors) {
+		fprintf(stderr, "the loops did not run their steps\n");
+		return ERROR;
 	}
 	if (atomic_load(&warned)) {
 		printf("%s\n", splat);
-		printf("REPRODUCED: set_task_cpu() warned about a migration-disabled task while the loop program ran\n");
+		printf("REPRODUCED: set_task_cpu() warned about a migration-disabled task while the loop programs ran\n");
 		verdict = REPRODUCED;
 	} else {
 		printf("NOT REPRODUCED: no set_task_cpu WARN in %d s\n", duration);
 		verdict = NOT_REPRODUCED;
 	}
-out:
-	bpf_link__destroy(link);
-	bpf_object__close(obj);
-	free(bss_data);
 	return verdict;
 }
