@@ -8,6 +8,6 @@ IOU_TEST_TIMEOUT(kernel_issue_set_task_cpu_warn,
 {
 	IOU_REQUIRE_FEATURE();
 	return iou_kernel_issue("set-task-cpu-warn",
-				"set_task_cpu() moves a task that is inside a sleepable loop_step (migration disabled)",
+				"the load balancer moves a migration-disabled task while loop programs run (set_task_cpu WARN)",
 				"20");
 }
