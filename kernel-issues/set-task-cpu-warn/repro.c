@@ -375,6 +375,17 @@ static void *run_loop(void *arg)
 		fprintf(stderr, "attach: %s\n", strerror(errno));
 		goto out;
 	}
+	/*
+	 * A thread created by the ring's task after load and attach, as the
+	 * mbox test's client thread is: that thread is what the balancer
+	 * moved in the suite (sched_migrate_task trace).
+	 */
+	{
+		pthread_t child;
+
+		if (!pthread_create(&child, NULL, hog, NULL))
+			pthread_detach(child);
+	}
 	ret = syscall(__NR_io_uring_enter, ring, 0, 0, 0, NULL, 0);
 	if (ret < 0 && !(errno == EINTR && atomic_load(&warned))) {
 		perror("io_uring_enter (loop)");
