@@ -121,6 +121,8 @@ $(BUILD)/tools/%: bench/%.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Isamples $< -o $@
 
+include kernel-issues/build.mk
+
 run: $(CLI) $(PROG_OBJS) $(SAMPLES)
 	scripts/vm --copy samples/run-echo-demo.sh -- sh samples/run-echo-demo.sh
 
