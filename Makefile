@@ -109,7 +109,7 @@ vmlinux.h: FORCE
 endif
 
 # make bench: bench/timeit times the contenders that do not time themselves
-BENCH_TOOLS := $(BUILD)/tools/timeit
+BENCH_TOOLS := $(BUILD)/tools/timeit $(BUILD)/tools/costs
 all: $(BENCH_TOOLS)
 $(BUILD)/tools/%: bench/%.c
 	@mkdir -p $(@D)
