@@ -94,12 +94,12 @@ costs_pid() {
 nop_costs() {
 	grep -q '^costs:' "$OUT" || return 0
 	if [ "$WARMUP" = 1 ]; then
-		full=$(kv costs: syscalls)
+		full=$(kv costs: syscalls) ncase=$1 who=$2
 		shift 3
 		"$@" >"$TMP/setup-costs" 2>&1
 		tiny=$(sed -n 's/^costs:.* syscalls=\([^ ]*\).*/\1/p' "$TMP/setup-costs")
 		case $full$tiny in *-* | '') return 0 ;; esac
-		echo "@r,nop,$1,$2,0,syscalls_op,$(calc '(a-b)/c' "$full" "$tiny" $((NOP_TOTAL - 1)))"
+		echo "@r,nop,$ncase,$who,0,syscalls_op,$(calc '(a-b)/c' "$full" "$tiny" $((NOP_TOTAL - 1)))"
 		return 0
 	fi
 	emit nop "$1" "$2" "$3" csw_op "$(calc '(a+b)/c' "$(kv costs: vcsw)" "$(kv costs: ivcsw)" $NOP_TOTAL)"
@@ -494,7 +494,7 @@ prof_stop() {
 	"$PERF" script --no-inline -i "$TMP/perf.data" -F comm,ip,sym 2>/dev/null |
 		awk -f bench/fold.awk | sort | uniq -c |
 		awk -v p="@p,$1,$2,$3," '{ n = $1; sub(/^ *[0-9]+ /, ""); print p n "," $0 }'
-	echo "  profile $1 $2 $3: $(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$TMP/perf.log") samples"
+	echo "  profile $1 $2 $3: done"
 }
 
 prof_nop() {
