@@ -64,10 +64,14 @@ function rat(w, c, a, b, m) { return (has(w, c, a, m) && has(w, c, b, m) && med(
 function targets(   q, g, i, tf) {
 	printf "\nTARGETS (issue 14; ratios of medians of this run):\n"
 	split("1 8 64 256", q, " "); split("0.45 0.65 0.85 0.85", g, " ")
-	for (i = 1; i in q; i++)
-		target("NOP QD" q[i] " BPF/uring", rat("nop", "qd" q[i], "bpf", "uring", "ns_op"), "<=", g[i])
-	tf = true_floor()
-	target("NOP QD64 BPF/true floor", (tf > 0 && has("nop", "qd64", "bpf", "ns_op")) ? med("nop", "qd64", "bpf", "ns_op") / tf : "", "<=", 1.10)
+	if (any_in("nop")) {
+		for (i = 1; i in q; i++)
+			target("NOP QD" q[i] " BPF/uring", rat("nop", "qd" q[i], "bpf", "uring", "ns_op"), "<=", g[i])
+		tf = true_floor()
+		target("NOP QD64 BPF/true floor (needs --profile)", (tf > 0 && has("nop", "qd64", "bpf", "ns_op")) ? med("nop", "qd64", "bpf", "ns_op") / tf : "", "<=", 1.10)
+	}
+	if (!any_in("echo"))
+		return
 	target("echo 1 conn RR trips/s BPF/uring", rat("echo", "rr1", "bpf", "uring", "rt_s"), ">=", 1.3)
 	target("echo 1 conn RR trips/s BPF/epoll", rat("echo", "rr1", "bpf", "epoll", "rt_s"), ">=", 1.2)
 	target("echo 256 conn RR trips/s BPF/epoll", rat("echo", "rr256", "bpf", "epoll", "rt_s"), ">=", 1.5)
