@@ -70,7 +70,8 @@ int iouops_exec_script(const struct iouops_home *h, const char *name,
  * fails. */
 struct iou_prog;
 int load_open_status(const char *path, int err);
-int load_set_status(const char *name, const char *value, int err);
+int load_set_status(struct iou_prog *p, const char *name, const char *value,
+		    int err);
 int load_file_status(const char *name, const char *path,
 		     enum iou_file_mode mode, int err);
 int load_load_status(struct iou_prog *p, int err, const char *path);
