@@ -46,6 +46,7 @@ struct nops72_cfg {
 		__u32 token_half[2];
 	};
 	void *uaddr;		/* where the region is, for the loader */
+	__u32 trace : 1;	/* (unused) a bitfield, as configs have */
 };
 const volatile struct nops72_cfg cfg = { .max_inflight = 8 };
 
