@@ -34,6 +34,7 @@ int cmd_new(int argc, char **argv);	/* cmd_new.c */
 int cmd_build(int argc, char **argv);	/* cmd_build.c */
 int cmd_vm(int argc, char **argv);	/* cmd_vm.c */
 int cmd_get_kernel(int argc, char **argv);	/* cmd_get_kernel.c */
+int cmd_inspect(int argc, char **argv);	/* cmd_inspect.c */
 
 /* main.c: `iouops --help` (the command table, load's options, the exit
  * statuses); the CLOCK_MONOTONIC ns at which main() started; a number

@@ -20,6 +20,8 @@
 static const struct iouops_cmd commands[] = {
 	{ "load", cmd_load, "PROG [options]",
 	  "run a loop program until it stops" },
+	{ "inspect", cmd_inspect, "PROG",
+	  "what a program needs and offers (no kernel needed)" },
 	{ "probe", cmd_probe, "",
 	  "does this kernel have io_uring BPF ops?" },
 	{ "stat", cmd_stat, "PID [SECS [N]]",
