@@ -78,6 +78,15 @@ $(BUILD)/selftests/%.bpf.o: selftests/%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Iselftests -c $< -o $@
 
+# Programs written the way outside ones are (plain uapi headers, no
+# iouops header): Debian keeps asm/ under the multiarch folder, and
+# BPF_PROG leaves ctx unused.
+MULTIARCH_INC := /usr/include/$(shell gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+$(BUILD)/selftests/foreign_%.bpf.o: selftests/foreign_%.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Wno-unused-parameter $(DEPFLAGS) -idirafter $(MULTIARCH_INC) -c $< -o $@
+
 $(BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)

@@ -34,6 +34,7 @@ int cmd_new(int argc, char **argv);	/* cmd_new.c */
 int cmd_build(int argc, char **argv);	/* cmd_build.c */
 int cmd_vm(int argc, char **argv);	/* cmd_vm.c */
 int cmd_get_kernel(int argc, char **argv);	/* cmd_get_kernel.c */
+int cmd_inspect(int argc, char **argv);	/* cmd_inspect.c */
 
 /* main.c: `iouops --help` (the command table, load's options, the exit
  * statuses); the CLOCK_MONOTONIC ns at which main() started; a number
@@ -70,7 +71,8 @@ int iouops_exec_script(const struct iouops_home *h, const char *name,
  * fails. */
 struct iou_prog;
 int load_open_status(const char *path, int err);
-int load_set_status(const char *name, const char *value, int err);
+int load_set_status(struct iou_prog *p, const char *name, const char *value,
+		    int err);
 int load_file_status(const char *name, const char *path,
 		     enum iou_file_mode mode, int err);
 int load_load_status(struct iou_prog *p, int err, const char *path);

@@ -2,7 +2,10 @@
 /*
  * cmd_load.c - `iouops load PROG [options]`: open, set, load, attach and
  * run one loop program until it stops, then report how it ended. Signals:
- * the first SIGINT/SIGTERM asks the program to stop, a second detaches.
+ * the first SIGINT/SIGTERM asks the program to stop, a second detaches
+ * (with --shm-type there is no control block: the first one detaches).
+ * --print and --expect read globals and the region after the run; they
+ * are resolved before anything is created, so a typo costs no ring.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +28,13 @@ struct load_args {
 	int nr_sets;
 	struct { const char *name, *path; enum iou_file_mode mode; } files[MAX_SETS];
 	int nr_files;
+	const char *shm_type;		/* --shm-type TYPE */
+	const char *prints[MAX_SETS];	/* --print PATH */
+	int nr_prints;
+	const char *expect_paths[MAX_SETS];	/* --expect PATH=VALUE */
+	const char *expect_values[MAX_SETS];
+	unsigned long long expect_raw[MAX_SETS];
+	int nr_expects;
 	unsigned stats_interval;	/* seconds; 0: no live stats */
 	bool verbose;
 	bool timing;			/* --timing: print load/run costs */
@@ -103,19 +113,113 @@ static int resolve_prog(const char *name, char *out, size_t len)
 	return -ENOENT;
 }
 
-/* Counters and how the program ended; its exit turned into our status. */
-static int report_exit(volatile struct iou_ctl *ctl, double secs)
-{
-	char line[IOU_REPORT_LEN];
-	int kind;
+/* How many integer globals a program without an exit record shows. */
+#define MAX_SHOWN_GLOBALS	32
 
-	iouops_print_counters(ctl);
-	printf("steps: %llu  time: %.3f s\n", (unsigned long long)ctl->steps,
-	       secs);
-	kind = iou_exit_format(ctl, line, sizeof(line));
-	printf("%s\n", line);
-	return kind == IOU_EXIT_ERROR ? IOUOPS_EXIT_PROG_ERROR :
-	       kind < 0 ? IOUOPS_EXIT_CORRUPT : IOUOPS_EXIT_OK;
+struct shown_globals {
+	unsigned shown, more;
+};
+
+static int show_global(const char *name, const struct iou_var_info *info,
+		       unsigned long long raw, void *cookie)
+{
+	struct shown_globals *sg = cookie;
+	char value[32];
+
+	if (sg->shown == MAX_SHOWN_GLOBALS) {
+		sg->more++;
+		return 0;
+	}
+	iou_var_format(info, raw, value, sizeof(value));
+	printf("%s=%s\n", name, value);
+	sg->shown++;
+	return 0;
+}
+
+/* Counters and how the program ended; its exit turned into our status.
+ * A program that keeps no iouops exit record (no control block with
+ * --shm-type, or one it never wrote) shows its .bss/.data integers, so
+ * the user sees what it did. */
+static int report_exit(struct iou_prog *p, volatile struct iou_ctl *ctl,
+		       double secs)
+{
+	struct shown_globals sg = { 0 };
+	char line[IOU_REPORT_LEN];
+	int kind = IOU_EXIT_NONE;
+
+	if (ctl) {
+		iouops_print_counters(ctl);
+		printf("steps: %llu  time: %.3f s\n",
+		       (unsigned long long)ctl->steps, secs);
+		kind = iou_exit_format(ctl, line, sizeof(line));
+	} else {
+		printf("time: %.3f s\n", secs);	/* nobody counts steps */
+	}
+	if (kind != IOU_EXIT_NONE) {
+		printf("%s\n", line);
+		return kind == IOU_EXIT_ERROR ? IOUOPS_EXIT_PROG_ERROR :
+		       kind < 0 ? IOUOPS_EXIT_CORRUPT : IOUOPS_EXIT_OK;
+	}
+	iou_prog_for_each_int_global(p, show_global, &sg);
+	if (sg.more)
+		printf("(%u more integer globals)\n", sg.more);
+	printf("EXIT: program stopped; it keeps no iouops exit record\n");
+	return IOUOPS_EXIT_OK;
+}
+
+/* --print, --expect and --shm-type, checked before anything is created. */
+static int check_results_args(struct iou_prog *p, struct load_args *a)
+{
+	struct iou_var_info info;
+	int i, err;
+
+	for (i = 0; i < a->nr_prints; i++) {
+		if (iou_prog_var_info(p, a->prints[i], &info)) {
+			fprintf(stderr, "iouops: --print %s: %s\n", a->prints[i],
+				iou_prog_error_msg(p));
+			return IOUOPS_EXIT_BADSET;
+		}
+	}
+	for (i = 0; i < a->nr_expects; i++) {
+		err = iou_prog_var_encode(p, a->expect_paths[i],
+					  a->expect_values[i], &a->expect_raw[i]);
+		if (err) {
+			fprintf(stderr, "iouops: --expect %s=%s: %s\n",
+				a->expect_paths[i], a->expect_values[i],
+				iou_prog_error_msg(p));
+			return IOUOPS_EXIT_BADSET;
+		}
+	}
+	return 0;
+}
+
+/* After the run: the --print values, then the first expectation that
+ * did not hold (one line, IOUOPS_EXIT_EXPECT), or 0. */
+static int print_and_check(struct iou_prog *p, struct load_args *a)
+{
+	struct iou_var_info info;
+	unsigned long long raw;
+	char seen[32], want[32];
+	int i;
+
+	for (i = 0; i < a->nr_prints; i++) {
+		if (iou_prog_var_read(p, a->prints[i], &raw, &info))
+			continue;	/* resolved before load: cannot fail */
+		iou_var_format(&info, raw, seen, sizeof(seen));
+		printf("%s=%s\n", a->prints[i], seen);
+	}
+	for (i = 0; i < a->nr_expects; i++) {
+		if (iou_prog_var_read(p, a->expect_paths[i], &raw, &info))
+			continue;
+		if (raw == a->expect_raw[i])
+			continue;
+		iou_var_format(&info, raw, seen, sizeof(seen));
+		iou_var_format(&info, a->expect_raw[i], want, sizeof(want));
+		fprintf(stderr, "iouops: expected %s=%s, got %s\n",
+			a->expect_paths[i], want, seen);
+		return IOUOPS_EXIT_EXPECT;
+	}
+	return 0;
 }
 
 static int run_load(struct load_args *a)
@@ -144,14 +248,22 @@ static int run_load(struct load_args *a)
 	if (err) {
 		return load_open_status(path, err);
 	}
+	if (a->shm_type && iou_prog_set_shm_type(p, a->shm_type)) {
+		fprintf(stderr, "iouops: %s\n", iou_prog_error_msg(p));
+		status = IOUOPS_EXIT_SHMTYPE;
+		goto out;
+	}
 	for (i = 0; i < a->nr_sets; i++) {
 		err = iou_prog_set(p, a->set_names[i], a->set_values[i]);
 		if (err) {
-			status = load_set_status(a->set_names[i],
+			status = load_set_status(p, a->set_names[i],
 						 a->set_values[i], err);
 			goto out;
 		}
 	}
+	status = check_results_args(p, a);
+	if (status)
+		goto out;
 	for (i = 0; i < a->nr_files; i++) {
 		err = iou_prog_set_file(p, a->files[i].name, a->files[i].path,
 					a->files[i].mode);
@@ -195,7 +307,7 @@ static int run_load(struct load_args *a)
 			l->setup_flags & (1U << 20) ? "sq-rewind" : "sq-array",
 			iou_prog_shm_size(p) / 1024);
 	}
-	if (a->stats_interval)
+	if (a->stats_interval && ctl)
 		st = stats_thread_start(ctl, a->stats_interval);
 	getrusage(RUSAGE_THREAD, &t.ru_start);
 	t.run_start = iouops_now_ns();
@@ -205,13 +317,28 @@ static int run_load(struct load_args *a)
 	stats_thread_stop(st);
 	iou_prog_detach(p);
 	t.detach_end = iouops_now_ns();
+	if (err == -EINTR && !ctl && signals_seen == 1) {
+		/* --shm-type: the first signal ends the enter; that is how
+		 * such a run is stopped, not a failure */
+		fprintf(stderr, "iouops: interrupted: detached (no control "
+			"block to ask the program to stop)\n");
+		err = 0;
+	}
 	if (err) {
 		status = load_run_status(err);
-		iouops_print_counters(ctl);
+		if (ctl)
+			iouops_print_counters(ctl);
 		goto out;
 	}
-	status = report_exit(ctl, (double)(t.run_end - t.run_start) / 1e9);
-	if (a->timing)
+	status = report_exit(p, ctl, (double)(t.run_end - t.run_start) / 1e9);
+	if (a->nr_prints || a->nr_expects) {
+		int checked = print_and_check(p, a);
+
+		/* with --expect, the expectations decide */
+		if (a->nr_expects)
+			status = checked ? checked : IOUOPS_EXIT_OK;
+	}
+	if (a->timing && ctl)
 		print_timing(p, ctl, &t);
 out:
 	running_prog = NULL;
@@ -221,7 +348,8 @@ out:
 }
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
-       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
+       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST,
+       OPT_SHM_TYPE, OPT_PRINT, OPT_EXPECT };
 
 /* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
 static int add_file(struct load_args *a, int opt, char *arg)
@@ -269,6 +397,9 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "src", required_argument, NULL, OPT_SRC },
 		{ "dst", required_argument, NULL, OPT_DST },
+		{ "shm-type", required_argument, NULL, OPT_SHM_TYPE },
+		{ "print", required_argument, NULL, OPT_PRINT },
+		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -333,6 +464,35 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 			break;
 		case OPT_LISTEN:
 			a->opts.listen = optarg;
+			break;
+		case OPT_SHM_TYPE:
+			if (!*optarg) {
+				fprintf(stderr, "iouops: --shm-type: expected "
+					"the name of a struct of the program\n");
+				return IOUOPS_EXIT_USAGE;
+			}
+			a->shm_type = optarg;
+			break;
+		case OPT_PRINT:
+			if (!*optarg || a->nr_prints == MAX_SETS) {
+				fprintf(stderr, "iouops: --print '%s': expected "
+					"NAME[.PATH] (at most %d)\n", optarg,
+					MAX_SETS);
+				return IOUOPS_EXIT_USAGE;
+			}
+			a->prints[a->nr_prints++] = optarg;
+			break;
+		case OPT_EXPECT:
+			eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1] ||
+			    a->nr_expects == MAX_SETS) {
+				fprintf(stderr, "iouops: --expect %s: expected "
+					"NAME[.PATH]=NUMBER\n", optarg);
+				return IOUOPS_EXIT_USAGE;
+			}
+			*eq = '\0';
+			a->expect_paths[a->nr_expects] = optarg;
+			a->expect_values[a->nr_expects++] = eq + 1;
 			break;
 		case 'v':
 			a->verbose = true;

@@ -140,8 +140,15 @@ int load_open_status(const char *path, int err)
 	return open_exit_status(err);
 }
 
-int load_set_status(const char *name, const char *value, int err)
+int load_set_status(struct iou_prog *p, const char *name, const char *value,
+		    int err)
 {
+	const char *detail = iou_prog_error_msg(p);
+
+	if (*detail && (err == -ENOENT || err == -EINVAL || err == -ERANGE)) {
+		fprintf(stderr, "iouops: --set %s=%s: %s\n", name, value, detail);
+		return IOUOPS_EXIT_BADSET;
+	}
 	fprintf(stderr, "iouops: --set %s=%s: %s\n", name, value,
 		err == -ENOENT ? "the program has no such global" :
 		err == -EINVAL ? "not a number, a known @field, or too big for the variable" :

@@ -108,6 +108,64 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
 int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
 
 /*
+ * Paths: a global NAME followed by .MEMBER and [INDEX] steps
+ * (ri.cq_off.head, cfg.ports[2]), resolved through the object's BTF
+ * (typedefs, nested and anonymous structs and unions, arrays), down to an
+ * integer of 1, 2, 4 or 8 bytes (or an enum) or a pointer. iou_prog_set()
+ * takes a path as its name; a pointer leaf takes @shm_uaddr or a number.
+ * With iou_prog_set_shm_type() the pseudo-global IOU_SHM_PSEUDO_GLOBAL
+ * ("shm") names the shared region as that struct. Path errors: -ENOENT
+ * (no such global or member), -ERANGE (index out of range, value does not
+ * fit), -EINVAL (through a pointer, a bitfield, a float, a struct or
+ * array leaf, malformed), each with a one-line iou_prog_error_msg().
+ */
+#define IOU_SHM_PSEUDO_GLOBAL	"shm"
+
+/*
+ * Lay the shared region out as the program's own struct TYPE ("name" or
+ * "struct name", or a typedef of a struct) at offset 0, with no iouops
+ * control block: for programs that keep their state at the start of the
+ * region. Then iou_prog_ctl() is NULL and iou_prog_request_stop() only
+ * makes the next signal end iou_prog_run() (there is no stop request to
+ * deliver). The region grows to sizeof(TYPE) when no size was given.
+ * Before load, before any set of shm.*. -ENOENT: no such struct; -E2BIG:
+ * larger than opts.shm_size.
+ */
+int iou_prog_set_shm_type(struct iou_prog *p, const char *type);
+
+/* What a path names. section: ".bss", ".data", ".rodata"... or "shm". */
+struct iou_var_info {
+	const char *section;
+	size_t offset;		/* in its section, or in the region */
+	unsigned size;		/* 1, 2, 4 or 8 */
+	bool is_signed;
+	bool is_pointer;
+};
+/* Resolve PATH without reading it (errors as above). */
+int iou_prog_var_info(struct iou_prog *p, const char *path,
+		      struct iou_var_info *info);
+/* A number VALUE as the bits PATH would hold (two's complement, zero
+ * extended): -ERANGE when it does not fit, -EINVAL when not a number. */
+int iou_prog_var_encode(struct iou_prog *p, const char *path,
+			const char *value, unsigned long long *raw);
+/* PATH's current bits: the object's data before load, the live map
+ * (.bss/.data, and the frozen .rodata) after it, or the region. -ENODATA:
+ * shm before load. info may be NULL. */
+int iou_prog_var_read(struct iou_prog *p, const char *path,
+		      unsigned long long *raw, struct iou_var_info *info);
+/* raw as text: signed or unsigned decimal, 0x hex for pointers. */
+void iou_var_format(const struct iou_var_info *info, unsigned long long raw,
+		    char *buf, size_t len);
+/* Call fn for every integer global of .bss and .data (sections' order,
+ * then declaration order) with its current bits, until it returns
+ * non-zero (which is returned). */
+int iou_prog_for_each_int_global(struct iou_prog *p,
+				 int (*fn)(const char *name,
+					   const struct iou_var_info *info,
+					   unsigned long long raw, void *cookie),
+				 void *cookie);
+
+/*
  * Create the ring (SINGLE_ISSUER | DEFER_TASKRUN | NO_SQARRAY [|
  * SQ_REWIND]), register the shared memory region, write iou_layout and
  * the --set values into the program, set ring_fd and load (verify) it.
@@ -232,7 +290,8 @@ int iou_probe_kernel(char *why, size_t why_len);
 	X(NOTBPF, 6, "not a BPF ELF object")				\
 	X(NOOPS, 7, "no io_uring_bpf_ops map in the object")		\
 	X(VERIFIER, 8, "the verifier rejected the program")		\
-	X(BADSET, 9, "--set: unknown global, or a bad value")		\
+	X(BADSET, 9, "--set/--print/--expect: unknown global or path, "	\
+	  "or a bad value")		\
 	X(RING, 10, "io_uring_setup() refused the ring")		\
 	X(REGION, 11, "shared memory registration refused")		\
 	X(ATTACH, 12, "attaching to the ring refused")			\
@@ -253,6 +312,9 @@ int iou_probe_kernel(char *why, size_t why_len);
 	  "directory")							\
 	X(CORRUPT, 24, "the program's exit record is corrupt "		\
 	  "(unknown kind)")						\
+	X(EXPECT, 26, "--expect: a value after the run differed")	\
+	X(SHMTYPE, 27, "--shm-type: no such struct in the program, or "	\
+	  "larger than the region")					\
 	X(SIGNAL, 130, "second signal: detached at once")
 
 enum iouops_exit_status {

@@ -20,6 +20,8 @@
 static const struct iouops_cmd commands[] = {
 	{ "load", cmd_load, "PROG [options]",
 	  "run a loop program until it stops" },
+	{ "inspect", cmd_inspect, "PROG",
+	  "what a program needs and offers (no kernel needed)" },
 	{ "probe", cmd_probe, "",
 	  "does this kernel have io_uring BPF ops?" },
 	{ "stat", cmd_stat, "PID [SECS [N]]",
@@ -41,13 +43,24 @@ static const char load_options[] =
 "folder next to the iouops binary, then in IOUOPS_PROGS_DIR.\n"
 "\n"
 "Options of load:\n"
-"  --set NAME=VALUE    set global NAME of the program before load; VALUE is a\n"
-"                      number (0x.., k/m/g suffixes) or a ring-layout field:\n"
+"  --set PATH=VALUE    set a global of the program before load. PATH is NAME,\n"
+"                      NAME.MEMBER..., NAME[INDEX] or mixes (cfg.ports[2]),\n"
+"                      down to an integer or pointer (iouops inspect lists\n"
+"                      them); with --shm-type, shm.MEMBER is in the region.\n"
+"                      VALUE is a number (0x.., k/m/g suffixes) or a\n"
+"                      ring-layout field:\n"
 "                      @sq_entries @cq_entries @sq_mask @cq_mask @ring_fd\n"
 "                      @sq_off.FIELD @cq_off.FIELD (head tail ring_mask\n"
 "                      ring_entries flags dropped array / overflow cqes)\n"
 "                      @rings_size @sqes_size @shm_size @shm_uaddr\n"
-"                      @setup_flags\n"
+"                      @setup_flags; a pointer takes @shm_uaddr or a number\n"
+"  --shm-type TYPE     lay the shared region out as the program's own struct\n"
+"                      TYPE at offset 0, with no iouops control block\n"
+"                      (pseudo-global shm); --shm-size, if given, must hold it\n"
+"  --print PATH        after the run, print PATH=VALUE (repeatable)\n"
+"  --expect PATH=N     after the run, PATH must equal the number N\n"
+"                      (repeatable); with --expect the exit status is 0 when\n"
+"                      all held, else 26 at the first that did not\n"
 "  --in NAME=PATH      open PATH read-only and put the fd in global NAME\n"
 "  --out NAME=PATH     open PATH for writing (created, truncated), fd in NAME\n"
 "  --src PATH          --in " IOU_SYM_SRC_FD "=PATH     --dst PATH   --out " IOU_SYM_DST_FD "=PATH\n"
@@ -69,7 +82,10 @@ static const char load_options[] =
 "  -v, --verbose       show what the loader does and libbpf's messages\n"
 "\n"
 "Ctrl-C (SIGINT/SIGTERM) asks the program to stop through shared memory and\n"
-"lets it finish; a second one detaches at once.\n";
+"lets it finish; a second one detaches at once. With --shm-type there is no\n"
+"control block: the first one ends the enter and detaches.\n"
+"A program that keeps no iouops exit record gets its .bss/.data integer\n"
+"globals printed after the run (the first 32).\n";
 
 void iouops_usage(FILE *f)
 {

@@ -22,7 +22,7 @@ int iou_prog_listen_addr(const struct iou_prog *p, char *buf, size_t len)
 
 volatile struct iou_ctl *iou_prog_ctl(const struct iou_prog *p)
 {
-	return p->shm;
+	return p->shm_type_id ? NULL : p->shm;
 }
 
 void *iou_prog_shm(const struct iou_prog *p)

@@ -43,6 +43,10 @@ struct iou_prog {
 	size_t shm_size;
 	struct iou_set *sets;
 	size_t nr_sets;
+	/* --shm-type: the program's own struct at offset 0 of the region,
+	 * no control block (0: the iouops control block is there) */
+	__u32 shm_type_id;
+	size_t shm_type_size;
 	struct iou_fail fail;	/* stage and one-line detail of a failure */
 	struct iou_bpf_log log;	/* libbpf's messages during open/load */
 	bool loaded;

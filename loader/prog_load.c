@@ -240,7 +240,9 @@ int iou_prog_run(struct iou_prog *p)
 void iou_prog_request_stop(struct iou_prog *p)
 {
 	p->stop_requested = 1;
-	if (p->shm)
+	if (p->shm_type_id)	/* no control block: end the enter instead */
+		p->force_stop = 1;
+	else if (p->shm)
 		__atomic_store_n(&((struct iou_ctl *)p->shm)->stop_req, 1,
 				 __ATOMIC_RELEASE);
 }

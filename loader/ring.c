@@ -113,10 +113,12 @@ int iou_prog_setup_shm(struct iou_prog *p)
 	}
 	p->shm_size = size;
 
-	ctl = p->shm;
-	ctl->magic = IOU_CTL_MAGIC;
-	ctl->version = IOU_CTL_VERSION;
-	ctl->stop_req = p->stop_requested;
+	if (!p->shm_type_id) {	/* --shm-type: the program owns it all */
+		ctl = p->shm;
+		ctl->magic = IOU_CTL_MAGIC;
+		ctl->version = IOU_CTL_VERSION;
+		ctl->stop_req = p->stop_requested;
+	}
 
 	memset(&rd, 0, sizeof(rd));
 	rd.user_addr = (uintptr_t)p->shm;
