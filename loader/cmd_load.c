@@ -112,6 +112,10 @@ static int report_exit(volatile struct iou_ctl *ctl, double secs)
 	iouops_print_counters(ctl);
 	printf("steps: %llu  time: %.3f s\n", (unsigned long long)ctl->steps,
 	       secs);
+	if (ctl->zcrx_flushes)	/* the loader's share of a --zcrx run */
+		printf("zcrx: flushes=%llu flush_ms=%.3f (refill queue, by the loader)\n",
+		       (unsigned long long)ctl->zcrx_flushes,
+		       (double)ctl->zcrx_flush_ns / 1e6);
 	kind = iou_exit_format(ctl, line, sizeof(line));
 	printf("%s\n", line);
 	return kind == IOU_EXIT_ERROR ? IOUOPS_EXIT_PROG_ERROR :

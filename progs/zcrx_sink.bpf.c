@@ -72,8 +72,8 @@ static __always_inline __u64 check_data(const __u8 *shm, __u64 pos,
 {
 	__u64 end = k + len;
 	__u32 head = (8 - (k & 7)) & 7;
-	__u64 n, *wp;
-	int i;
+	__u64 n, *wp, diff;
+	int i, j;
 
 	if (head > len)
 		head = len;
@@ -94,8 +94,13 @@ static __always_inline __u64 check_data(const __u8 *shm, __u64 pos,
 		if (at > iou_layout.mem_size - 8)
 			return k + 1;
 		wp = (__u64 *)(shm + at);
-		if (*wp != zcrx_pattern_word(seed, k + (__u64)i * 8))
-			return k + (__u64)i * 8 + 1;
+		diff = *wp ^ zcrx_pattern_word(seed, k + (__u64)i * 8);
+		if (diff) {
+			/* the first differing byte (little endian) */
+			for (j = 0; j < 7 && !(diff & 0xff); j++)
+				diff >>= 8;
+			return k + (__u64)i * 8 + j + 1;
+		}
 	}
 	pos += n * 8;
 	k += n * 8;
