@@ -21,13 +21,13 @@
 #		only); folded stacks come back as @p lines
 #	-n	NOP queue depths (default "1,8,64,256")
 #	-r	repetitions (default 5, quick 2)
-#	-w	workloads to run (default: nop,load,echo,copy,mbox)
+#	-w	workloads to run (default: nop,load,echo,copy,mbox,zcrx)
 #	-x	one more NOP contender: another build of nops.bpf.o (to compare
 #		two versions in one run, e.g. before and after a change)
 set -u
 
 B=${IOUOPS_BUILD:-build}
-QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox NOP_EXTRA="" PROFILE=0 NOP_QDS=""
+QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox,zcrx NOP_EXTRA="" PROFILE=0 NOP_QDS=""
 while getopts qPr:w:x:n: opt; do
 	case $opt in
 	q) QUICK=1 ;;
@@ -545,6 +545,70 @@ wl_profile() {
 		nop | echo) prof_$w ;;
 		esac
 	done
+
+# ---------------------------------------------------------------- zcrx
+# One TCP receiver, progs/zcrx_sink.bpf.c, two ways: device-less zcrx
+# (--zcrx: RECV_ZC, refill queue written from BPF, flushed by the loader
+# when the program stops the enter for it) vs multishot recv into a
+# buffer ring (no --zcrx). Every byte of the seeded stream is checked by
+# the program in both. Client on vCPU 0. MiB/s of the sink's run, steps
+# per MiB, and for zcrx the flushes per MiB and their share of the time.
+if [ "$QUICK" = 1 ]; then ZCRX_MIB=16; else ZCRX_MIB=256; fi
+
+zcrx_run() { # rep contender
+	case $2 in
+	zcrx) zopt=--zcrx ;;
+	recv) zopt="" ;;
+	esac
+	# shellcheck disable=SC2086 # zopt is zero or one word
+	$PIN $B/iouops load zcrx_sink $zopt --listen 127.0.0.1:0 \
+		--set seed=7 >"$TMP/zsrv" 2>&1 &
+	zsrv=$!
+	zport=""
+	for _ in $(seq 1 300); do
+		zport=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$TMP/zsrv")
+		[ -n "$zport" ] && break
+		kill -0 $zsrv 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$zport" ] || { kill $zsrv 2>/dev/null; wait $zsrv; cp "$TMP/zsrv" "$OUT"; fail zcrx stream "$2" "$1" "sink did not start"; return; }
+	$CLI_PIN $B/samples/zcrx-client -a 127.0.0.1:$zport -n ${ZCRX_MIB}m \
+		--seed 7 >"$OUT" 2>&1
+	st=$?
+	wait $zsrv
+	sst=$?
+	[ $st = 0 ] || { fail zcrx stream "$2" "$1" "zcrx-client exited $st"; return; }
+	[ $sst = 0 ] || { cp "$TMP/zsrv" "$OUT"; fail zcrx stream "$2" "$1" "sink exited $sst"; return; }
+	OUT_SAVED=$OUT OUT=$TMP/zsrv
+	bytes=$(kv counters bytes) steps=$(sed -n 's/^steps: \([0-9]*\) .*/\1/p' "$OUT")
+	secs=$(sed -n 's/^steps: [0-9]*  time: \([0-9.]*\) s/\1/p' "$OUT")
+	flushes=$(kv zcrx: flushes) fms=$(kv zcrx: flush_ms)
+	OUT=$OUT_SAVED
+	[ "$bytes" = $((ZCRX_MIB * 1048576)) ] && [ -n "$secs" ] ||
+		{ fail zcrx stream "$2" "$1" "sink saw ${bytes:-?} bytes"; return; }
+	mib=$(calc 'a/1048576' "$bytes")
+	emit zcrx stream "$2" "$1" mib_s "$(calc 'a/b' "$mib" "$secs")"
+	emit zcrx stream "$2" "$1" steps_per_mib "$(calc 'a/b' "$steps" "$mib")"
+	if [ "$2" = zcrx ]; then
+		emit zcrx stream "$2" "$1" flushes_per_mib "$(calc 'a/b' "${flushes:-0}" "$mib")"
+		emit zcrx stream "$2" "$1" flush_time_pct "$(calc 'a/10/b' "${fms:-0}" "$secs")"
+	fi
+	NOTE="$NOTE $2 $(calc 'a/b' "$mib" "$secs")"
+}
+
+wl_zcrx() { # rep
+	for f in $B/progs/zcrx_sink.bpf.o $B/samples/zcrx-client; do
+		have "$f" || { [ "$1" = 1 ] && skip zcrx "$f is not built"; return; }
+	done
+	if ! $B/iouops probe 2>/dev/null | grep -q '^zcrx.*: yes'; then
+		[ "$1" = 1 ] && skip zcrx "kernel has no device-less zcrx"
+		return
+	fi
+	NOTE=""
+	for c in $(order "$1" zcrx recv); do
+		zcrx_run "$1" $c
+	done
+	progress zcrx stream "$1" "MiB/s"
 }
 
 # ---------------------------------------------------------------- main
@@ -554,7 +618,7 @@ header
 WARMUP=1
 for w in $(echo "$WORKLOADS" | tr ',' ' '); do
 	case $w in
-	nop | load | echo | copy | mbox) wl_$w 0 ;;
+	nop | load | echo | copy | mbox | zcrx) wl_$w 0 ;;
 	*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
 	esac
 done
@@ -563,7 +627,7 @@ rep=1
 while [ $rep -le "$REPS" ]; do
 	for w in $(echo "$WORKLOADS" | tr ',' ' '); do
 		case $w in
-		nop | load | echo | copy | mbox) wl_$w $rep ;;
+		nop | load | echo | copy | mbox | zcrx) wl_$w $rep ;;
 		*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
 		esac
 	done

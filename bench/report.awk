@@ -247,6 +247,24 @@ END {
 		}
 	}
 
+	if (any_in("zcrx")) {
+		w = "zcrx"
+		printf "\nZCRX: one TCP stream into progs/zcrx_sink, every byte checked by the\n"
+		printf "program. zcrx: --zcrx (device-less RECV_ZC; the refill queue is flushed\n"
+		printf "by the loader when the program stops the enter for it); recv: the same\n"
+		printf "program, multishot recv into a buffer ring. Under TCG compare ratios only.\n"
+		printf "  %-22s %-22s %-22s %9s\n", "metric", "zcrx", "recv", "zcrx/recv"
+		split("mib_s steps_per_mib", ms, " ")
+		mlab["mib_s"] = "MiB/s ^"; mlab["steps_per_mib"] = "steps per MiB v"
+		for (i = 1; i in ms; i++) {
+			m = ms[i]
+			if (!has(w, "stream", "zcrx", m) && !has(w, "stream", "recv", m)) continue
+			printf "  %-22s %-22s %-22s %9s\n", mlab[m], cell(w, "stream", "zcrx", m), cell(w, "stream", "recv", m), ratio(w, "stream", "zcrx", "recv", m)
+		}
+		if (has(w, "stream", "zcrx", "flushes_per_mib"))
+			printf "  zcrx flushes per MiB %s, %s%% of the sink's time in them\n", num(med(w, "stream", "zcrx", "flushes_per_mib")), num(med(w, "stream", "zcrx", "flush_time_pct"))
+	}
+
 	if (any_in("load")) {
 		w = "load"
 		printf "\nLOAD: iouops load PROG --timing, ms from main() to the program's first\n"

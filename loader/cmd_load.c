@@ -151,6 +151,10 @@ static int report_exit(struct iou_prog *p, volatile struct iou_ctl *ctl,
 		iouops_print_counters(ctl);
 		printf("steps: %llu  time: %.3f s\n",
 		       (unsigned long long)ctl->steps, secs);
+		if (ctl->zcrx_flushes)	/* the loader's share of a --zcrx run */
+			printf("zcrx: flushes=%llu flush_ms=%.3f (refill queue, by the loader)\n",
+			       (unsigned long long)ctl->zcrx_flushes,
+			       (double)ctl->zcrx_flush_ns / 1e6);
 		kind = iou_exit_format(ctl, line, sizeof(line));
 	} else {
 		printf("time: %.3f s\n", secs);	/* nobody counts steps */
@@ -349,7 +353,7 @@ out:
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
        OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST,
-       OPT_SHM_TYPE, OPT_PRINT, OPT_EXPECT };
+       OPT_SHM_TYPE, OPT_PRINT, OPT_EXPECT, OPT_CQE32, OPT_ZCRX };
 
 /* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
 static int add_file(struct load_args *a, int opt, char *arg)
@@ -393,6 +397,8 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "timing", no_argument, NULL, OPT_TIMING },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "cqe32", no_argument, NULL, OPT_CQE32 },
+		{ "zcrx", no_argument, NULL, OPT_ZCRX },
 		{ "in", required_argument, NULL, OPT_IN },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "src", required_argument, NULL, OPT_SRC },
@@ -493,6 +499,12 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 			*eq = '\0';
 			a->expect_paths[a->nr_expects] = optarg;
 			a->expect_values[a->nr_expects++] = eq + 1;
+			break;
+		case OPT_CQE32:
+			a->opts.cqe32 = true;
+			break;
+		case OPT_ZCRX:
+			a->opts.zcrx = true;
 			break;
 		case 'v':
 			a->verbose = true;

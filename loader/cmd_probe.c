@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* cmd_probe.c - `iouops probe`: does this kernel have io_uring BPF ops? */
+/* cmd_probe.c - `iouops probe`: does this kernel have io_uring BPF ops
+ * (and device-less zcrx)? */
 #include <stdio.h>
 
 #include "cmd.h"
@@ -20,5 +21,11 @@ int cmd_probe(int argc, char **argv)
 	printf("io_uring BPF ops: yes (struct io_uring_bpf_ops, "
 	       "bpf_io_uring_submit_sqes, bpf_io_uring_get_region, "
 	       "DEFER_TASKRUN rings)\n");
+	/* optional: only --zcrx needs it */
+	if (iou_probe_zcrx(why, sizeof(why)))
+		printf("zcrx (device-less, --zcrx): no: %s\n", why);
+	else
+		printf("zcrx (device-less, --zcrx): yes (ZCRX_REG_NODEV, "
+		       "ZCRX_CTRL_FLUSH_RQ)\n");
 	return IOUOPS_EXIT_OK;
 }

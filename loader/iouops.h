@@ -60,6 +60,8 @@ enum iou_stage {
 				 * or the program has no listen_fd */
 	IOU_STAGE_RESOURCES,	/* struct iou_res: bad value, or the buffer
 				 * ring / file table registration refused */
+	IOU_STAGE_ZCRX,		/* --zcrx: not declared, too big, no
+				 * CAP_NET_ADMIN, or the kernel refused */
 };
 
 struct iou_opts {
@@ -70,6 +72,12 @@ struct iou_opts {
 	 * 1: force IORING_SETUP_SQ_REWIND, 0: classic SQ head/tail. */
 	int sq_rewind;
 	bool no_defer_taskrun;	/* for experiments: kernel must refuse */
+	bool cqe32;		/* IORING_SETUP_CQE32: 32-byte CQEs (also
+				 * when the program's iou_res.cqe32 is 1) */
+	/* Register a device-less zcrx ifq (ZCRX_REG_NODEV) with the area
+	 * and refill queue the program's iou_res declares; needs
+	 * CAP_NET_ADMIN. Implies cqe32. zcrx.c */
+	bool zcrx;
 	iou_log_fn log;		/* NULL: silent */
 	void *log_cookie;
 	bool libbpf_debug;	/* forward libbpf debug messages too */
@@ -272,6 +280,13 @@ const char *iou_prog_verifier_log(const struct iou_prog *p);
 int iou_probe_kernel(char *why, size_t why_len);
 
 /*
+ * Probe device-less zero-copy receive (IORING_REGISTER_QUERY: zcrx with
+ * ZCRX_REG_NODEV and ZCRX_CTRL_FLUSH_RQ). Needs no privilege. 0 when the
+ * kernel has it; -EOPNOTSUPP with a one-line reason in `why`. zcrx.c
+ */
+int iou_probe_zcrx(char *why, size_t why_len);
+
+/*
  * Exit statuses of the `iouops` command, one per way of failing, so that
  * scripts and selftests can tell them apart. This list is their one
  * source: it makes enum iouops_exit_status (IOUOPS_EXIT_<NAME> = CODE),
@@ -315,6 +330,9 @@ int iou_probe_kernel(char *why, size_t why_len);
 	X(EXPECT, 26, "--expect: a value after the run differed")	\
 	X(SHMTYPE, 27, "--shm-type: no such struct in the program, or "	\
 	  "larger than the region")					\
+	X(NONETADMIN, 30, "--zcrx needs CAP_NET_ADMIN")			\
+	X(ZCRX, 31, "--zcrx: the program declares no zcrx area, the "	\
+	  "area does not fit, or the kernel refused the ifq")		\
 	X(SIGNAL, 130, "second signal: detached at once")
 
 enum iouops_exit_status {

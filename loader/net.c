@@ -260,8 +260,15 @@ int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
 			return err;
 	}
 
-	if (!n->has_res)
+	if (!n->has_res) {
+		if (o->zcrx)
+			return iou_fail(f, IOU_STAGE_ZCRX, -EINVAL,
+				"--zcrx: the program declares no zcrx area "
+				"(it has no iou_res)");
 		return 0;
+	}
+	if (r->cqe32)
+		o->cqe32 = true;
 	if (!o->cq_entries && (r->bufs || r->files)) {
 		__u64 need = (__u64)r->bufs + (__u64)r->files * r->cq_per_file +
 			     r->cq_extra;
@@ -285,7 +292,7 @@ int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
 				total);
 		o->shm_size = total;
 	}
-	return 0;
+	return iou_zcrx_prepare(obj, r, o, f);
 }
 
 /* The table may not exceed RLIMIT_NOFILE: raise it when allowed. */
@@ -352,7 +359,7 @@ static int setup_files(__u32 files, int ring_fd)
 
 int iou_netres_setup(struct iou_netres *n, struct bpf_object *obj,
 		     struct iou_fail *f, int ring_fd, void *shm,
-		     size_t shm_size)
+		     size_t shm_size, const struct iou_opts *o)
 {
 	struct iou_res *r = &n->res;
 	size_t size;
@@ -380,6 +387,9 @@ int iou_netres_setup(struct iou_netres *n, struct bpf_object *obj,
 					"%s%s", r->files, strerror(-err),
 					err == -EMFILE ? " (RLIMIT_NOFILE)" : "");
 		}
+		err = iou_zcrx_setup(r, ring_fd, shm, shm_size, o, f);
+		if (err)
+			return err;
 		if (iou_global_find(obj, IOU_SYM_RES, &ptr, &size) ||
 		    size != sizeof(*r))
 			return -EINVAL;
@@ -401,6 +411,11 @@ int iou_netres_listen_addr(const struct iou_netres *n, char *buf, size_t len)
 		return -ENOTCONN;
 	iou_format_sockaddr(&n->addr, buf, len);
 	return 0;
+}
+
+const struct iou_res *iou_netres_res(const struct iou_netres *n)
+{
+	return n && n->has_res ? &n->res : NULL;
 }
 
 void iou_netres_free(struct iou_netres *n)

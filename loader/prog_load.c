@@ -142,7 +142,7 @@ static int load_steps(struct iou_prog *p)
 	if (err)
 		return err;
 	err = iou_netres_setup(p->net, p->obj, &p->fail, p->ring_fd, p->shm,
-			       p->shm_size);
+			       p->shm_size, &p->opts);
 	if (err)
 		return err;
 	iou_prog_stamp(p, IOU_PHASE_REGION);
@@ -224,8 +224,17 @@ int iou_prog_run(struct iou_prog *p)
 	p->fail.stage = IOU_STAGE_RUN;
 	for (;;) {
 		ret = iou_sys_enter(p->ring_fd);
-		if (ret >= 0)
+		if (ret >= 0) {
+			/* the program stopped to have its zcrx refill
+			 * queue flushed (BPF cannot): flush, enter again */
+			ret = iou_zcrx_service(p->ring_fd,
+					       iou_netres_res(p->net), p->shm);
+			if (ret < 0)
+				return ret;
+			if (ret > 0)
+				continue;
 			break;
+		}
 		/* A signal ends the enter; BPF globals survive and a new
 		 * enter resumes the loop with fresh loop params. Re-enter
 		 * only to let a program that was asked to stop wind down. */

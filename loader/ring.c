@@ -40,7 +40,8 @@ void iou_prog_compute_layout(struct iou_prog *p)
 	l->cqes_off = pp->cq_off.cqes;
 	/* The rings region holds the CQEs and, without NO_SQARRAY, the SQ
 	 * index array after them; the kernel rounds it up to pages. */
-	cq_end = pp->cq_off.cqes + pp->cq_entries * sizeof(struct io_uring_cqe);
+	l->cqe_shift = (pp->flags & IORING_SETUP_CQE32) ? 5 : 4;
+	cq_end = pp->cq_off.cqes + (pp->cq_entries << l->cqe_shift);
 	if (l->sq_array_off)
 		sq_end = l->sq_array_off + pp->sq_entries * sizeof(__u32);
 	l->rings_size = cq_end > sq_end ? cq_end : sq_end;
@@ -61,6 +62,8 @@ int iou_prog_setup_ring(struct iou_prog *p)
 		params.flags |= IORING_SETUP_DEFER_TASKRUN;
 	if (p->opts.sq_rewind != 0)
 		params.flags |= IORING_SETUP_SQ_REWIND;
+	if (p->opts.cqe32)
+		params.flags |= IORING_SETUP_CQE32;
 	if (p->opts.cq_entries) {
 		params.flags |= IORING_SETUP_CQSIZE;
 		params.cq_entries = p->opts.cq_entries;

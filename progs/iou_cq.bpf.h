@@ -23,14 +23,35 @@ static __always_inline __u32 iou_cq_ready(struct iou_ring *r)
 
 /* The i-th unconsumed CQE (0 = oldest). Always in bounds (masked with
  * cq_mask); whether it was posted is for the caller to check with
- * iou_cq_ready(). */
+ * iou_cq_ready(). On a CQE32 ring (iou_layout.cqe_shift 5) the slots are
+ * 32 bytes and iou_cqe32_extra() gives the second half. */
 static __always_inline struct io_uring_cqe *iou_cqe_at(struct iou_ring *r,
 						       __u32 i)
 {
 	__u32 idx = (r->cur->cq_head + i) & iou_layout.cq_mask;
 
 	return (struct io_uring_cqe *)(r->rings + iou_layout.cqes_off +
-				       idx * sizeof(struct io_uring_cqe));
+				       (idx << iou_layout.cqe_shift));
+}
+
+/* 1 when the ring's CQEs are 32 bytes (IORING_SETUP_CQE32). */
+static __always_inline int iou_cqe32(void)
+{
+	return iou_layout.cqe_shift == 5;
+}
+
+/*
+ * The second 16 bytes of a 32-byte CQE (big_cqe[0..1]; for RECV_ZC a
+ * struct io_uring_zcrx_cqe), or NULL on a ring with 16-byte CQEs. The
+ * cqe must come from iou_cqe_at() or iou_for_each_cqe(): the rings
+ * region is sized for cq_entries slots of (1 << cqe_shift) bytes, so the
+ * verifier proves this half in bounds too.
+ */
+static __always_inline __u64 *iou_cqe32_extra(struct io_uring_cqe *cqe)
+{
+	if (!iou_cqe32())
+		return NULL;
+	return (__u64 *)((__u8 *)cqe + sizeof(struct io_uring_cqe));
 }
 
 /* Publish the local CQ head (plus what iou_for_each_cqe visited) so the
@@ -72,6 +93,7 @@ struct iou_cq_snap {
 	int *i;		/* the iterator's value */
 	__u32 head;
 	__u32 mask;
+	__u64 shift;	/* log2 of the CQE size: 4, or 5 on a CQE32 ring */
 	__u32 n;
 	__u32 once;
 };
@@ -82,6 +104,7 @@ static __always_inline struct iou_cq_snap iou_cq_snap(struct iou_ring *r)
 		.cqes = r->rings + iou_layout.cqes_off,
 		.head = r->cur->cq_head,
 		.mask = iou_layout.cq_mask,
+		.shift = iou_layout.cqe_shift,
 		.n = iou_cq_ready_bounded(r),
 		.once = 1,
 	};
@@ -95,8 +118,8 @@ static __always_inline struct io_uring_cqe *
 iou_cq_visit(struct iou_ring *r, const struct iou_cq_snap *s, int i)
 {
 	r->cur->cq_seen = i + 1;
-	return (struct io_uring_cqe *)(s->cqes + ((s->head + i) & s->mask) *
-				       sizeof(struct io_uring_cqe));
+	return (struct io_uring_cqe *)(s->cqes +
+				       ((__u64)((s->head + i) & s->mask) << s->shift));
 }
 
 /*
