@@ -545,6 +545,7 @@ wl_profile() {
 		nop | echo) prof_$w ;;
 		esac
 	done
+}
 
 # ---------------------------------------------------------------- zcrx
 # One TCP receiver, progs/zcrx_sink.bpf.c, two ways: device-less zcrx
