@@ -60,6 +60,8 @@ enum iou_stage {
 				 * or the program has no listen_fd */
 	IOU_STAGE_RESOURCES,	/* struct iou_res: bad value, or the buffer
 				 * ring / file table registration refused */
+	IOU_STAGE_ROOT,		/* --root: missing, not a directory, no
+				 * files, a name needing escaping, too big */
 };
 
 struct iou_opts {
@@ -76,6 +78,9 @@ struct iou_opts {
 	/* TCP listening socket for a program with a `listen_fd` global:
 	 * "IPv4:PORT", "[IPv6]:PORT" (port 0: any free port). */
 	const char *listen;
+	/* Directory whose files a program with an `http_files` global
+	 * serves (progs/http_shared.h), loaded into the shared region. */
+	const char *root;
 };
 
 struct iou_prog;
@@ -248,6 +253,8 @@ enum iouops_exit_status {
 					 * shared region in it */
 	IOUOPS_EXIT_FILE = 23,		/* --in/--out/--src/--dst: cannot
 					 * open, or a directory */
+	IOUOPS_EXIT_ROOT = 24,		/* --root: bad directory, a name that
+					 * needs escaping, files too big */
 	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
 };
 

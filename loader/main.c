@@ -86,6 +86,9 @@ static void usage(FILE *f)
 "                      global, bound UDP socket for one with udp_fd\n"
 "                      (IPv4:PORT or [IPv6]:PORT; port 0: any free\n"
 "                      port, printed as 'listening on ADDR:PORT')\n"
+"  --root DIR          serve the files of DIR: a program with an http_files\n"
+"                      global (http) gets them in the shared region, at most\n"
+"                      --shm-size bytes of them (default 64m)\n"
 "  -v, --verbose       show what the loader does and libbpf's messages\n"
 "\n"
 "Ctrl-C (SIGINT/SIGTERM) asks the program to stop through shared memory and\n"
@@ -98,8 +101,9 @@ static void usage(FILE *f)
 "error, 14 io_uring_enter failed, 15 new: file exists, 16 build: compiler\n"
 "failed, 17 clang or a helper script missing, 18 bad --listen address, 19\n"
 "address in use, 20 address not local, 21 buffer ring or file table refused,\n"
-"22 stat: no such iouops process, 23 cannot open an --in/--out file, 130\n"
-"detached on a second signal, 1 other. See iouops(8).\n");
+"22 stat: no such iouops process, 23 cannot open an --in/--out file, 24 bad\n"
+"--root (missing, not a directory, no files, a name needing escaping, too\n"
+"big), 130 detached on a second signal, 1 other. See iouops(8).\n");
 }
 
 static void log_to_stderr(enum iou_log_level level, const char *msg,
@@ -235,6 +239,9 @@ static int load_exit_status(struct iou_prog *p, int err, const char *path)
 	case IOU_STAGE_RESOURCES:
 		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
 		return IOUOPS_EXIT_RESOURCES;
+	case IOU_STAGE_ROOT:
+		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		return IOUOPS_EXIT_ROOT;
 	case IOU_STAGE_VERIFIER:
 		if (*iou_prog_verifier_log(p)) {
 			fprintf(stderr, "iouops: the verifier rejected %s (%s); its log:\n%s",
@@ -629,7 +636,7 @@ static int parse_uint(const char *opt, const char *s, unsigned *out)
 }
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
-       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
+       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_ROOT, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
 
 /* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
 static int add_file(struct load_args *a, int opt, char *arg)
@@ -673,6 +680,7 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "timing", no_argument, NULL, OPT_TIMING },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "in", required_argument, NULL, OPT_IN },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "src", required_argument, NULL, OPT_SRC },
@@ -741,6 +749,9 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 			break;
 		case OPT_LISTEN:
 			a->opts.listen = optarg;
+			break;
+		case OPT_ROOT:
+			a->opts.root = optarg;
 			break;
 		case 'v':
 			a->verbose = true;

@@ -26,6 +26,7 @@
 
 #include "iouops.h"
 #include "loader_internal.h"
+#include "files_root_internal.h"
 #include "uring.h"
 
 #define DEFAULT_SQ_ENTRIES	64
@@ -61,6 +62,7 @@ struct iou_prog {
 	int *kept_fds;		/* files opened for the program (--in/--out) */
 	size_t nr_kept_fds;
 	struct iou_netres *net;	/* iou_res resources, --listen socket */
+	struct iou_root *root;	/* --root files (files_root.c) */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
 	unsigned long long phase_ns[IOU_NR_PHASES];	/* load cost */
@@ -790,11 +792,16 @@ static int load_steps(struct iou_prog *p)
 
 	/* iou_shm_need, then struct iou_res and --listen: size the CQ and
 	 * the region (the buffer ring goes past the program's own data) */
+	err = iou_root_prepare(p, &p->opts, &p->root);
+	if (err)
+		return err;
 	p->stage = IOU_STAGE_REGION;
 	err = iou_shm_need_apply(p, &p->opts);
 	if (err)
 		return err;
 	err = iou_netres_prepare(p, &p->opts, &p->net);
+	if (!err)
+		err = iou_root_place(p->root, p, &p->opts);
 	if (err)
 		return err;
 	p->stage = IOU_STAGE_RING;
@@ -807,6 +814,8 @@ static int load_steps(struct iou_prog *p)
 	if (err)
 		return err;
 	err = iou_netres_setup(p->net, p, p->ring_fd, p->shm, p->shm_size);
+	if (!err)
+		err = iou_root_setup(p->root, p, p->shm, p->shm_size);
 	if (err)
 		return err;
 	stamp(p, IOU_PHASE_REGION);
@@ -923,6 +932,7 @@ void iou_prog_close(struct iou_prog *p)
 	iou_prog_detach(p);
 	bpf_object__close(p->obj);
 	iou_netres_free(p->net);	/* the listening socket */
+	iou_root_free(p->root);
 	if (p->shm)
 		munmap(p->shm, p->shm_size);
 	if (p->shm_fd >= 0)
