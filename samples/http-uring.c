@@ -198,7 +198,7 @@ static int scan(const char *dir, const char *url)
 		f->hdr_len = (size_t)snprintf(f->hdr, sizeof(f->hdr),
 			"HTTP/1.1 200 OK\r\nServer: iouops\r\nContent-Type: %s\r\n"
 			"Content-Length: %zu\r\n", ctype(name), f->body_len);
-		if (strlen(name) > 11 && !strcmp(name + strlen(name) - 11,
+		if (strlen(name) >= 11 && !strcmp(name + strlen(name) - 11,
 						 "/index.html")) {
 			struct file *a = add_file();
 
