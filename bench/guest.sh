@@ -16,13 +16,13 @@
 # usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...] [-x NAME=OBJ]...
 #	-q	quick: small sizes, 2 reps (the smoke test in make test)
 #	-r	repetitions (default 5, quick 2)
-#	-w	workloads to run (default: nop,load,echo,copy,mbox)
+#	-w	workloads to run (default: nop,load,echo,copy,mbox,http)
 #	-x	one more NOP contender: another build of nops.bpf.o (to compare
 #		two versions in one run, e.g. before and after a change)
 set -u
 
 B=${IOUOPS_BUILD:-build}
-QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox NOP_EXTRA=""
+QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox,http NOP_EXTRA=""
 while getopts qr:w:x: opt; do
 	case $opt in
 	q) QUICK=1 ;;
@@ -395,6 +395,132 @@ wl_mbox() { # rep
 	done
 }
 
+# ---------------------------------------------------------------- http
+# iouops load http vs http-uring (the same design in userspace) vs nginx
+# (one worker, no master, access log off, sendfile on and off), driven by
+# wrk in this VM: requests/s, latency p50/p99, server CPU per request, for
+# a 100 B and a 16 KiB file at 1 and 64 connections. wrk must report no
+# socket errors and no non-2xx answers, or the contender fails.
+if [ "$QUICK" = 1 ]; then HTTP_SECS=1; else HTTP_SECS=3; fi
+HTTP_DIR=/tmp/bench-http
+HTTP_PORT=18080
+WRK=$(command -v wrk || true)
+NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
+
+# is TCP port $1 listening (/proc/net/tcp, state 0A)?
+http_listening() {
+	hex=$(printf '%04X' "$1")
+	grep -q ":$hex 00000000:0000 0A" /proc/net/tcp 2>/dev/null
+}
+
+http_nginx_conf() { # sendfile(on|off)
+	mkdir -p $HTTP_DIR/ng
+	cat >$HTTP_DIR/ng/nginx.conf <<NGX
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $HTTP_DIR/ng/error.log error;
+pid $HTTP_DIR/ng/nginx.pid;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile $1;
+	tcp_nopush off;
+	keepalive_requests 1000000;
+	client_body_temp_path $HTTP_DIR/ng/body;
+	proxy_temp_path $HTTP_DIR/ng/proxy;
+	fastcgi_temp_path $HTTP_DIR/ng/fcgi;
+	uwsgi_temp_path $HTTP_DIR/ng/uwsgi;
+	scgi_temp_path $HTTP_DIR/ng/scgi;
+	types { application/octet-stream bin; }
+	server { listen 127.0.0.1:$HTTP_PORT; root $HTTP_DIR/root; }
+}
+NGX
+}
+
+# http_server CONTENDER: start it; sets SRV and PORT
+http_server() {
+	: >"$TMP/srv"
+	case $1 in
+	bpf) $SRV_PIN $B/iouops load http --listen 127.0.0.1:0 --root $HTTP_DIR/root >"$TMP/srv" 2>&1 & ;;
+	uring) $SRV_PIN $B/samples/http-uring --listen 127.0.0.1:0 --root $HTTP_DIR/root >"$TMP/srv" 2>&1 & ;;
+	nginx | nginx_sf)
+		[ $1 = nginx ] && http_nginx_conf off || http_nginx_conf on
+		$SRV_PIN "$NGINX" -e $HTTP_DIR/ng/error.log -c $HTTP_DIR/ng/nginx.conf >"$TMP/srv" 2>&1 & ;;
+	esac
+	SRV=$! PORT="" i=0
+	while [ -z "$PORT" ]; do
+		case $1 in
+		nginx*) http_listening $HTTP_PORT && PORT=$HTTP_PORT ;;
+		*) PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMP/srv") ;;
+		esac
+		[ -n "$PORT" ] && break
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 $SRV 2>/dev/null; then
+			cp "$TMP/srv" "$OUT"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# utime + stime of process $1, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' /proc/$1/stat 2>/dev/null; }
+# a wrk latency ("123.45us", "1.2ms", "2s") in microseconds
+to_us() {
+	echo "$1" | awk '/us$/ { printf "%g", $0 + 0; exit } /ms$/ { printf "%g", ($0 + 0) * 1000; exit }
+		/s$/ { printf "%g", ($0 + 0) * 1000000; exit }'
+}
+
+http_run() { # rep case contender
+	file=${2%_*} conns=${2#*_c}
+	http_server "$3" || { fail http "$2" "$3" "$1" "server did not start"; return; }
+	t0=$(cpu_ticks $SRV)
+	$CLI_PIN "$WRK" -t 1 -c "$conns" -d ${HTTP_SECS}s --latency \
+		"http://127.0.0.1:$PORT/$file.bin" >"$OUT" 2>&1
+	st=$? t1=$(cpu_ticks $SRV)
+	kill -INT $SRV 2>/dev/null
+	wait $SRV
+	[ $st = 0 ] || { fail http "$2" "$3" "$1" "wrk exited $st"; return; }
+	if grep -q 'Non-2xx\|Socket errors' "$OUT"; then
+		fail http "$2" "$3" "$1" "wrk saw errors or non-2xx answers"; return
+	fi
+	reqs=$(sed -n 's/^ *\([0-9][0-9]*\) requests in.*/\1/p' "$OUT")
+	rps=$(sed -n 's/^Requests\/sec: *//p' "$OUT")
+	p50=$(to_us "$(awk '$1 == "50%" { print $2 }' "$OUT")")
+	p99=$(to_us "$(awk '$1 == "99%" { print $2 }' "$OUT")")
+	[ -n "$reqs" ] && [ "$reqs" -gt 0 ] && [ -n "$rps" ] ||
+		{ fail http "$2" "$3" "$1" "no wrk result"; return; }
+	emit http "$2" "$3" "$1" req_s "$rps"
+	emit http "$2" "$3" "$1" p50_us "$p50"
+	emit http "$2" "$3" "$1" p99_us "$p99"
+	[ -n "$t0" ] && [ -n "$t1" ] &&
+		emit http "$2" "$3" "$1" cpu_us_req "$(calc '(b-a)*1000000/c/d' "$t0" "$t1" "$(getconf CLK_TCK)" "$reqs")"
+	NOTE="$NOTE $3 $(calc 'a' "$rps")"
+}
+
+wl_http() { # rep
+	for f in $B/progs/http.bpf.o $B/samples/http-uring; do
+		have "$f" || { [ "$1" = 1 ] && skip http "$f is not built"; return; }
+	done
+	[ -n "$WRK" ] || { [ "$1" = 1 ] && skip http "wrk is not in the guest"; return; }
+	if [ ! -d $HTTP_DIR/root ]; then
+		mkdir -p $HTTP_DIR/root
+		head -c 100 /dev/urandom >$HTTP_DIR/root/f100.bin
+		head -c 16384 /dev/urandom >$HTTP_DIR/root/f16k.bin
+	fi
+	contenders="bpf uring"
+	[ -n "$NGINX" ] && contenders="$contenders nginx nginx_sf"
+	for case in f100_c1 f100_c64 f16k_c1 f16k_c64; do
+		NOTE=""
+		# shellcheck disable=SC2086 # a list of words
+		for c in $(order "$1" $contenders); do
+			http_run "$1" $case $c
+		done
+		progress http $case "$1" "requests/s"
+	done
+}
+
 # ---------------------------------------------------------------- main
 header
 # One unrecorded pass first: the first run of anything in a fresh VM pays
@@ -402,7 +528,7 @@ header
 WARMUP=1
 for w in $(echo "$WORKLOADS" | tr ',' ' '); do
 	case $w in
-	nop | load | echo | copy | mbox) wl_$w 0 ;;
+	nop | load | echo | copy | mbox | http) wl_$w 0 ;;
 	*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
 	esac
 done
@@ -411,7 +537,7 @@ rep=1
 while [ $rep -le "$REPS" ]; do
 	for w in $(echo "$WORKLOADS" | tr ',' ' '); do
 		case $w in
-		nop | load | echo | copy | mbox) wl_$w $rep ;;
+		nop | load | echo | copy | mbox | http) wl_$w $rep ;;
 		*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
 		esac
 	done
