@@ -401,7 +401,8 @@ wl_mbox() { # rep
 # wrk in this VM: requests/s, latency p50/p99, server CPU per request, for
 # a 100 B and a 16 KiB file at 1 and 64 connections. wrk must report no
 # socket errors and no non-2xx answers, or the contender fails.
-if [ "$QUICK" = 1 ]; then HTTP_SECS=1; else HTTP_SECS=3; fi
+if [ "$QUICK" = 1 ]; then HTTP_SECS=2; else HTTP_SECS=3; fi
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)	# busybox has no getconf
 HTTP_DIR=/tmp/bench-http
 HTTP_PORT=18080
 WRK=$(command -v wrk || true)
@@ -415,7 +416,12 @@ http_listening() {
 
 http_nginx_conf() { # sendfile(on|off)
 	mkdir -p $HTTP_DIR/ng
+	# nginx running as root looks up its user even with no workers to
+	# switch: the busybox guest has no passwd file
+	[ -f /etc/passwd ] || printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >/etc/passwd
+	[ -f /etc/group ] || printf 'root:x:0:\nnogroup:x:65534:\n' >/etc/group
 	cat >$HTTP_DIR/ng/nginx.conf <<NGX
+user root root;
 daemon off;
 master_process off;
 worker_processes 1;
@@ -495,7 +501,7 @@ http_run() { # rep case contender
 	emit http "$2" "$3" "$1" p50_us "$p50"
 	emit http "$2" "$3" "$1" p99_us "$p99"
 	[ -n "$t0" ] && [ -n "$t1" ] &&
-		emit http "$2" "$3" "$1" cpu_us_req "$(calc '(b-a)*1000000/c/d' "$t0" "$t1" "$(getconf CLK_TCK)" "$reqs")"
+		emit http "$2" "$3" "$1" cpu_us_req "$(calc "(b-a)*1000000/$HZ/c" "$t0" "$t1" "$reqs")"
 	NOTE="$NOTE $3 $(calc 'a' "$rps")"
 }
 
