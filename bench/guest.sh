@@ -401,7 +401,7 @@ wl_mbox() { # rep
 # wrk in this VM: requests/s, latency p50/p99, server CPU per request, for
 # a 100 B and a 16 KiB file at 1 and 64 connections. wrk must report no
 # socket errors and no non-2xx answers, or the contender fails.
-if [ "$QUICK" = 1 ]; then HTTP_SECS=2; else HTTP_SECS=3; fi
+if [ "$QUICK" = 1 ]; then HTTP_SECS=3; else HTTP_SECS=5; fi
 HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)	# busybox has no getconf
 HTTP_DIR=/tmp/bench-http
 HTTP_PORT=18080
@@ -482,7 +482,7 @@ http_run() { # rep case contender
 	file=${2%_*} conns=${2#*_c}
 	http_server "$3" || { fail http "$2" "$3" "$1" "server did not start"; return; }
 	t0=$(cpu_ticks $SRV)
-	$CLI_PIN "$WRK" -t 1 -c "$conns" -d ${HTTP_SECS}s --latency \
+	$CLI_PIN "$WRK" -t 1 -c "$conns" -d ${HTTP_SECS}s --timeout 10s --latency \
 		"http://127.0.0.1:$PORT/$file.bin" >"$OUT" 2>&1
 	st=$? t1=$(cpu_ticks $SRV)
 	kill -INT $SRV 2>/dev/null
@@ -495,8 +495,14 @@ http_run() { # rep case contender
 	rps=$(sed -n 's/^Requests\/sec: *//p' "$OUT")
 	p50=$(to_us "$(awk '$1 == "50%" { print $2 }' "$OUT")")
 	p99=$(to_us "$(awk '$1 == "99%" { print $2 }' "$OUT")")
-	[ -n "$reqs" ] && [ "$reqs" -gt 0 ] && [ -n "$rps" ] ||
+	[ -n "$reqs" ] && [ -n "$rps" ] ||
 		{ fail http "$2" "$3" "$1" "no wrk result"; return; }
+	if [ "$reqs" = 0 ]; then
+		# a smoke run under a loaded TCG host may not complete one
+		# request in its few seconds: note it; a real run fails
+		[ "$QUICK" = 1 ] && { NOTE="$NOTE $3 (none done)"; return; }
+		fail http "$2" "$3" "$1" "wrk completed no request"; return
+	fi
 	emit http "$2" "$3" "$1" req_s "$rps"
 	emit http "$2" "$3" "$1" p50_us "$p50"
 	emit http "$2" "$3" "$1" p99_us "$p99"
