@@ -12,6 +12,7 @@
 #   make install    install under PREFIX (default /usr/local), DESTDIR honoured
 #   make uninstall  remove exactly what install put there
 #   make clean
+#   make help       the targets and the variables they take
 
 CC      ?= gcc
 CLANG   ?= clang-19
@@ -31,6 +32,11 @@ LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -fms-extensions \
 	      $(WARN) -I. -Iprogs
 
+# Every compile writes OUTPUT.d next to its output (foo.o -> foo.d, a
+# sample binary foo -> foo.d) listing the headers it read; -MP adds an
+# empty rule per header so deleting one does not break the build.
+DEPFLAGS := -MMD -MP
+
 ifeq ($(V),1)
 Q :=
 msg :=
@@ -41,7 +47,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench clean FORCE
+.PHONY: all run test bench clean help FORCE
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
 PROG_OBJS   := $(patsubst progs/%.bpf.c,$(BUILD)/progs/%.bpf.o,$(PROG_SRCS))
@@ -57,38 +63,37 @@ TEST_OBJS   := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(TEST_SRCS))
 TEST_RUNNER := $(BUILD)/selftests/runner
 SAMPLE_SRCS := $(wildcard samples/*.c)
 SAMPLES     := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
-BPF_HDRS    := vmlinux.h progs/iouops.bpf.h progs/iouops_shared.h $(filter-out progs/iouops_shared.h,$(wildcard progs/*.h))
-LIB_HDRS    := loader/iouops.h progs/iouops_shared.h $(wildcard loader/*_internal.h)
 
 all: $(PROG_OBJS) $(LIB) $(CLI) $(SAMPLES) $(TEST_BPF_OBJS) $(TEST_RUNNER)
 
-$(BUILD)/progs/%.bpf.o: progs/%.bpf.c $(BPF_HDRS)
+$(BUILD)/progs/%.bpf.o: progs/%.bpf.c
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/selftests/%.bpf.o: selftests/%.bpf.c $(BPF_HDRS)
+$(BUILD)/selftests/%.bpf.o: selftests/%.bpf.c
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -Iselftests -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Iselftests -c $< -o $@
 
-$(BUILD)/loader/%.o: loader/%.c $(LIB_HDRS)
+$(BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# rebuilt from scratch: ar would keep the object of a removed source
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(CLI): $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(CLI_SRCS)) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/selftests/%.o: selftests/%.c $(LIB_HDRS) $(wildcard selftests/*.h)
+$(BUILD)/selftests/%.o: selftests/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iselftests -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iselftests -c $< -o $@
 
 $(TEST_RUNNER): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(@D)
@@ -96,10 +101,10 @@ $(TEST_RUNNER): $(TEST_OBJS) $(LIB)
 	$(Q)$(CC) $(CFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
 
 # samples: one binary per samples/NAME.c; baselines use liburing
-$(BUILD)/samples/%: samples/%.c $(LIB) $(LIB_HDRS)
+$(BUILD)/samples/%: samples/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -luring -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB) $(LDLIBS) -luring -o $@
 
 # vmlinux.h is committed; regenerate it only when asked by name.
 ifneq ($(filter vmlinux.h,$(MAKECMDGOALS)),)
@@ -114,7 +119,7 @@ all: $(BENCH_TOOLS)
 $(BUILD)/tools/%: bench/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Isamples $< -o $@
 
 run: $(CLI) $(PROG_OBJS) $(SAMPLES)
 	scripts/vm --copy samples/run-echo-demo.sh -- sh samples/run-echo-demo.sh
@@ -138,7 +143,7 @@ INSTALL     ?= install
 VERSION     := $(shell sed -n 's/^\#define IOUOPS_VERSION "\(.*\)"/\1/p' loader/iouops.h)
 INST        := $(DESTDIR)$(PREFIX)
 INST_HDRS   := loader/iouops.h progs/iouops_shared.h progs/iouops.bpf.h vmlinux.h \
-	       loader/mbox.h progs/mbox_shared.h
+	       loader/mbox.h progs/mbox_shared.h $(wildcard progs/iou_*.bpf.h)
 INST_SCRIPTS := scripts/vm scripts/get-kernel
 INST_DIRS   := lib/iouops/progs lib/iouops include/iouops
 INST_FILES  := bin/iouops lib/libiouops.a lib/pkgconfig/iouops.pc \
@@ -181,4 +186,30 @@ $(INSTALL_TEST): selftests/install/prep selftests/install/loader.c \
 
 # mbox: BPF atomic exchange (a full barrier) needs the v3 instruction set
 $(BUILD)/progs/mbox.bpf.o: BPF_CFLAGS += -mcpu=v3
-LIB_HDRS += loader/mbox.h progs/mbox_shared.h
+
+# The headers each output read when it was last built (see DEPFLAGS).
+DEP_FILES := $(addsuffix .d,$(basename $(PROG_OBJS) $(TEST_BPF_OBJS) \
+	       $(LIB_OBJS) $(CLI_SRCS:loader/%.c=$(BUILD)/loader/%.o) \
+	       $(TEST_OBJS) $(SAMPLES) $(BENCH_TOOLS)))
+-include $(DEP_FILES)
+
+help:
+	@echo 'Targets:'
+	@echo '  all (default)  programs, libiouops, iouops, samples, selftests, bench tools in $(BUILD)/'
+	@echo '  run            the echo server demo in a VM (scripts/vm)'
+	@echo '  test           selftests on the host and in the VM, then make bench QUICK=1'
+	@echo '  bench          BPF loops vs userspace loops in a VM: $(BUILD)/bench/'
+	@echo '  vmlinux.h      regenerate vmlinux.h from the default cached kernel'
+	@echo '  install        install under $$(DESTDIR)$$(PREFIX)'
+	@echo '  uninstall      remove exactly what install wrote'
+	@echo '  clean          remove $(BUILD)/'
+	@echo '  help           this list'
+	@echo 'Variables (make VAR=value):'
+	@echo '  KERNELS=...    kernels for make test (scripts/test; default: default)'
+	@echo '  QUICK=1        make bench: a short smoke run'
+	@echo '  BENCH_ARGS=... make bench: more scripts/bench options, e.g. --icount'
+	@echo '  PREFIX=dir     install prefix (default /usr/local)'
+	@echo '  DESTDIR=dir    staging root for install/uninstall'
+	@echo '  V=1            show the full commands'
+	@echo '  CC=cc          userspace compiler (default gcc; clang-19 works too)'
+	@echo '  CLANG=clang    BPF compiler (default clang-19)'

@@ -220,43 +220,61 @@ int iou_probe_kernel(char *why, size_t why_len);
 
 /*
  * Exit statuses of the `iouops` command, one per way of failing, so that
- * scripts and selftests can tell them apart.
+ * scripts and selftests can tell them apart. This list is their one
+ * source: it makes enum iouops_exit_status (IOUOPS_EXIT_<NAME> = CODE),
+ * the table iouops_exit_status_table() returns, and through it `iouops
+ * --help`; the exit_status_docs selftest checks README.md and iouops(8)
+ * against it. X(NAME, CODE, one-line meaning):
  */
+#define IOUOPS_EXIT_STATUS_LIST(X)					\
+	X(OK, 0, "program done, or stopped on request")			\
+	X(FAIL, 1, "any failure not listed here")			\
+	X(USAGE, 2, "bad command line")					\
+	X(NOFILE, 3, "program file missing or unreadable")		\
+	X(NOKERNEL, 4, "kernel lacks io_uring BPF ops, or a kfunc the "	\
+	  "program uses")	/* = KSFT_SKIP; also `probe` */	\
+	X(NOTROOT, 5, "not privileged to load BPF")			\
+	X(NOTBPF, 6, "not a BPF ELF object")				\
+	X(NOOPS, 7, "no io_uring_bpf_ops map in the object")		\
+	X(VERIFIER, 8, "the verifier rejected the program")		\
+	X(BADSET, 9, "--set: unknown global, or a bad value")		\
+	X(RING, 10, "io_uring_setup() refused the ring")		\
+	X(REGION, 11, "shared memory registration refused")		\
+	X(ATTACH, 12, "attaching to the ring refused")			\
+	X(PROG_ERROR, 13, "the program recorded an error exit")		\
+	X(RUN, 14, "io_uring_enter() failed (EINVAL: bad loop_step "	\
+	  "return value)")						\
+	X(EXISTS, 15, "new: a file it would write exists")		\
+	X(BUILD, 16, "build: the compiler failed")			\
+	X(NOTOOL, 17, "clang, the vm/get-kernel script or the iouops "	\
+	  "headers not found")						\
+	X(BADADDR, 18, "--listen unparsable, or not matching the "	\
+	  "program's listen_fd/udp_fd")					\
+	X(ADDRINUSE, 19, "--listen address already in use")		\
+	X(ADDRNOTAVAIL, 20, "--listen address is not local")		\
+	X(RESOURCES, 21, "buffer ring or fixed-file table refused")	\
+	X(NOPROC, 22, "stat: no such process, or no iouops region in it") \
+	X(FILE, 23, "--in/--out/--src/--dst: cannot open, or a "	\
+	  "directory")							\
+	X(CORRUPT, 24, "the program's exit record is corrupt "		\
+	  "(unknown kind)")						\
+	X(ROOT, 25, "--root: missing, not a directory, no files, a name "	\
+	  "needing escaping, or files too big")				\
+	X(SIGNAL, 130, "second signal: detached at once")
+
 enum iouops_exit_status {
-	IOUOPS_EXIT_OK = 0,		/* program done, or stopped on request */
-	IOUOPS_EXIT_FAIL = 1,		/* anything not listed below */
-	IOUOPS_EXIT_USAGE = 2,		/* bad command line */
-	IOUOPS_EXIT_NOFILE = 3,		/* program file missing/unreadable */
-	IOUOPS_EXIT_NOKERNEL = 4,	/* kernel lacks io_uring BPF ops
-					 * (= KSFT_SKIP, also `probe`) */
-	IOUOPS_EXIT_NOTROOT = 5,	/* not privileged to load BPF */
-	IOUOPS_EXIT_NOTBPF = 6,		/* not a BPF ELF object */
-	IOUOPS_EXIT_NOOPS = 7,		/* no io_uring_bpf_ops map in it */
-	IOUOPS_EXIT_VERIFIER = 8,	/* verifier rejected the program */
-	IOUOPS_EXIT_BADSET = 9,		/* --set: unknown global, bad value */
-	IOUOPS_EXIT_RING = 10,		/* io_uring_setup() refused */
-	IOUOPS_EXIT_REGION = 11,	/* shared memory registration refused */
-	IOUOPS_EXIT_ATTACH = 12,	/* attaching to the ring refused */
-	IOUOPS_EXIT_PROG_ERROR = 13,	/* program recorded IOU_EXIT_ERROR */
-	IOUOPS_EXIT_RUN = 14,		/* io_uring_enter() failed (EINVAL:
-					 * bad loop_step return value) */
-	IOUOPS_EXIT_EXISTS = 15,	/* new: a file it would write exists */
-	IOUOPS_EXIT_BUILD = 16,		/* build: the compiler failed */
-	IOUOPS_EXIT_NOTOOL = 17,	/* clang, or the vm/get-kernel script,
-					 * or the iouops headers not found */
-	IOUOPS_EXIT_BADADDR = 18,	/* --listen unparsable, or a program
-					 * with(out) listen_fd without(with) it */
-	IOUOPS_EXIT_ADDRINUSE = 19,	/* --listen address already in use */
-	IOUOPS_EXIT_ADDRNOTAVAIL = 20,	/* --listen address is not local */
-	IOUOPS_EXIT_RESOURCES = 21,	/* buffer ring / file table refused */
-	IOUOPS_EXIT_NOPROC = 22,	/* stat: no such process or no iouops
-					 * shared region in it */
-	IOUOPS_EXIT_FILE = 23,		/* --in/--out/--src/--dst: cannot
-					 * open, or a directory */
-	IOUOPS_EXIT_ROOT = 24,		/* --root: bad directory, a name that
-					 * needs escaping, files too big */
-	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
+#define IOUOPS_EXIT_ENUM(name, code, meaning) IOUOPS_EXIT_##name = code,
+	IOUOPS_EXIT_STATUS_LIST(IOUOPS_EXIT_ENUM)
+#undef IOUOPS_EXIT_ENUM
 };
+
+/* The list above as a table, in code order. */
+struct iouops_exit_status_desc {
+	int code;
+	const char *name;	/* "NOKERNEL": IOUOPS_EXIT_NOKERNEL */
+	const char *meaning;	/* one line */
+};
+const struct iouops_exit_status_desc *iouops_exit_status_table(size_t *nr);
 
 /*
  * Where loading spends its time (`iouops load --timing`, make bench): the
@@ -297,7 +315,31 @@ void iou_format_sockaddr(const struct sockaddr_storage *ss, char *buf,
  * MiB, GiB). -EINVAL when it is not one. */
 int iou_parse_size(const char *s, unsigned long long *v);
 
-/* Human-readable name of an exit kind: "done", "stopped", "error"... */
+/* Human-readable name of an exit kind: "none", "done", "stopped",
+ * "error"; "corrupt" for a value that is none of them. */
 const char *iou_exit_kind_str(int kind);
+
+/*
+ * How a program ended, as one line for people (no newline), formatted from
+ * its control block (the model is sched_ext's UEI_REPORT):
+ *	EXIT: done (REASON) [FILE:LINE]		also "stopped"
+ *	EXIT: error CODE (STRERROR): REASON [FILE:LINE]
+ *	EXIT: program stopped without recording a reason
+ *	EXIT: corrupt exit record (kind 0xKIND)
+ * The record's text is untrusted (anything that maps the region can write
+ * it): bytes outside printable ASCII, and '\', come out as \xNN, every
+ * field is bounded, and the line is cut to fit len (IOU_REPORT_LEN holds
+ * any record). Returns the kind (enum iou_exit_kind), -EBADMSG for a kind
+ * that is none of them (a corrupt record: never a success), -EINVAL when
+ * len is 0.
+ */
+#define IOU_REPORT_LEN	1024
+int iou_exit_format(volatile const struct iou_ctl *ctl, char *buf, size_t len);
+
+/* The named counters of a control block as "name=value name=value" (no
+ * newline; names sanitised as by iou_exit_format(), cut to fit len).
+ * Returns how many there are (0: buf is ""), -EINVAL when len is 0. */
+int iou_counters_format(volatile const struct iou_ctl *ctl, char *buf,
+			size_t len);
 
 #endif /* IOUOPS_H */

@@ -24,6 +24,22 @@
 #include <linux/types.h>
 #endif
 
+/*
+ * Names the loader looks up in a program, or gives to what it creates:
+ * the program side declares them as identifiers, the loader finds them by
+ * these strings (in BTF, in /proc/PID/fd). One place, so they cannot drift.
+ */
+#define IOU_SYM_OPS_STRUCT	"io_uring_bpf_ops"	/* struct_ops type */
+#define IOU_SYM_RING_FD		"ring_fd"	/* its member: the ring to attach to */
+#define IOU_SYM_LAYOUT		"iou_layout"	/* const struct iou_layout */
+#define IOU_SYM_SHM_NEED	"iou_shm_need"	/* const struct iou_shm_need */
+#define IOU_SYM_RES		"iou_res"	/* const struct iou_res */
+#define IOU_SYM_LISTEN_FD	"listen_fd"	/* int: TCP socket of --listen */
+#define IOU_SYM_UDP_FD		"udp_fd"	/* int: UDP socket of --listen */
+#define IOU_SYM_SRC_FD		"src_fd"	/* int: --src PATH (read only) */
+#define IOU_SYM_DST_FD		"dst_fd"	/* int: --dst PATH (written) */
+#define IOU_SHM_MEMFD_NAME	"iouops-shm"	/* memfd of the shared region */
+
 /* Ring geometry, filled by the loader after io_uring_setup(). All offsets
  * named *_off are byte offsets into the rings region (IOU_REGION_CQ), as
  * io_uring_params.sq_off / cq_off give them. */

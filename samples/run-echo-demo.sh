@@ -19,6 +19,7 @@ trap 'kill $srv 2>/dev/null; rm -rf "$out"' EXIT
 start() {
 	log=$out/$1
 	shift
+	: >"$log"	# exists before the first grep, whenever the server starts
 	"$@" >"$log" 2>&1 &
 	srv=$!
 	i=0
