@@ -221,7 +221,7 @@ out:
 }
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
-       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
+       OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_ROOT, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST };
 
 /* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
 static int add_file(struct load_args *a, int opt, char *arg)
@@ -265,6 +265,7 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "timing", no_argument, NULL, OPT_TIMING },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "in", required_argument, NULL, OPT_IN },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "src", required_argument, NULL, OPT_SRC },
@@ -333,6 +334,9 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 			break;
 		case OPT_LISTEN:
 			a->opts.listen = optarg;
+			break;
+		case OPT_ROOT:
+			a->opts.root = optarg;
 			break;
 		case 'v':
 			a->verbose = true;

@@ -72,6 +72,9 @@ int load_load_status(struct iou_prog *p, int err, const char *path)
 	case IOU_STAGE_RESOURCES:
 		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
 		return IOUOPS_EXIT_RESOURCES;
+	case IOU_STAGE_ROOT:
+		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		return IOUOPS_EXIT_ROOT;
 	case IOU_STAGE_VERIFIER:
 		if (*iou_prog_verifier_log(p)) {
 			fprintf(stderr, "iouops: the verifier rejected %s (%s); its log:\n%s",

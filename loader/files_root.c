@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,21 +131,11 @@ static struct root_file *add(struct iou_root *rt)
 	return f;
 }
 
-static int fail(struct iou_prog *p, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct iou_prog *p, int err, const char *fmt, ...)
-{
-	char msg[240];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return iou_prog_fail(p, IOU_STAGE_ROOT, err, "%s", msg);
-}
+/* Every failure here is a --root failure: one line in *why. */
+#define fail(why, err, ...) iou_fail(why, IOU_STAGE_ROOT, err, __VA_ARGS__)
 
 /* Every regular file under fs path DIR, as URL prefix URL. */
-static int scan(struct iou_prog *p, struct iou_root *rt, const char *dir,
+static int scan(struct iou_fail *why, struct iou_root *rt, const char *dir,
 		const char *url, int depth)
 {
 	struct dirent *de;
@@ -157,18 +146,18 @@ static int scan(struct iou_prog *p, struct iou_root *rt, const char *dir,
 	DIR *d;
 
 	if (depth > MAX_DEPTH)
-		return fail(p, -ELOOP, "--root %s: directories nest deeper than "
+		return fail(why, -ELOOP, "--root %s: directories nest deeper than "
 			    "%d levels at %s", rt->dir, MAX_DEPTH, dir);
 	d = opendir(dir);
 	if (!d)
-		return fail(p, -errno, "--root %s: cannot read %s: %s", rt->dir,
+		return fail(why, -errno, "--root %s: cannot read %s: %s", rt->dir,
 			    dir, strerror(errno));
 	while (!err && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;	/* ., .. and dot files are not served */
 		if ((size_t)snprintf(fs, sizeof(fs), "%s/%s", dir, de->d_name) >=
 		    sizeof(fs)) {
-			err = fail(p, -ENAMETOOLONG, "--root %s: path too long: "
+			err = fail(why, -ENAMETOOLONG, "--root %s: path too long: "
 				   "%s/%s", rt->dir, dir, de->d_name);
 			break;
 		}
@@ -177,20 +166,20 @@ static int scan(struct iou_prog *p, struct iou_root *rt, const char *dir,
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 			continue;
 		if (!url_safe(de->d_name)) {
-			err = fail(p, -EINVAL, "--root %s: '%s' needs escaping "
+			err = fail(why, -EINVAL, "--root %s: '%s' needs escaping "
 				   "in a URL (names may use A-Z a-z 0-9 - . _ ~)",
 				   rt->dir, fs);
 			break;
 		}
 		if ((size_t)snprintf(name, sizeof(name), "%s/%s", url,
 				     de->d_name) >= HTTP_PATH_MAX) {
-			err = fail(p, -ENAMETOOLONG, "--root %s: URL of %s is "
+			err = fail(why, -ENAMETOOLONG, "--root %s: URL of %s is "
 				   "longer than %d bytes", rt->dir, fs,
 				   HTTP_PATH_MAX - 1);
 			break;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			err = scan(p, rt, fs, name, depth + 1);
+			err = scan(why, rt, fs, name, depth + 1);
 			continue;
 		}
 		f = add(rt);
@@ -352,8 +341,8 @@ static int build_slots(struct iou_root *rt, __u32 **out)
 	return 0;
 }
 
-int iou_root_prepare(struct iou_prog *p, const struct iou_opts *o,
-		     struct iou_root **out)
+int iou_root_prepare(struct bpf_object *obj, const struct iou_opts *o,
+		     struct iou_fail *why, struct iou_root **out)
 {
 	struct iou_root *rt;
 	struct stat st;
@@ -363,24 +352,24 @@ int iou_root_prepare(struct iou_prog *p, const struct iou_opts *o,
 	int err;
 
 	*out = NULL;
-	if (iou_prog_global(p, "http_files", &ptr, &size)) {
+	if (iou_global_find(obj, IOU_SYM_HTTP_FILES, &ptr, &size)) {
 		if (o->root)
-			return fail(p, -ENOENT, "--root given, but the program "
-				    "has no http_files global to receive the files");
+			return fail(why, -ENOENT, "--root given, but the program "
+				    "has no " IOU_SYM_HTTP_FILES " global to receive the files");
 		return 0;
 	}
 	if (size != sizeof(struct http_files))
-		return fail(p, -EINVAL, "http_files is %zu bytes, expected "
+		return fail(why, -EINVAL, IOU_SYM_HTTP_FILES " is %zu bytes, expected "
 			    "struct http_files (%zu): rebuild against this "
 			    "http_shared.h", size, sizeof(struct http_files));
 	if (!o->root)
-		return fail(p, -EDESTADDRREQ, "the program serves files (it "
-			    "has an http_files global): give --root DIR");
+		return fail(why, -EDESTADDRREQ, "the program serves files (it "
+			    "has an " IOU_SYM_HTTP_FILES " global): give --root DIR");
 	if (stat(o->root, &st))
-		return fail(p, -errno, "--root %s: %s", o->root,
+		return fail(why, -errno, "--root %s: %s", o->root,
 			    errno == ENOENT ? "no such directory" : strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return fail(p, -ENOTDIR, "--root %s: not a directory", o->root);
+		return fail(why, -ENOTDIR, "--root %s: not a directory", o->root);
 
 	rt = calloc(1, sizeof(*rt));
 	if (!rt)
@@ -389,11 +378,11 @@ int iou_root_prepare(struct iou_prog *p, const struct iou_opts *o,
 	rt->dir = o->root;
 	rt->user_bound = o->shm_size != 0;
 	rt->bound = o->shm_size ? o->shm_size : IOU_ROOT_DEFAULT_MAX;
-	err = scan(p, rt, o->root, "", 0);
+	err = scan(why, rt, o->root, "", 0);
 	if (err)
 		return err;
 	if (!rt->nr)
-		return fail(p, -ENOENT, "--root %s: no files to serve (dot "
+		return fail(why, -ENOENT, "--root %s: no files to serve (dot "
 			    "files and special files are skipped)", o->root);
 	err = add_aliases(rt);
 	rt->nserved = rt->nr;
@@ -403,7 +392,7 @@ int iou_root_prepare(struct iou_prog *p, const struct iou_opts *o,
 		err = build_slots(rt, &slots);
 	if (err)
 		return err == -ENOMEM ? err :
-		       fail(p, err, "--root %s: cannot hash %zu names", o->root,
+		       fail(why, err, "--root %s: cannot hash %zu names", o->root,
 			    rt->nserved);
 	free(slots);	/* rebuilt in setup, once the offsets are known */
 
@@ -414,7 +403,7 @@ int iou_root_prepare(struct iou_prog *p, const struct iou_opts *o,
 	for (i = 0; i < rt->nr && total > rt->bound; i++) {
 		if (upto[i] <= rt->bound)
 			continue;
-		err = fail(p, -EFBIG, "--root %s: %s (%zu bytes) does not fit: "
+		err = fail(why, -EFBIG, "--root %s: %s (%zu bytes) does not fit: "
 			   "the files need %zu bytes of shared memory, %s allows "
 			   "%llu%s", o->root, rt->files[i].path ?
 			   rt->files[i].path : rt->files[i].name,
@@ -432,8 +421,8 @@ int iou_root_prepare(struct iou_prog *p, const struct iou_opts *o,
 	return 0;
 }
 
-int iou_root_place(struct iou_root *rt, struct iou_prog *p,
-		   struct iou_opts *o)
+int iou_root_place(struct iou_root *rt, struct iou_opts *o,
+		   struct iou_fail *why)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), base;
 
@@ -442,7 +431,7 @@ int iou_root_place(struct iou_root *rt, struct iou_prog *p,
 	base = o->shm_size ? o->shm_size : IOU_DEFAULT_SHM_SIZE;
 	base = (base + page - 1) & ~(page - 1);
 	if (base + rt->area > UINT32_MAX)
-		return fail(p, -E2BIG, "--root %s: the shared region would "
+		return fail(why, -E2BIG, "--root %s: the shared region would "
 			    "exceed 4 GiB", rt->dir);
 	rt->hf.root_off = (__u32)base;
 	rt->hf.root_size = (__u32)rt->area;
@@ -452,7 +441,7 @@ int iou_root_place(struct iou_root *rt, struct iou_prog *p,
 	return 0;
 }
 
-static int read_file(struct iou_prog *p, struct iou_root *rt,
+static int read_file(struct iou_fail *why, struct iou_root *rt,
 		     struct root_file *f, __u8 *dst)
 {
 	size_t done = 0;
@@ -461,7 +450,7 @@ static int read_file(struct iou_prog *p, struct iou_root *rt,
 	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return fail(p, -errno, "--root %s: cannot open %s: %s", rt->dir,
+		return fail(why, -errno, "--root %s: cannot open %s: %s", rt->dir,
 			    f->path, strerror(errno));
 	while (done < f->size) {
 		n = read(fd, dst + done, f->size - done);
@@ -472,13 +461,13 @@ static int read_file(struct iou_prog *p, struct iou_root *rt,
 	n = read(fd, &extra, 1);
 	close(fd);
 	if (done != f->size || n != 0)
-		return fail(p, -EIO, "--root %s: %s changed while loading it",
+		return fail(why, -EIO, "--root %s: %s changed while loading it",
 			    rt->dir, f->path);
 	return 0;
 }
 
-int iou_root_setup(struct iou_root *rt, struct iou_prog *p, void *shm,
-		   size_t shm_size)
+int iou_root_setup(struct iou_root *rt, struct bpf_object *obj,
+		   struct iou_fail *why, void *shm, size_t shm_size)
 {
 	struct http_files *hf;
 	__u8 *area;
@@ -491,7 +480,7 @@ int iou_root_setup(struct iou_root *rt, struct iou_prog *p, void *shm,
 		return 0;
 	hf = &rt->hf;
 	if ((size_t)hf->root_off + rt->area > shm_size)
-		return fail(p, -EINVAL, "--root: shared region too small");
+		return fail(why, -EINVAL, "--root: shared region too small");
 	area = (__u8 *)shm + hf->root_off;
 	for (c = 0; c < HTTP_NR_CONN; c++)
 		memcpy(area + hf->conn_off[c], conn_piece[c], hf->conn_len[c]);
@@ -505,7 +494,7 @@ int iou_root_setup(struct iou_root *rt, struct iou_prog *p, void *shm,
 		if (f->body)
 			memcpy(area + f->f.body_off, f->body, f->size);
 		else if (f->size) {
-			err = read_file(p, rt, f, area + f->f.body_off);
+			err = read_file(why, rt, f, area + f->f.body_off);
 			if (err)
 				return err;
 		}
@@ -530,7 +519,7 @@ int iou_root_setup(struct iou_root *rt, struct iou_prog *p, void *shm,
 	for (c = 0; c < HTTP_NR_CONN; c++)
 		hf->conn_off[c] += hf->root_off;
 	hf->magic = HTTP_FILES_MAGIC;
-	if (iou_prog_global(p, "http_files", &ptr, &size) ||
+	if (iou_global_find(obj, IOU_SYM_HTTP_FILES, &ptr, &size) ||
 	    size != sizeof(*hf))
 		return -EINVAL;
 	memcpy(ptr, hf, sizeof(*hf));
