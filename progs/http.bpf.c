@@ -755,9 +755,9 @@ static __always_inline void send_queued(struct iou_ring *r, __u8 *shm,
 	m->controllen = 0;
 	m->flags = 0;
 	iou_prep_sendmsg(sqe, (int)slot, iou_shm_uaddr(moff),
-			 IOU_MSG_NOSIGNAL | 0x100 /* MSG_WAITALL */,
+			 MSG_NOSIGNAL | 0x100 /* MSG_WAITALL */,
 			 UD(HOP_SEND, c->gen, slot));
-	sqe->flags = IOU_SQE_FIXED_FILE;
+	sqe->flags = IOSQE_FIXED_FILE;
 	c->send_n = nent;
 	c->send_len = total;
 	c->flags |= F_SEND;
@@ -774,7 +774,7 @@ static __always_inline void start_linger(struct iou_ring *r, struct conn *c,
 		return;
 	iou_prep_rw(sqe, IORING_OP_SHUTDOWN, (int)slot, 0, 1 /* SHUT_WR */, 0,
 		    UD(HOP_SHUT, c->gen, slot));
-	sqe->flags = IOU_SQE_FIXED_FILE;
+	sqe->flags = IOSQE_FIXED_FILE;
 	c->flags |= F_LINGER | F_SHUT;
 	st.outstanding++;
 	sqe = get_sqe(r);
@@ -832,7 +832,7 @@ static __always_inline void on_accept(struct iou_ring *r, __u8 *shm,
 	struct conn *c;
 	__u32 slot;
 
-	if (!(cqe->flags & IOU_CQE_F_MORE)) {
+	if (!(cqe->flags & IORING_CQE_F_MORE)) {
 		st.accept_armed = 0;
 		st.outstanding--;
 	}
@@ -873,15 +873,15 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 				    struct io_uring_cqe *cqe, struct conn *c,
 				    __u32 slot)
 {
-	__u32 bid, more = cqe->flags & IOU_CQE_F_MORE;
+	__u32 bid, more = cqe->flags & IORING_CQE_F_MORE;
 	int res = cqe->res;
 
 	if (!more) {
 		c->flags &= ~(F_RECV | F_CANCEL);
 		st.outstanding--;
 	}
-	if (res > 0 && (cqe->flags & IOU_CQE_F_BUFFER)) {
-		bid = (cqe->flags >> IOU_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
+	if (res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
+		bid = (cqe->flags >> IORING_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
 		st.c[C_BYTES_IN] += res;
 		if (c->ps == P_DEAD || (c->flags & F_ERROR)) {
 			iou_bufring_recycle(shm, bid);	/* draining */
@@ -1034,7 +1034,7 @@ IOU_LOOP(http_step)
 		    iou_res.files != max_conns || !max_conns ||
 		    max_conns > MAX_CONNS || ts + 16 > iou_layout.mem_size)
 			return iou_exit_error(r.ctl, -EINVAL,
-				"bad config: %u buffers (max %u), max_conns %u (max %u)",
+				"bad config: %u buffers (max %d), max_conns %u (max %d)",
 				iou_res.bufs, BUF_CAP, max_conns, MAX_CONNS);
 		if (ts > iou_layout.mem_size - 16)
 			return IOU_LOOP_STOP;
@@ -1046,7 +1046,7 @@ IOU_LOOP(http_step)
 	}
 
 	if (READ_ONCE(*iou_ring_u32(&r, iou_layout.sq_flags_off)) &
-	    IOU_SQ_CQ_OVERFLOW)
+	    IORING_SQ_CQ_OVERFLOW)
 		st.c[C_CQ_OVERFLOW]++;
 
 	st.no_sleep = 0;
@@ -1069,9 +1069,9 @@ IOU_LOOP(http_step)
 			/* only a linger timer may outlive its connection */
 			if (op == HOP_LINGER)
 				st.outstanding--;
-			if (cqe->flags & IOU_CQE_F_BUFFER)
+			if (cqe->flags & IORING_CQE_F_BUFFER)
 				iou_bufring_recycle(shm, cqe->flags >>
-						    IOU_CQE_BUFFER_SHIFT);
+						    IORING_CQE_BUFFER_SHIFT);
 			continue;
 		}
 		if (op == HOP_RECV)
