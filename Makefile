@@ -6,7 +6,9 @@
 #   make test       selftests on the host (SKIPs) and in the VM (KERNELS=...),
 #                   then make bench QUICK=1 as a smoke test
 #   make bench      BPF loops vs userspace loops in one VM run: a table, CSV,
-#                   JSON and a plot in build/bench/ (QUICK=1: smoke test;
+#                   JSON and a plot in build/bench/ (QUICK=1: smoke test
+#                   and the --icount regression check; PROFILE=1: perf
+#                   profiles, buckets and flame graphs in build/bench/profile/;
 #                   BENCH_ARGS: more scripts/bench options, e.g. --icount)
 #   make vmlinux.h  regenerate vmlinux.h from the default cached kernel
 #   make install    install under PREFIX (default /usr/local), DESTDIR honoured
@@ -114,12 +116,14 @@ vmlinux.h: FORCE
 endif
 
 # make bench: bench/timeit times the contenders that do not time themselves
-BENCH_TOOLS := $(BUILD)/tools/timeit
+BENCH_TOOLS := $(BUILD)/tools/timeit $(BUILD)/tools/costs
 all: $(BENCH_TOOLS)
 $(BUILD)/tools/%: bench/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Isamples $< -o $@
+
+include kernel-issues/build.mk
 
 run: $(CLI) $(PROG_OBJS) $(SAMPLES)
 	scripts/vm --copy samples/run-echo-demo.sh -- sh samples/run-echo-demo.sh
@@ -129,7 +133,7 @@ test: all
 	scripts/bench --quick
 
 bench: all
-	scripts/bench $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)
+	scripts/bench $(if $(filter-out 0,$(QUICK)),--quick) $(if $(filter-out 0,$(PROFILE)),--profile) $(BENCH_ARGS)
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

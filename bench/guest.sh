@@ -11,10 +11,15 @@
 #	@r,WORKLOAD,CASE,CONTENDER,REP,METRIC,VALUE	one measurement
 #	@f,WORKLOAD,CASE,CONTENDER,REP,REASON	a contender failed
 #	@s,WORKLOAD,REASON			a workload was skipped
+#	@p,WORKLOAD,CASE,CONTENDER,SAMPLES,STACK	a folded call stack (-P)
 # and exits 1 if any contender failed.
 #
-# usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...] [-x NAME=OBJ]...
+# usage: bench/guest.sh [-q] [-P] [-r REPS] [-w WORKLOAD,...] [-n QDS] [-x NAME=OBJ]...
 #	-q	quick: small sizes, 2 reps (the smoke test in make test)
+#	-P	profile: after the reps, one run of every profiled case under
+#		perf record (cpu-clock, call graphs, the contenders' vCPU
+#		only); folded stacks come back as @p lines
+#	-n	NOP queue depths (default "1,8,64,256")
 #	-r	repetitions (default 5, quick 2)
 #	-w	workloads to run (default: nop,load,echo,copy,mbox,http)
 #	-x	one more NOP contender: another build of nops.bpf.o (to compare
@@ -22,14 +27,16 @@
 set -u
 
 B=${IOUOPS_BUILD:-build}
-QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox,http NOP_EXTRA=""
-while getopts qr:w:x: opt; do
+QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox,http NOP_EXTRA="" PROFILE=0 NOP_QDS=""
+while getopts qPr:w:x:n: opt; do
 	case $opt in
 	q) QUICK=1 ;;
+	P) PROFILE=1 ;;
+	n) NOP_QDS=$(echo "$OPTARG" | tr ',' ' ') ;;
 	r) REPS=$OPTARG ;;
 	w) WORKLOADS=$OPTARG ;;
 	x) NOP_EXTRA="$NOP_EXTRA $OPTARG" ;;
-	*) echo "usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...] [-x NAME=OBJ]" >&2; exit 2 ;;
+	*) echo "usage: bench/guest.sh [-q] [-P] [-r REPS] [-w WORKLOAD,...] [-n QDS] [-x NAME=OBJ]" >&2; exit 2 ;;
 	esac
 done
 [ -n "$REPS" ] || { [ "$QUICK" = 1 ] && REPS=2 || REPS=5; }
@@ -63,6 +70,55 @@ order() {
 	if [ $(($1 % 2)) = 1 ]; then shift; echo "$@"; else shift; echo "$@" | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n") }'; fi
 }
 have() { [ -x "$1" ] || [ -f "$1" ]; }
+
+# ---------------------------------------------------------------- costs
+# Counted costs per operation (bench/costs): in the unrecorded warm-up pass
+# the syscalls (counting them slows every syscall down, so never in a timed
+# rep); in every timed rep the CPU time (user, system, runtime: under
+# -icount guest instructions) and context switches.
+COSTS=$B/tools/costs
+have $COSTS || COSTS=""
+# the wrapper for a contender run as a command: $(costs_cmd) CMD ARGS...
+costs_cmd() {
+	[ -n "$COSTS" ] || return 0
+	if [ "$WARMUP" = 1 ]; then echo "$COSTS -s --"; else echo "$COSTS --"; fi
+}
+# the same for a server PID while its client runs: $(costs_pid PID) CLIENT...
+costs_pid() {
+	[ -n "$COSTS" ] || return 0
+	if [ "$WARMUP" = 1 ]; then echo "$COSTS -s -p $1 --"; else echo "$COSTS -p $1 --"; fi
+}
+# nop_costs CASE CONTENDER REP COMMAND...: a NOP contender's counted costs:
+# context switches per NOP, and (warm-up) syscalls per NOP net of the
+# setup's, which COMMAND (the same contender with 1 NOP) measures
+nop_costs() {
+	grep -q '^costs:' "$OUT" || return 0
+	if [ "$WARMUP" = 1 ]; then
+		full=$(kv costs: syscalls) ncase=$1 who=$2
+		shift 3
+		"$@" >"$TMP/setup-costs" 2>&1
+		tiny=$(sed -n 's/^costs:.* syscalls=\([^ ]*\).*/\1/p' "$TMP/setup-costs")
+		case $full$tiny in *-* | '') return 0 ;; esac
+		echo "@r,nop,$ncase,$who,0,syscalls_op,$(calc '(a-b)/c' "$full" "$tiny" $((NOP_TOTAL - 1)))"
+		return 0
+	fi
+	emit nop "$1" "$2" "$3" csw_op "$(calc '(a+b)/c' "$(kv costs: vcsw)" "$(kv costs: ivcsw)" $NOP_TOTAL)"
+}
+
+# emit_costs WORKLOAD CASE CONTENDER REP OPS: from the costs: line of OUT
+emit_costs() {
+	grep -q '^costs:' "$OUT" || return 0
+	if [ "$WARMUP" = 1 ]; then
+		sc=$(kv costs: syscalls)
+		case $sc in '' | -) return 0 ;; esac
+		echo "@r,$1,$2,$3,0,syscalls_op,$(calc 'a/b' "$sc" "$5")"
+		return 0
+	fi
+	emit "$1" "$2" "$3" "$4" csw_op "$(calc '(a+b)/c' "$(kv costs: vcsw)" "$(kv costs: ivcsw)" "$5")"
+	emit "$1" "$2" "$3" "$4" user_us_op "$(calc 'a*1e6/b' "$(kv costs: user_s)" "$5")"
+	emit "$1" "$2" "$3" "$4" sys_us_op "$(calc 'a*1e6/b' "$(kv costs: sys_s)" "$5")"
+	emit "$1" "$2" "$3" "$4" cpu_ns_op "$(calc 'a/b' "$(kv costs: cpu_ns)" "$5")"
+}
 # one human line per case: progress WORKLOAD CASE REP UNIT (NOTE: results)
 NOTE=""
 progress() {
@@ -84,11 +140,12 @@ header() {
 # ---------------------------------------------------------------- NOP
 # BPF nops vs nops-uring at each QD; the floor once per rep.
 if [ "$QUICK" = 1 ]; then NOP_TOTAL=20000; else NOP_TOTAL=500000; fi
-NOP_QDS="1 8 64 256"
+[ -n "$NOP_QDS" ] || NOP_QDS="1 8 64 256"
 
 nop_bpf() { # rep qd [contender object]
 	c=${3:-bpf} obj=${4:-nops}
-	$PIN $B/iouops load "$obj" --set total=$NOP_TOTAL --set qd=$2 \
+	# shellcheck disable=SC2046 # the wrapper is words
+	$PIN $(costs_cmd) $B/iouops load "$obj" --set total=$NOP_TOTAL --set qd=$2 \
 		--sq-entries $2 --cq-entries $(($2 * 2)) --timing >"$OUT" 2>&1 ||
 		{ fail nop qd$2 "$c" "$1" "iouops exited $?"; return; }
 	grep -q "^EXIT: done" "$OUT" || { fail nop qd$2 "$c" "$1" "program did not finish"; return; }
@@ -99,6 +156,9 @@ nop_bpf() { # rep qd [contender object]
 	emit nop qd$2 "$c" "$1" ns_op "$ns"
 	emit nop qd$2 "$c" "$1" ops_per_step "$(calc 'a/b' $NOP_TOTAL "$steps")"
 	emit nop qd$2 "$c" "$1" sleeps_per_step "$(calc 'a/b' "$sleeps" "$steps")"
+	# shellcheck disable=SC2046 # the wrapper is words
+	nop_costs qd$2 "$c" "$1" $PIN $(costs_cmd) $B/iouops load "$obj" --set total=1 --set qd=1 \
+		--sq-entries $2 --cq-entries $(($2 * 2))
 	NOTE="$NOTE $c $ns"
 }
 
@@ -108,8 +168,8 @@ nop_uring() { # rep qd [floor]
 	else
 		set -- "$1" "$2" "-q $2"; c=uring
 	fi
-	# shellcheck disable=SC2086 # $3 is two words on purpose
-	$PIN $B/samples/nops-uring -n $NOP_TOTAL $3 >"$OUT" 2>&1 ||
+	# shellcheck disable=SC2086,SC2046 # $3 is two words on purpose
+	$PIN $(costs_cmd) $B/samples/nops-uring -n $NOP_TOTAL $3 >"$OUT" 2>&1 ||
 		{ fail nop "qd$2" $c "$1" "nops-uring exited $?"; return; }
 	line=$(grep '^nops-uring:' "$OUT")
 	secs=$(echo "$line" | sed -n 's/.* in \([0-9.]*\) s.*/\1/p')
@@ -122,6 +182,8 @@ nop_uring() { # rep qd [floor]
 	emit nop $case $c "$1" ns_op "$ns"
 	emit nop $case $c "$1" ops_per_step "$(calc 'a/b' $NOP_TOTAL "$enters")"
 	emit nop $case $c "$1" sleeps_per_step "$(calc 'a/b' "$sleeps" "$enters")"
+	# shellcheck disable=SC2086,SC2046 # $3 is two words on purpose
+	nop_costs $case $c "$1" $PIN $(costs_cmd) $B/samples/nops-uring -n 1 $3
 	NOTE="$NOTE $c $ns"
 }
 
@@ -240,8 +302,8 @@ echo_run() { # rep case contender
 	rr256) n=${ECHO_RR256#*x}; args="-c 256 -s 64 -n $((n * 64)) --rr" ;;
 	esac
 	s0=$(csw $SRV)
-	# shellcheck disable=SC2086 # args are words
-	$CLI_PIN $B/samples/echo-client -a 127.0.0.1:$PORT $args >"$OUT" 2>&1
+	# shellcheck disable=SC2086,SC2046 # args are words
+	$CLI_PIN $(costs_pid $SRV) $B/samples/echo-client -a 127.0.0.1:$PORT $args >"$OUT" 2>&1
 	st=$? s1=$(csw $SRV)
 	kill -INT $SRV 2>/dev/null
 	wait $SRV
@@ -265,6 +327,7 @@ echo_run() { # rep case contender
 	esac
 	[ -n "$s0" ] && [ -n "$s1" ] &&
 		emit echo "$2" "$3" "$1" srv_sleeps_per_msg "$(calc '(b-a)/c' "$s0" "$s1" "$msgs")"
+	emit_costs echo "$2" "$3" "$1" "$msgs"
 }
 
 wl_echo() { # rep
@@ -542,6 +605,95 @@ wl_http() { # rep
 	done
 }
 
+# ---------------------------------------------------------------- profile
+# -P: one more run of the profiled cases under perf record: cpu-clock
+# samples with call graphs on the contenders' vCPU only (perf itself runs
+# on the other one), started disabled and enabled through its control fifo
+# just before the contender starts (a server: just before its client).
+# BPF programs show as bpf_prog_* (net.core.bpf_jit_kallsyms). Folded
+# stacks (bench/fold.awk) go to the host as @p lines.
+PERF=$(command -v perf 2>/dev/null || ls /usr/bin/perf_[0-9]* 2>/dev/null | tail -n 1)
+PROF_HZ=2000
+PROF_NOP_TOTAL=1000000	# long enough that the loop, not the load, fills it
+PROF_NOP_QDS="1 64"
+PROF_ECHO_CASES="rr1 stream64"
+
+prof_start() {
+	rm -f "$TMP/perf.data" "$TMP/perf.ctl" "$TMP/perf.ack"
+	mkfifo "$TMP/perf.ctl" "$TMP/perf.ack" || return 1
+	taskset -c 0 "$PERF" record -e cpu-clock -F $PROF_HZ -C 1 -g -D -1 -B -N \
+		--control "fifo:$TMP/perf.ctl,$TMP/perf.ack" \
+		-o "$TMP/perf.data" >"$TMP/perf.log" 2>&1 &
+	PERF_PID=$!
+	# the fifo opens once perf listens: a perf that fails never does
+	timeout 60 sh -c 'echo enable >"$1" && read -r _ <"$2"' - "$TMP/perf.ctl" "$TMP/perf.ack" ||
+		{ echo "  profile: perf did not start: $(tail -n 1 "$TMP/perf.log")"; kill $PERF_PID 2>/dev/null; return 1; }
+}
+
+# prof_stop WORKLOAD CASE CONTENDER: stop perf, send the folded stacks
+prof_stop() {
+	kill -INT $PERF_PID 2>/dev/null
+	wait $PERF_PID
+	if [ ! -s "$TMP/perf.data" ]; then
+		echo "  profile $1 $2 $3: perf recorded nothing: $(tail -n 1 "$TMP/perf.log")"
+		return 1
+	fi
+	"$PERF" script --no-inline -i "$TMP/perf.data" -F comm,ip,sym 2>/dev/null |
+		awk -f bench/fold.awk | sort | uniq -c |
+		awk -v p="@p,$1,$2,$3," '{ n = $1; sub(/^ *[0-9]+ /, ""); print p n "," $0 }'
+	echo "  profile $1 $2 $3: done"
+}
+
+prof_nop() {
+	for qd in $PROF_NOP_QDS; do
+		for c in bpf uring; do
+			prof_start || return
+			case $c in
+			bpf) $PIN $B/iouops load nops --set total=$PROF_NOP_TOTAL --set qd=$qd \
+				--sq-entries $qd --cq-entries $((qd * 2)) >"$OUT" 2>&1 ;;
+			uring) $PIN $B/samples/nops-uring -n $PROF_NOP_TOTAL -q $qd >"$OUT" 2>&1 ;;
+			esac
+			prof_stop nop qd$qd $c
+		done
+	done
+	prof_start || return
+	$PIN $B/samples/nops-uring -n $PROF_NOP_TOTAL -f >"$OUT" 2>&1
+	prof_stop nop floor floor
+}
+
+prof_echo() {
+	for case in $PROF_ECHO_CASES; do
+		for c in bpf uring epoll; do
+			echo_server $c || { echo "  profile echo $case $c: server did not start"; continue; }
+			case $case in
+			rr1) n=${ECHO_RR1#*x}; args="-c 1 -s 64 -n $((n * 64)) --rr" ;;
+			stream64) args="-c 64 -s 4k -w 8 -n $ECHO_STREAM" ;;
+			esac
+			prof_start || return
+			# shellcheck disable=SC2086 # args are words
+			$CLI_PIN $B/samples/echo-client -a 127.0.0.1:$PORT $args >"$OUT" 2>&1
+			prof_stop echo $case $c
+			kill -INT $SRV 2>/dev/null
+			wait $SRV
+		done
+	done
+}
+
+wl_profile() {
+	if [ -z "$PERF" ]; then
+		echo "@s,profile,perf is not in the guest"
+		return
+	fi
+	[ "$(nproc)" -gt 1 ] || { echo "@s,profile,needs 2 vCPUs"; return; }
+	sysctl -qw net.core.bpf_jit_kallsyms=1 kernel.kptr_restrict=0 \
+		kernel.perf_event_paranoid=-1 2>/dev/null
+	for w in $(echo "$WORKLOADS" | tr ',' ' '); do
+		case $w in
+		nop | echo) prof_$w ;;
+		esac
+	done
+}
+
 # ---------------------------------------------------------------- main
 header
 # One unrecorded pass first: the first run of anything in a fresh VM pays
@@ -564,5 +716,6 @@ while [ $rep -le "$REPS" ]; do
 	done
 	rep=$((rep + 1))
 done
+[ "$PROFILE" = 1 ] && wl_profile
 rm -rf "$TMP"
 exit $FAILED
