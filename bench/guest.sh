@@ -21,13 +21,13 @@
 #		only); folded stacks come back as @p lines
 #	-n	NOP queue depths (default "1,8,64,256")
 #	-r	repetitions (default 5, quick 2)
-#	-w	workloads to run (default: nop,load,echo,copy,mbox,zcrx)
+#	-w	workloads to run (default: nop,load,echo,copy,mbox,zcrx,http)
 #	-x	one more NOP contender: another build of nops.bpf.o (to compare
 #		two versions in one run, e.g. before and after a change)
 set -u
 
 B=${IOUOPS_BUILD:-build}
-QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox,zcrx NOP_EXTRA="" PROFILE=0 NOP_QDS=""
+QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox,zcrx,http NOP_EXTRA="" PROFILE=0 NOP_QDS=""
 while getopts qPr:w:x:n: opt; do
 	case $opt in
 	q) QUICK=1 ;;
@@ -458,6 +458,153 @@ wl_mbox() { # rep
 	done
 }
 
+# ---------------------------------------------------------------- http
+# iouops load http vs http-uring (the same design in userspace) vs nginx
+# (one worker, no master, access log off, sendfile on and off), driven by
+# wrk in this VM: requests/s, latency p50/p99, server CPU per request, for
+# a 100 B and a 16 KiB file at 1 and 64 connections. wrk must report no
+# socket errors and no non-2xx answers, or the contender fails.
+# Quick (the smoke test in make test): every contender serves both file
+# sizes once, 1 s per wrk run, two of the four cases.
+if [ "$QUICK" = 1 ]; then
+	HTTP_SECS=1 HTTP_CASES="f100_c1 f16k_c64"
+else
+	HTTP_SECS=5 HTTP_CASES="f100_c1 f100_c64 f16k_c1 f16k_c64"
+fi
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)	# busybox has no getconf
+HTTP_DIR=/tmp/bench-http
+HTTP_PORT=18080
+WRK=$(command -v wrk || true)
+NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
+
+# is TCP port $1 listening (/proc/net/tcp, state 0A)?
+http_listening() {
+	hex=$(printf '%04X' "$1")
+	grep -q ":$hex 00000000:0000 0A" /proc/net/tcp 2>/dev/null
+}
+
+http_nginx_conf() { # sendfile(on|off)
+	mkdir -p $HTTP_DIR/ng
+	# nginx running as root looks up its user even with no workers to
+	# switch: the busybox guest has no passwd file
+	[ -f /etc/passwd ] || printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >/etc/passwd
+	[ -f /etc/group ] || printf 'root:x:0:\nnogroup:x:65534:\n' >/etc/group
+	cat >$HTTP_DIR/ng/nginx.conf <<NGX
+user root root;
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $HTTP_DIR/ng/error.log error;
+pid $HTTP_DIR/ng/nginx.pid;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile $1;
+	tcp_nopush off;
+	keepalive_requests 1000000;
+	client_body_temp_path $HTTP_DIR/ng/body;
+	proxy_temp_path $HTTP_DIR/ng/proxy;
+	fastcgi_temp_path $HTTP_DIR/ng/fcgi;
+	uwsgi_temp_path $HTTP_DIR/ng/uwsgi;
+	scgi_temp_path $HTTP_DIR/ng/scgi;
+	types { application/octet-stream bin; }
+	server { listen 127.0.0.1:$HTTP_PORT; root $HTTP_DIR/root; }
+}
+NGX
+}
+
+# http_server CONTENDER: start it; sets SRV and PORT
+http_server() {
+	: >"$TMP/srv"
+	case $1 in
+	bpf) $SRV_PIN $B/iouops load http --listen 127.0.0.1:0 --root $HTTP_DIR/root >"$TMP/srv" 2>&1 & ;;
+	uring) $SRV_PIN $B/samples/http-uring --listen 127.0.0.1:0 --root $HTTP_DIR/root >"$TMP/srv" 2>&1 & ;;
+	nginx | nginx_sf)
+		[ $1 = nginx ] && http_nginx_conf off || http_nginx_conf on
+		$SRV_PIN "$NGINX" -e $HTTP_DIR/ng/error.log -c $HTTP_DIR/ng/nginx.conf >"$TMP/srv" 2>&1 & ;;
+	esac
+	SRV=$! PORT="" i=0
+	while [ -z "$PORT" ]; do
+		case $1 in
+		nginx*) http_listening $HTTP_PORT && PORT=$HTTP_PORT ;;
+		*) PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMP/srv") ;;
+		esac
+		[ -n "$PORT" ] && break
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 $SRV 2>/dev/null; then
+			cp "$TMP/srv" "$OUT"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# utime + stime of process $1, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' /proc/$1/stat 2>/dev/null; }
+# a wrk latency ("123.45us", "1.2ms", "2s") in microseconds
+to_us() {
+	echo "$1" | awk '/us$/ { printf "%g", $0 + 0; exit } /ms$/ { printf "%g", ($0 + 0) * 1000; exit }
+		/s$/ { printf "%g", ($0 + 0) * 1000000; exit }'
+}
+
+http_run() { # rep case contender
+	file=${2%_*} conns=${2#*_c}
+	http_server "$3" || { fail http "$2" "$3" "$1" "server did not start"; return; }
+	t0=$(cpu_ticks $SRV)
+	$CLI_PIN "$WRK" -t 1 -c "$conns" -d ${HTTP_SECS}s --timeout 10s --latency \
+		"http://127.0.0.1:$PORT/$file.bin" >"$OUT" 2>&1
+	st=$? t1=$(cpu_ticks $SRV)
+	kill -INT $SRV 2>/dev/null
+	wait $SRV
+	[ $st = 0 ] || { fail http "$2" "$3" "$1" "wrk exited $st"; return; }
+	if grep -q 'Non-2xx\|Socket errors' "$OUT"; then
+		fail http "$2" "$3" "$1" "wrk saw errors or non-2xx answers"; return
+	fi
+	reqs=$(sed -n 's/^ *\([0-9][0-9]*\) requests in.*/\1/p' "$OUT")
+	rps=$(sed -n 's/^Requests\/sec: *//p' "$OUT")
+	p50=$(to_us "$(awk '$1 == "50%" { print $2 }' "$OUT")")
+	p99=$(to_us "$(awk '$1 == "99%" { print $2 }' "$OUT")")
+	[ -n "$reqs" ] && [ -n "$rps" ] ||
+		{ fail http "$2" "$3" "$1" "no wrk result"; return; }
+	if [ "$reqs" = 0 ]; then
+		# a smoke run under a loaded TCG host may not complete one
+		# request in its few seconds: note it; a real run fails
+		[ "$QUICK" = 1 ] && { NOTE="$NOTE $3 (none done)"; return; }
+		fail http "$2" "$3" "$1" "wrk completed no request"; return
+	fi
+	emit http "$2" "$3" "$1" req_s "$rps"
+	emit http "$2" "$3" "$1" p50_us "$p50"
+	emit http "$2" "$3" "$1" p99_us "$p99"
+	[ -n "$t0" ] && [ -n "$t1" ] &&
+		emit http "$2" "$3" "$1" cpu_us_req "$(calc "(b-a)*1000000/$HZ/c" "$t0" "$t1" "$reqs")"
+	NOTE="$NOTE $3 $(calc 'a' "$rps")"
+}
+
+wl_http() { # rep
+	for f in $B/progs/http.bpf.o $B/samples/http-uring; do
+		have "$f" || { [ "$1" = 1 ] && skip http "$f is not built"; return; }
+	done
+	[ -n "$WRK" ] || { [ "$1" = 1 ] && skip http "wrk is not in the guest"; return; }
+	# a smoke run measures nothing: no warm-up pass (16 server starts
+	# under TCG instead of 24)
+	[ "$QUICK" = 1 ] && [ "$1" = 0 ] && return
+	if [ ! -d $HTTP_DIR/root ]; then
+		mkdir -p $HTTP_DIR/root
+		head -c 100 /dev/urandom >$HTTP_DIR/root/f100.bin
+		head -c 16384 /dev/urandom >$HTTP_DIR/root/f16k.bin
+	fi
+	contenders="bpf uring"
+	[ -n "$NGINX" ] && contenders="$contenders nginx nginx_sf"
+	for case in $HTTP_CASES; do
+		NOTE=""
+		# shellcheck disable=SC2086 # a list of words
+		for c in $(order "$1" $contenders); do
+			http_run "$1" $case $c
+		done
+		progress http $case "$1" "requests/s"
+	done
+}
+
 # ---------------------------------------------------------------- profile
 # -P: one more run of the profiled cases under perf record: cpu-clock
 # samples with call graphs on the contenders' vCPU only (perf itself runs
@@ -619,7 +766,7 @@ header
 WARMUP=1
 for w in $(echo "$WORKLOADS" | tr ',' ' '); do
 	case $w in
-	nop | load | echo | copy | mbox | zcrx) wl_$w 0 ;;
+	nop | load | echo | copy | mbox | zcrx | http) wl_$w 0 ;;
 	*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
 	esac
 done
@@ -628,7 +775,7 @@ rep=1
 while [ $rep -le "$REPS" ]; do
 	for w in $(echo "$WORKLOADS" | tr ',' ' '); do
 		case $w in
-		nop | load | echo | copy | mbox | zcrx) wl_$w $rep ;;
+		nop | load | echo | copy | mbox | zcrx | http) wl_$w $rep ;;
 		*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
 		esac
 	done

@@ -216,6 +216,24 @@ END {
 		}
 	}
 
+	if (any_in("http")) {
+		w = "http"
+		printf "\nHTTP: GET of one file over 127.0.0.1 by wrk (no errors, no non-2xx allowed).\n"
+		printf "BPF: iouops load http; uring: http-uring (same design, liburing); nginx:\n"
+		printf "one worker, access log off, sendfile off (nginx) and on (nginx+sf).\n"
+		printf "  %-20s %-18s %-18s %-18s %-18s %9s %9s\n", "case", "BPF loop", "liburing", "nginx", "nginx+sf", "BPF/uring", "BPF/nginx"
+		split("f100_c1 f100_c64 f16k_c1 f16k_c64", cs, " ")
+		split("req_s p50_us p99_us cpu_us_req", ms, " ")
+		mlab["req_s"] = "req/s ^"; mlab["p50_us"] = "p50 us v"; mlab["p99_us"] = "p99 us v"; mlab["cpu_us_req"] = "CPU us/req v"
+		clab["f100_c1"] = "100B 1c"; clab["f100_c64"] = "100B 64c"; clab["f16k_c1"] = "16K 1c"; clab["f16k_c64"] = "16K 64c"
+		for (i = 1; i in cs; i++) for (j = 1; j in ms; j++) {
+			c = cs[i]; m = ms[j]
+			if (!has(w, c, "bpf", m) && !has(w, c, "uring", m) && !has(w, c, "nginx", m)) continue
+			printf "  %-20s %-18s %-18s %-18s %-18s %9s %9s\n", clab[c] " " mlab[m], cell(w, c, "bpf", m), cell(w, c, "uring", m), cell(w, c, "nginx", m), cell(w, c, "nginx_sf", m), ratio(w, c, "bpf", "uring", m), ratio(w, c, "bpf", "nginx", m)
+		}
+		printf "  (^ higher is better, v lower is better; CPU: the server's utime+stime\n  over the run, in clock ticks, per request)\n"
+	}
+
 	if (any_in("copy")) {
 		w = "copy"
 		printf "\nCOPY: one file in the guest's RAM, MiB/s, higher is better; every copy\n"

@@ -353,7 +353,7 @@ out:
 
 enum { OPT_SET = 256, OPT_SQ, OPT_CQ, OPT_SHM, OPT_REWIND, OPT_SQARRAY,
        OPT_NODEFER, OPT_STATS, OPT_TIMING, OPT_LISTEN, OPT_IN, OPT_OUT, OPT_SRC, OPT_DST,
-       OPT_SHM_TYPE, OPT_PRINT, OPT_EXPECT, OPT_CQE32, OPT_ZCRX };
+       OPT_SHM_TYPE, OPT_PRINT, OPT_EXPECT, OPT_CQE32, OPT_ZCRX, OPT_ROOT };
 
 /* --in NAME=PATH, --out NAME=PATH, --src PATH, --dst PATH */
 static int add_file(struct load_args *a, int opt, char *arg)
@@ -399,6 +399,7 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "cqe32", no_argument, NULL, OPT_CQE32 },
 		{ "zcrx", no_argument, NULL, OPT_ZCRX },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "in", required_argument, NULL, OPT_IN },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "src", required_argument, NULL, OPT_SRC },
@@ -505,6 +506,9 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 			break;
 		case OPT_ZCRX:
 			a->opts.zcrx = true;
+			break;
+		case OPT_ROOT:
+			a->opts.root = optarg;
 			break;
 		case 'v':
 			a->verbose = true;

@@ -77,6 +77,9 @@ int load_load_status(struct iou_prog *p, int err, const char *path)
 		return err == -EPERM ? IOUOPS_EXIT_NONETADMIN :
 		       err == -EOPNOTSUPP ? IOUOPS_EXIT_NOKERNEL :
 		       IOUOPS_EXIT_ZCRX;
+	case IOU_STAGE_ROOT:
+		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		return IOUOPS_EXIT_ROOT;
 	case IOU_STAGE_VERIFIER:
 		if (*iou_prog_verifier_log(p)) {
 			fprintf(stderr, "iouops: the verifier rejected %s (%s); its log:\n%s",

@@ -62,6 +62,8 @@ enum iou_stage {
 				 * ring / file table registration refused */
 	IOU_STAGE_ZCRX,		/* --zcrx: not declared, too big, no
 				 * CAP_NET_ADMIN, or the kernel refused */
+	IOU_STAGE_ROOT,		/* --root: missing, not a directory, no
+				 * files, a name needing escaping, too big */
 };
 
 struct iou_opts {
@@ -84,6 +86,9 @@ struct iou_opts {
 	/* TCP listening socket for a program with a `listen_fd` global:
 	 * "IPv4:PORT", "[IPv6]:PORT" (port 0: any free port). */
 	const char *listen;
+	/* Directory whose files a program with an `http_files` global
+	 * serves (progs/http_shared.h), loaded into the shared region. */
+	const char *root;
 };
 
 struct iou_prog;
@@ -327,6 +332,8 @@ int iou_probe_zcrx(char *why, size_t why_len);
 	  "directory")							\
 	X(CORRUPT, 24, "the program's exit record is corrupt "		\
 	  "(unknown kind)")						\
+	X(ROOT, 25, "--root: missing, not a directory, no files, a name "	\
+	  "needing escaping, or files too big")				\
 	X(EXPECT, 26, "--expect: a value after the run differed")	\
 	X(SHMTYPE, 27, "--shm-type: no such struct in the program, or "	\
 	  "larger than the region")					\

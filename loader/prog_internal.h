@@ -4,7 +4,7 @@
  * the files that implement iou_prog_*(): prog_open.c (open, close),
  * globals.c (--set), ring.c (ring and shared region), prog_load.c (load,
  * attach, run) and prog_access.c (accessors). Not part of the API; the
- * rest of the library (net.c, shm_need.c) sees only a bpf_object and a
+ * rest of the library (net.c, shm_need.c, files_root.c) sees only a bpf_object and a
  * struct iou_fail (loader_internal.h).
  */
 #ifndef IOUOPS_PROG_INTERNAL_H
@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "iouops.h"
+#include "files_root_internal.h"
 #include "loader_internal.h"
 #include "uring.h"
 
@@ -53,6 +54,7 @@ struct iou_prog {
 	int *kept_fds;		/* files opened for the program (--in/--out) */
 	size_t nr_kept_fds;
 	struct iou_netres *net;	/* iou_res resources, --listen socket */
+	struct iou_root *root;	/* --root files (files_root.c) */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
 	unsigned long long phase_ns[IOU_NR_PHASES];	/* load cost */

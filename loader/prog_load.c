@@ -123,13 +123,20 @@ static int load_steps(struct iou_prog *p)
 {
 	int err;
 
-	/* iou_shm_need, then struct iou_res and --listen: size the CQ and
-	 * the region (the buffer ring goes past the program's own data) */
+	/* --root's files are read and checked against their bound first;
+	 * then iou_shm_need, struct iou_res and --listen size the CQ and
+	 * the region (the buffer ring goes past the program's own data),
+	 * and the files go past all of that */
+	err = iou_root_prepare(p->obj, &p->opts, &p->fail, &p->root);
+	if (err)
+		return err;
 	p->fail.stage = IOU_STAGE_REGION;
 	err = iou_shm_need_apply(p->obj, &p->opts);
 	if (err)
 		return err;
 	err = iou_netres_prepare(p->obj, &p->opts, &p->fail, &p->net);
+	if (!err)
+		err = iou_root_place(p->root, &p->opts, &p->fail);
 	if (err)
 		return err;
 	p->fail.stage = IOU_STAGE_RING;
@@ -143,6 +150,9 @@ static int load_steps(struct iou_prog *p)
 		return err;
 	err = iou_netres_setup(p->net, p->obj, &p->fail, p->ring_fd, p->shm,
 			       p->shm_size, &p->opts);
+	if (!err)
+		err = iou_root_setup(p->root, p->obj, &p->fail, p->shm,
+				     p->shm_size);
 	if (err)
 		return err;
 	iou_prog_stamp(p, IOU_PHASE_REGION);

@@ -158,6 +158,7 @@ void iou_prog_close(struct iou_prog *p)
 	iou_prog_detach(p);
 	bpf_object__close(p->obj);
 	iou_netres_free(p->net);	/* the listening socket */
+	iou_root_free(p->root);		/* --root's file table */
 	if (p->shm)
 		munmap(p->shm, p->shm_size);
 	if (p->shm_fd >= 0)
