@@ -20,5 +20,7 @@ int cmd_probe(int argc, char **argv)
 	printf("io_uring BPF ops: yes (struct io_uring_bpf_ops, "
 	       "bpf_io_uring_submit_sqes, bpf_io_uring_get_region, "
 	       "DEFER_TASKRUN rings)\n");
+	printf("timeouts in the SQE: %s (IORING_TIMEOUT_IMMEDIATE_ARG)\n",
+	       iou_kernel_has_timeout_imm() ? "yes" : "no, timespec");
 	return IOUOPS_EXIT_OK;
 }

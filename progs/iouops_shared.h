@@ -38,6 +38,7 @@
 #define IOU_SYM_UDP_FD		"udp_fd"	/* int: UDP socket of --listen */
 #define IOU_SYM_SRC_FD		"src_fd"	/* int: --src PATH (read only) */
 #define IOU_SYM_DST_FD		"dst_fd"	/* int: --dst PATH (written) */
+#define IOU_SYM_TIMEOUT_IMM	"iou_timeout_imm" /* __u32: timeouts in the SQE */
 #define IOU_SHM_MEMFD_NAME	"iouops-shm"	/* memfd of the shared region */
 
 /* Ring geometry, filled by the loader after io_uring_setup(). All offsets
