@@ -575,7 +575,7 @@ static int timed_run(const char *timeout_imm, bool want_timespecs)
 
 	ASSERT_OK(fixture_open_timeouts(&f, "0", timeout_imm));
 	ASSERT_OK(run_client(&f, timed_client));
-	ASSERT_EQ(IOU_EXIT_DONE, f.ctl->exit.kind);
+	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);	/* by its STOP */
 	for (unsigned i = 0; i < NR_TIMED; i++) {
 		st_diag("timeout %llu ms (imm %s): %+.1f ms late",
 			(unsigned long long)timed_ms[i], timeout_imm,
