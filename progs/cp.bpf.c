@@ -372,16 +372,16 @@ IOU_LOOP(cp_step)
 			break;
 		}
 		inflight--;
-		if (op == CP_TIMER) {
+		if (op == CP_READ) {
+			ret = read_done(&r, slot, cqe->res);
+		} else if (op == CP_WRITE) {
+			ret = write_done(&r, slot, cqe->res);
+		} else if (paced() && op == CP_TIMER) {
 			/* -ETIME: time to refill; anything else (-EINVAL:
 			 * a timeout the kernel refused) would spin */
 			timer_armed = 0;
 			if (cqe->res != -ETIME)
 				cp_fail(cqe->res, CP_TIMER, 0);
-		} else if (op == CP_READ) {
-			ret = read_done(&r, slot, cqe->res);
-		} else if (op == CP_WRITE) {
-			ret = write_done(&r, slot, cqe->res);
 		} else if (cqe->res < 0) {
 			cp_fail(cqe->res, CP_FSYNC, 0);
 		} else {
