@@ -20,9 +20,10 @@
  * bucket: reads take tokens, and a timeout inside the loop wakes it when
  * the bucket is empty. Tokens come from the clock (rate * elapsed time),
  * not from counting timer CQEs, so a late timer costs no bytes; the
- * bucket holds rate/4 at most (250 ms of catch-up after a stall, so any
- * window of T seconds moves at most rate * (T + 0.25) bytes). Without
- * rate every pacing branch is dead code to the verifier.
+ * bucket holds rate/2 at most (500 ms of catch-up after a stall, so any
+ * window of T seconds moves at most rate * (T + 0.5) bytes); what a full
+ * bucket drops is counted (rate_dropped: time the copy fell behind).
+ * Without rate every pacing branch is dead code to the verifier.
  */
 #include "iouops.bpf.h"
 
@@ -58,11 +59,12 @@ enum { CP_READ = 1, CP_WRITE, CP_FSYNC, CP_TIMER };
 enum { C_BYTES, C_READS, C_WRITES, C_SHORT_READS, C_SHORT_WRITES,
        C_EOF_READS, C_MAX_INFLIGHT, NR_COUNTERS,
        /* only when paced (rate set) */
-       C_RATE = NR_COUNTERS, C_RATE_LIMIT, C_TIMER_WAITS, NR_PACED_COUNTERS };
+       C_RATE = NR_COUNTERS, C_RATE_LIMIT, C_TIMER_WAITS, C_RATE_DROPPED,
+       NR_PACED_COUNTERS };
 static const char counter_names[NR_PACED_COUNTERS][IOU_COUNTER_NAME_LEN] = {
 	"bytes", "reads", "writes", "short_reads", "short_writes",
 	"eof_reads", "max_inflight",
-	"rate_bps", "rate_limit", "timer_waits",
+	"rate_bps", "rate_limit", "timer_waits", "rate_dropped",
 };
 
 struct cp_slot {
@@ -254,7 +256,7 @@ static __always_inline int start(struct iou_ring *r)
 			chunk = bs;
 		if (!chunk)
 			chunk = 1;
-		burst = rate / 4 > chunk ? rate / 4 : chunk;
+		burst = rate / 2 > chunk ? rate / 2 : chunk;
 		refill_ns = start_ns;
 		win_ns = start_ns;
 		WRITE_ONCE(r->ctl->counters[C_RATE_LIMIT].value, rate);
@@ -276,6 +278,7 @@ static __always_inline void refill(struct iou_ring *r)
 	token_frac = acc % NSEC;
 	refill_ns = now;
 	if (tokens >= burst) {
+		iou_count(r, C_RATE_DROPPED, tokens - burst);
 		tokens = burst;
 		token_frac = 0;
 	}
