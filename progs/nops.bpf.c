@@ -35,7 +35,7 @@ IOU_LOOP(nops_step)
 	struct io_uring_cqe *cqe;
 	struct iou_ring r;
 	__u64 inflight, want, expect, seq;
-	__u32 first, ready, head, mask, sqe_size, n;
+	__u32 first, ready, head, mask, sqe_size, cqe_shift, n;
 	__u8 *cqes, *sqes;
 	int i, ret;
 
@@ -61,10 +61,10 @@ IOU_LOOP(nops_step)
 	cqes = r.rings + iou_layout.cqes_off;
 	head = r.cur->cq_head;
 	mask = iou_layout.cq_mask;
+	cqe_shift = iou_layout.cqe_shift;	/* 16- or 32-byte CQEs (--cqe32) */
 	expect = NOP_TAG | completed;
 	for (n = 0; n < ready && n < IOU_NOP_MAX_BATCH; n++) {
-		cqe = (struct io_uring_cqe *)(cqes + ((head + n) & mask) *
-					      sizeof(struct io_uring_cqe));
+		cqe = (struct io_uring_cqe *)(cqes + (((head + n) & mask) << cqe_shift));
 		if (cqe->user_data != expect + n || cqe->res != 0)
 			return iou_exit_error(r.ctl, -EPROTO,
 				"bad CQE: user_data %llx res %d, expected %llx",
