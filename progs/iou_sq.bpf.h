@@ -127,6 +127,56 @@ static __always_inline struct io_uring_sqe *iou_sqe(struct iou_ring *r,
 }
 
 /*
+ * A claimed batch with the ring geometry read once: the SQE array, the
+ * mask, the SQE size and whether the ring has an SQ index array. Locals,
+ * so that a loop filling the batch keeps them in registers instead of
+ * loading the (volatile) iou_layout again for every SQE:
+ *
+ *	struct iou_sq_batch b = iou_sq_batch(&r, n);	// claims n
+ *	for (i = 0; i < n && i < IOU_SQ_BATCH; i++)
+ *		iou_prep_nop(iou_batch_sqe(&r, &b, i), ...);
+ *
+ * A plain loop as above suits small bodies (the verifier walks it pass by
+ * pass, hence the bound); with iou_for_n() any n up to sq_entries works.
+ * n must not exceed iou_sq_space().
+ */
+#define IOU_SQ_BATCH	256
+struct iou_sq_batch {
+	__u8 *sqes;
+	__u32 first;
+	__u32 mask;
+	__u32 sqe_size;
+	__u32 array_off;	/* 0: no SQ index array (NO_SQARRAY) */
+};
+
+static __always_inline struct iou_sq_batch iou_sq_batch(struct iou_ring *r,
+							__u32 n)
+{
+	struct iou_sq_batch b = {
+		.sqes = r->sqes,
+		.first = iou_sq_claim(r, n),
+		.mask = iou_layout.sq_mask,
+		.sqe_size = iou_layout.sqe_size,
+		.array_off = iou_layout.sq_array_off,
+	};
+	return b;
+}
+
+/* SQE i of the batch (first + i, masked: always in bounds), zeroed. */
+static __always_inline struct io_uring_sqe *
+iou_batch_sqe(struct iou_ring *r, const struct iou_sq_batch *b, __u32 i)
+{
+	__u32 idx = (b->first + i) & b->mask;
+	struct io_uring_sqe *sqe;
+
+	if (b->array_off)
+		*iou_ring_u32(r, b->array_off + idx * sizeof(__u32)) = idx;
+	sqe = (struct io_uring_sqe *)(b->sqes + idx * b->sqe_size);
+	__builtin_memset(sqe, 0, sizeof(*sqe));
+	return sqe;
+}
+
+/*
  * Hand the prepared SQEs to the kernel. Returns how many it consumed (0
  * when none were pending), fewer when one failed to submit (it posts an
  * error CQE; the ones after it are not submitted), or -EAGAIN when no
