@@ -134,7 +134,7 @@ static __always_inline struct io_uring_sqe *iou_sqe(struct iou_ring *r,
  *
  *	struct iou_sq_batch b = iou_sq_batch(&r, n);	// claims n
  *	for (i = 0; i < n && i < IOU_SQ_BATCH; i++)
- *		iou_prep_nop(iou_batch_sqe(&r, &b, i), ...);
+ *		iou_prep_nop(iou_batch_sqe(&b, i), ...);
  *
  * A plain loop as above suits small bodies (the verifier walks it pass by
  * pass, hence the bound); with iou_for_n() any n up to sq_entries works.
@@ -146,7 +146,6 @@ struct iou_sq_batch {
 	__u32 first;
 	__u32 mask;
 	__u32 sqe_size;
-	__u32 array_off;	/* 0: no SQ index array (NO_SQARRAY) */
 };
 
 static __always_inline struct iou_sq_batch iou_sq_batch(struct iou_ring *r,
@@ -157,21 +156,30 @@ static __always_inline struct iou_sq_batch iou_sq_batch(struct iou_ring *r,
 		.first = iou_sq_claim(r, n),
 		.mask = iou_layout.sq_mask,
 		.sqe_size = iou_layout.sqe_size,
-		.array_off = iou_layout.sq_array_off,
 	};
+	__u32 idx;
+	int i;
+
+	/* the SQ index array (a ring without NO_SQARRAY) is filled here,
+	 * in its own loop, so that the fill loop has no branch for it */
+	if (iou_layout.sq_array_off) {
+		bpf_for(i, 0, (int)n) {
+			idx = (b.first + i) & b.mask;
+			*iou_ring_u32(r, iou_layout.sq_array_off +
+				      idx * sizeof(__u32)) = idx;
+		}
+	}
 	return b;
 }
 
 /* SQE i of the batch (first + i, masked: always in bounds), zeroed. */
 static __always_inline struct io_uring_sqe *
-iou_batch_sqe(struct iou_ring *r, const struct iou_sq_batch *b, __u32 i)
+iou_batch_sqe(const struct iou_sq_batch *b, __u32 i)
 {
-	__u32 idx = (b->first + i) & b->mask;
 	struct io_uring_sqe *sqe;
 
-	if (b->array_off)
-		*iou_ring_u32(r, b->array_off + idx * sizeof(__u32)) = idx;
-	sqe = (struct io_uring_sqe *)(b->sqes + idx * b->sqe_size);
+	sqe = (struct io_uring_sqe *)(b->sqes + ((b->first + i) & b->mask) *
+				      b->sqe_size);
 	__builtin_memset(sqe, 0, sizeof(*sqe));
 	return sqe;
 }

@@ -89,7 +89,7 @@ IOU_LOOP(nops_step)
 	b = iou_sq_batch(&r, want);
 	seq = NOP_TAG | submitted;
 	for (i = 0; i < (int)want && i < IOU_SQ_BATCH; i++)
-		iou_prep_nop(iou_batch_sqe(&r, &b, i), seq + i);
+		iou_prep_nop(iou_batch_sqe(&b, i), seq + i);
 	submitted += want;
 	ret = iou_submit(&r);
 	if (ret < 0 || (__u64)ret != want)
