@@ -151,7 +151,7 @@ static __always_inline void iou_cq_snap_done(struct iou_cq_snap *s)
 #define IOU_CQ_BATCH	256
 #define iou_for_each_cqe_batch(r, cqe)					\
 	__iou_cq_snap_scope(r)						\
-	for (__u32 ___i = 0; ___i < ___s.n && ___i < IOU_CQ_BATCH &&	\
+	for (__u64 ___i = 0; ___i < ___s.n && ___i < IOU_CQ_BATCH &&	\
 	     ((cqe) = iou_cq_visit(&___s, ___i), 1); ___i++)
 
 /*
