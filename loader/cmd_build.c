@@ -49,7 +49,7 @@ static void build_usage(FILE *f)
 	fprintf(f,
 "Usage: iouops build [-v] [-o OUT] FILE.bpf.c [-- CLANG_ARGS...]\n"
 "Compile one loop program with the flags iouops programs need:\n"
-"  clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -fms-extensions -Wall\n"
+"  clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -fms-extensions -Wall\n"
 "        -I<iouops BPF headers> CLANG_ARGS -c FILE.bpf.c -o FILE.bpf.o\n"
 "then check that the object has an io_uring_bpf_ops map. The compiler is\n"
 "$CLANG, else clang-19, else clang; the headers come from $IOUOPS_BPF_INC,\n"
@@ -123,6 +123,7 @@ int cmd_build(int argc, char **argv)
 	args[n++] = "-O2";
 	args[n++] = "-target";
 	args[n++] = "bpf";
+	args[n++] = "-mcpu=v3";	/* 32-bit ALU: cheaper ring index maths */
 	args[n++] = "-D__TARGET_ARCH_" TARGET_ARCH;
 	args[n++] = "-fms-extensions";
 	args[n++] = "-Wall";
