@@ -389,7 +389,7 @@ int iou_cmd_start(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg,
 	}
 	if (pid == 0) {
 		sigset_t none;
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
