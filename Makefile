@@ -18,7 +18,7 @@ CLANG   ?= clang-19
 BPFTOOL ?= bpftool
 KERNELS ?= default
 
-BUILD   := build
+BUILD   := $(if $(filter 1,$(SANITIZE)),build-san,build)
 ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 WARN    := -Wall -Wextra -Werror
@@ -182,3 +182,59 @@ $(INSTALL_TEST): selftests/install/prep selftests/install/loader.c \
 # mbox: BPF atomic exchange (a full barrier) needs the v3 instruction set
 $(BUILD)/progs/mbox.bpf.o: BPF_CFLAGS += -mcpu=v3
 LIB_HDRS += loader/mbox.h progs/mbox_shared.h
+
+# ---- issue 12, a hostile world: sanitizers, fuzzing, chaos, soak ----
+#
+#   make SANITIZE=1 [test]   everything built with ASan+UBSan into build-san/
+#                            (scripts/test and scripts/vm take IOUOPS_BUILD)
+#   make fuzz                each fuzz/NAME.c harness (libFuzzer, ASan, UBSan)
+#                            for FUZZ_SECONDS (60); make test runs each for
+#                            FUZZ_SMOKE_SECONDS (3) on fuzz/corpus/NAME/
+#   make chaos               the kill-at-any-moment test, CHAOS_KILLS (200)
+#   make soak                the soak test for SOAK_SECONDS (300) in the VM
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+endif
+export IOUOPS_BUILD := $(BUILD)
+
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+CHAOS_KILLS        ?= 200
+SOAK_SECONDS       ?= 300
+FUZZ_BUILD  := build-fuzz
+FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Iloader -Iprogs -Ifuzz \
+	       -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	       -fno-omit-frame-pointer
+FUZZ_LIB_OBJS := $(patsubst loader/%.c,$(FUZZ_BUILD)/loader/%.o,$(LIB_SRCS))
+FUZZERS     := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard fuzz/*.c))
+
+$(FUZZ_BUILD)/loader/%.o: loader/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_LIB_OBJS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJS) \
+		$(LDLIBS) -o $@
+
+.PHONY: fuzz fuzz-smoke chaos soak
+fuzz: $(FUZZERS) $(PROG_OBJS)
+	scripts/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: $(FUZZERS) $(PROG_OBJS)
+	scripts/fuzz --smoke $(FUZZ_SMOKE_SECONDS)
+
+test: fuzz-smoke
+
+chaos: all
+	scripts/vm --timeout 7200 -- env IOU_CHAOS_KILLS=$(CHAOS_KILLS) \
+		KSFT_TIMEOUT=7000 $(BUILD)/selftests/runner -t chaos_kill
+
+soak: all
+	scripts/vm --timeout $$(( $(SOAK_SECONDS) + 900 )) -- env \
+		IOU_SOAK_SECONDS=$(SOAK_SECONDS) \
+		KSFT_TIMEOUT=$$(( $(SOAK_SECONDS) + 600 )) \
+		$(BUILD)/selftests/runner -t soak
