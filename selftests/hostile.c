@@ -45,6 +45,12 @@ uint64_t hostile_seed(void)
 	return seed;
 }
 
+void hostile_rng_split(uint64_t salt)
+{
+	hostile_seed();
+	rng_state ^= salt * 0xd1b54a32d192ed03ULL;
+}
+
 uint64_t hostile_rand(void)
 {
 	uint64_t x;
@@ -180,7 +186,8 @@ static void mbox_client(pid_t server)
 
 /* ---- starting a program and its workload ---- */
 
-int hostile_start(struct hostile_run *r, enum hostile_prog prog)
+static int start_prog(struct hostile_run *r, enum hostile_prog prog,
+		      uint64_t cp_size, const char *set)
 {
 	char listen[32], total[] = "total=1000000000";
 	char *argv[12] = { (char *)iou_cli(), "load",
@@ -210,7 +217,7 @@ int hostile_start(struct hostile_run *r, enum hostile_prog prog)
 			return -errno;
 		snprintf(r->src, sizeof(r->src), "%s/src", r->dir);
 		snprintf(r->dst, sizeof(r->dst), "%s/dst", r->dir);
-		r->src_size = CP_SIZE;
+		r->src_size = cp_size;
 		err = write_noise(r->src, r->src_size);
 		if (err)
 			return err;
@@ -222,6 +229,10 @@ int hostile_start(struct hostile_run *r, enum hostile_prog prog)
 	case HOSTILE_MBOX:
 	default:
 		break;
+	}
+	if (set) {
+		argv[n++] = "--set";
+		argv[n++] = (char *)set;
 	}
 	argv[n] = NULL;
 	err = iou_cmd_start(&r->cmd, NULL, NULL, argv);
@@ -238,6 +249,34 @@ int hostile_start(struct hostile_run *r, enum hostile_prog prog)
 		r->client_started = true;
 	}
 	return 0;
+}
+
+int hostile_start(struct hostile_run *r, enum hostile_prog prog)
+{
+	return start_prog(r, prog, CP_SIZE, NULL);
+}
+
+int hostile_start_cp(struct hostile_run *r, uint64_t size)
+{
+	return start_prog(r, HOSTILE_CP, size, NULL);
+}
+
+int hostile_start_server(struct hostile_run *r, enum hostile_prog prog,
+			 const char *set)
+{
+	double end = iou_now() + 60;
+	int err = start_prog(r, prog, 0, set);
+
+	r->client_started = true;	/* the caller brings its own */
+	while (!err && !strstr(r->cmd.out ? r->cmd.out : "", "listening on ")) {
+		if (iou_now() > end)
+			err = -ETIMEDOUT;
+		else if (iou_cmd_pump(&r->cmd, 100))
+			err = -ECHILD;
+	}
+	if (err)
+		iou_cmd_diag(&r->cmd);
+	return err;
 }
 
 static void start_client(struct hostile_run *r)

@@ -42,10 +42,18 @@ uint64_t hostile_rand(void);
 /* [0, n) */
 static inline uint64_t hostile_below(uint64_t n) { return n ? hostile_rand() % n : 0; }
 uint64_t hostile_seed(void);
+/* A different stream in a forked worker (SALT: its number). */
+void hostile_rng_split(uint64_t salt);
 
 /* Start PROG with its workload (echo/udp clients begin once the server
  * listens: call hostile_pump). 0 or -errno. */
 int hostile_start(struct hostile_run *r, enum hostile_prog prog);
+/* cp of a fresh SIZE-byte file. */
+int hostile_start_cp(struct hostile_run *r, uint64_t size);
+/* echo or udp_echo (with --set SET unless NULL), no workload: returns once
+ * it listens on 127.0.0.1:r->port. */
+int hostile_start_server(struct hostile_run *r, enum hostile_prog prog,
+			 const char *set);
 /* Read output for up to MS, start clients once listening; 1 when exited. */
 int hostile_pump(struct hostile_run *r, int ms);
 /* Kill and reap the workload, remove scratch files. */
