@@ -351,7 +351,7 @@ bool hostile_prog_running(pid_t pid)
 
 static int count_struct_ops_progs(void)
 {
-	struct iou_cmd c;
+	static struct iou_cmd c;	/* a failed assertion may show it */
 	const char *s;
 	int n = 0;
 

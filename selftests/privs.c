@@ -119,7 +119,7 @@ IOU_TEST_TIMEOUT(privs_fds_cloexec, "loader fds (memfd 0600, ring, links, socket
 
 	IOU_REQUIRE_FEATURE();
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		struct hostile_run r;
+		static struct hostile_run r;	/* assertions show r.cmd */
 		int memfds = 0, err;
 
 		ASSERT_OK(hostile_start(&r, progs[i]));

@@ -165,8 +165,8 @@ static int wait_running(struct hostile_run *r)
 /* `iouops stat PID` on a scribbled region: no crash, no hang. */
 static int stat_survives(pid_t pid)
 {
+	static struct iou_cmd c;	/* a failed assertion may show it */
 	char spid[16];
-	struct iou_cmd c;
 	int st;
 
 	snprintf(spid, sizeof(spid), "%d", (int)pid);
@@ -191,7 +191,7 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 			const struct hostile_census *base, unsigned ms,
 			char *outcome, size_t outcome_len)
 {
-	struct hostile_run r;
+	static struct hostile_run r;	/* a failed assertion shows r.cmd */
 	size_t size = 0;
 	uint8_t *shm = NULL;
 	double end;
