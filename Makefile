@@ -121,7 +121,7 @@ run: $(CLI) $(PROG_OBJS) $(SAMPLES)
 
 test: all
 	scripts/test $(KERNELS)
-	scripts/bench --quick
+	$(if $(filter 1,$(SANITIZE)),,scripts/bench --quick)
 
 bench: all
 	scripts/bench $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)
@@ -195,6 +195,8 @@ LIB_HDRS += loader/mbox.h progs/mbox_shared.h
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
+# the install test links the installed (sanitized) libiouops.a
+$(INSTALL_TEST): export CC := $(CC) -fsanitize=address,undefined
 endif
 export IOUOPS_BUILD := $(BUILD)
 
@@ -238,3 +240,8 @@ soak: all
 		IOU_SOAK_SECONDS=$(SOAK_SECONDS) \
 		KSFT_TIMEOUT=$$(( $(SOAK_SECONDS) + 600 )) \
 		$(BUILD)/selftests/runner -t soak
+
+.PHONY: clean-hostile
+clean: clean-hostile
+clean-hostile:
+	$(Q)rm -rf $(FUZZ_BUILD) build-san
