@@ -157,7 +157,8 @@ IOU_TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox
 			leaks++;
 		hostile_cleanup(&r);
 		by[pat][m]++;
-		done++;
+		if (++done % 25 == 0)
+			iou_diag("%u kills, %.0f s", done, iou_now() - t0);
 		if (leaks || bad || hangs)
 			break;
 	}
