@@ -3,15 +3,19 @@
 #   make            build everything into build/ (V=1 shows the commands)
 #   make run        boot the newest kernel in a VM: the in-kernel echo server
 #                   against its liburing and epoll baselines
-#   make test       selftests on the host (SKIPs) and in the VM (KERNELS=...),
-#                   then make bench QUICK=1 as a smoke test
+#   make test       make fuzz-smoke, selftests on the host (SKIPs) and in the
+#                   VM (KERNELS=...), then make bench QUICK=1 as a smoke test
+#   make fuzz, fuzz-smoke, chaos, soak, SANITIZE=1: see the hostile block below
 #   make bench      BPF loops vs userspace loops in one VM run: a table, CSV,
-#                   JSON and a plot in build/bench/ (QUICK=1: smoke test;
+#                   JSON and a plot in build/bench/ (QUICK=1: smoke test
+#                   and the --icount regression check; PROFILE=1: perf
+#                   profiles, buckets and flame graphs in build/bench/profile/;
 #                   BENCH_ARGS: more scripts/bench options, e.g. --icount)
 #   make vmlinux.h  regenerate vmlinux.h from the default cached kernel
 #   make install    install under PREFIX (default /usr/local), DESTDIR honoured
 #   make uninstall  remove exactly what install put there
 #   make clean
+#   make help       the targets and the variables they take
 
 CC      ?= gcc
 CLANG   ?= clang-19
@@ -31,6 +35,11 @@ LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -fms-extensions \
 	      $(WARN) -I. -Iprogs
 
+# Every compile writes OUTPUT.d next to its output (foo.o -> foo.d, a
+# sample binary foo -> foo.d) listing the headers it read; -MP adds an
+# empty rule per header so deleting one does not break the build.
+DEPFLAGS := -MMD -MP
+
 ifeq ($(V),1)
 Q :=
 msg :=
@@ -41,7 +50,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench clean FORCE
+.PHONY: all run test bench clean help FORCE
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
 PROG_OBJS   := $(patsubst progs/%.bpf.c,$(BUILD)/progs/%.bpf.o,$(PROG_SRCS))
@@ -57,38 +66,46 @@ TEST_OBJS   := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(TEST_SRCS))
 TEST_RUNNER := $(BUILD)/selftests/runner
 SAMPLE_SRCS := $(wildcard samples/*.c)
 SAMPLES     := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
-BPF_HDRS    := vmlinux.h progs/iouops.bpf.h progs/iouops_shared.h $(filter-out progs/iouops_shared.h,$(wildcard progs/*.h))
-LIB_HDRS    := loader/iouops.h progs/iouops_shared.h $(wildcard loader/*_internal.h)
 
 all: $(PROG_OBJS) $(LIB) $(CLI) $(SAMPLES) $(TEST_BPF_OBJS) $(TEST_RUNNER)
 
-$(BUILD)/progs/%.bpf.o: progs/%.bpf.c $(BPF_HDRS)
+$(BUILD)/progs/%.bpf.o: progs/%.bpf.c
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/selftests/%.bpf.o: selftests/%.bpf.c $(BPF_HDRS)
+$(BUILD)/selftests/%.bpf.o: selftests/%.bpf.c
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -Iselftests -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Iselftests -c $< -o $@
 
-$(BUILD)/loader/%.o: loader/%.c $(LIB_HDRS)
+# Programs written the way outside ones are (plain uapi headers, no
+# iouops header): Debian keeps asm/ under the multiarch folder, and
+# BPF_PROG leaves ctx unused.
+MULTIARCH_INC := /usr/include/$(shell gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+$(BUILD)/selftests/foreign_%.bpf.o: selftests/foreign_%.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Wno-unused-parameter $(DEPFLAGS) -idirafter $(MULTIARCH_INC) -c $< -o $@
+
+$(BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# rebuilt from scratch: ar would keep the object of a removed source
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(CLI): $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(CLI_SRCS)) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/selftests/%.o: selftests/%.c $(LIB_HDRS) $(wildcard selftests/*.h)
+$(BUILD)/selftests/%.o: selftests/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iselftests -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iselftests -c $< -o $@
 
 $(TEST_RUNNER): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(@D)
@@ -96,10 +113,10 @@ $(TEST_RUNNER): $(TEST_OBJS) $(LIB)
 	$(Q)$(CC) $(CFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
 
 # samples: one binary per samples/NAME.c; baselines use liburing
-$(BUILD)/samples/%: samples/%.c $(LIB) $(LIB_HDRS)
+$(BUILD)/samples/%: samples/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -luring -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB) $(LDLIBS) -luring -o $@
 
 # vmlinux.h is committed; regenerate it only when asked by name.
 ifneq ($(filter vmlinux.h,$(MAKECMDGOALS)),)
@@ -109,12 +126,14 @@ vmlinux.h: FORCE
 endif
 
 # make bench: bench/timeit times the contenders that do not time themselves
-BENCH_TOOLS := $(BUILD)/tools/timeit
+BENCH_TOOLS := $(BUILD)/tools/timeit $(BUILD)/tools/costs
 all: $(BENCH_TOOLS)
 $(BUILD)/tools/%: bench/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Isamples $< -o $@
+
+include kernel-issues/build.mk
 
 run: $(CLI) $(PROG_OBJS) $(SAMPLES)
 	scripts/vm --copy samples/run-echo-demo.sh -- sh samples/run-echo-demo.sh
@@ -124,7 +143,7 @@ test: all
 	$(if $(filter 1,$(SANITIZE)),,scripts/bench --quick)
 
 bench: all
-	scripts/bench $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)
+	scripts/bench $(if $(filter-out 0,$(QUICK)),--quick) $(if $(filter-out 0,$(PROFILE)),--profile) $(BENCH_ARGS)
 
 clean:
 	$(call msg,CLEAN,$(BUILD))
@@ -138,7 +157,7 @@ INSTALL     ?= install
 VERSION     := $(shell sed -n 's/^\#define IOUOPS_VERSION "\(.*\)"/\1/p' loader/iouops.h)
 INST        := $(DESTDIR)$(PREFIX)
 INST_HDRS   := loader/iouops.h progs/iouops_shared.h progs/iouops.bpf.h vmlinux.h \
-	       loader/mbox.h progs/mbox_shared.h
+	       loader/mbox.h progs/mbox_shared.h $(wildcard progs/iou_*.bpf.h)
 INST_SCRIPTS := scripts/vm scripts/get-kernel
 INST_DIRS   := lib/iouops/progs lib/iouops include/iouops
 INST_FILES  := bin/iouops lib/libiouops.a lib/pkgconfig/iouops.pc \
@@ -181,7 +200,6 @@ $(INSTALL_TEST): selftests/install/prep selftests/install/loader.c \
 
 # mbox: BPF atomic exchange (a full barrier) needs the v3 instruction set
 $(BUILD)/progs/mbox.bpf.o: BPF_CFLAGS += -mcpu=v3
-LIB_HDRS += loader/mbox.h progs/mbox_shared.h
 
 # ---- issue 12, a hostile world: sanitizers, fuzzing, chaos, soak ----
 #
@@ -209,18 +227,24 @@ FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Iloader -Iprogs -Ifuzz \
 	       -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	       -fno-omit-frame-pointer
 FUZZ_LIB_OBJS := $(patsubst loader/%.c,$(FUZZ_BUILD)/loader/%.o,$(LIB_SRCS))
+# fuzz/cli.c: the command's own objects, main() renamed (libFuzzer has one)
+FUZZ_CLI_OBJS := $(patsubst loader/%.c,$(FUZZ_BUILD)/loader/%.o,$(CLI_SRCS))
 FUZZERS     := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard fuzz/*.c))
 
-$(FUZZ_BUILD)/loader/%.o: loader/%.c $(LIB_HDRS)
+$(FUZZ_BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)
 	$(call msg,FUZZCC,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_BUILD)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_LIB_OBJS) $(LIB_HDRS)
+$(FUZZ_BUILD)/loader/main.o: FUZZ_CFLAGS += -Dmain=iouops_main
+$(FUZZ_BUILD)/cli: FUZZ_EXTRA_OBJS := $(FUZZ_CLI_OBJS)
+$(FUZZ_BUILD)/cli: $(FUZZ_CLI_OBJS)
+
+$(FUZZ_BUILD)/%: fuzz/%.c $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJS) \
-		$(LDLIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer $< \
+		$(FUZZ_EXTRA_OBJS) $(FUZZ_LIB_OBJS) $(LDLIBS) -o $@
 
 .PHONY: fuzz fuzz-smoke chaos soak
 fuzz: $(FUZZERS) $(PROG_OBJS)
@@ -245,3 +269,40 @@ soak: all
 clean: clean-hostile
 clean-hostile:
 	$(Q)rm -rf $(FUZZ_BUILD) build-san
+
+# The headers each output read when it was last built (see DEPFLAGS).
+DEP_FILES := $(addsuffix .d,$(basename $(PROG_OBJS) $(TEST_BPF_OBJS) \
+	       $(LIB_OBJS) $(CLI_SRCS:loader/%.c=$(BUILD)/loader/%.o) \
+	       $(TEST_OBJS) $(SAMPLES) $(BENCH_TOOLS) \
+	       $(FUZZ_LIB_OBJS) $(FUZZ_CLI_OBJS) $(FUZZERS)))
+-include $(DEP_FILES)
+
+help:
+	@echo 'Targets:'
+	@echo '  all (default)  programs, libiouops, iouops, samples, selftests, bench tools in $(BUILD)/'
+	@echo '  run            the echo server demo in a VM (scripts/vm)'
+	@echo '  test           fuzz-smoke, selftests on the host and in the VM, then make bench QUICK=1'
+	@echo '  bench          BPF loops vs userspace loops in a VM: $(BUILD)/bench/'
+	@echo '  vmlinux.h      regenerate vmlinux.h from the default cached kernel'
+	@echo '  install        install under $$(DESTDIR)$$(PREFIX)'
+	@echo '  uninstall      remove exactly what install wrote'
+	@echo '  clean          remove $(BUILD)/ (and build-fuzz/, build-san/)'
+	@echo '  fuzz           every fuzz/NAME.c libFuzzer harness for FUZZ_SECONDS (build-fuzz/)'
+	@echo '  fuzz-smoke     each harness on its saved corpus, then FUZZ_SMOKE_SECONDS (make test runs it)'
+	@echo '  chaos          kill every program at any moment, CHAOS_KILLS times, in a VM'
+	@echo '  soak           every program under load for SOAK_SECONDS in a VM'
+	@echo '  help           this list'
+	@echo 'Variables (make VAR=value):'
+	@echo '  KERNELS=...    kernels for make test (scripts/test; default: default)'
+	@echo '  QUICK=1        make bench: a short smoke run'
+	@echo '  BENCH_ARGS=... make bench: more scripts/bench options, e.g. --icount'
+	@echo '  PREFIX=dir     install prefix (default /usr/local)'
+	@echo '  DESTDIR=dir    staging root for install/uninstall'
+	@echo '  SANITIZE=1     build with ASan+UBSan into build-san/ (make SANITIZE=1 test: the suite on it, no bench)'
+	@echo '  FUZZ_SECONDS=N make fuzz: seconds per harness (default 60)'
+	@echo '  FUZZ_SMOKE_SECONDS=N  make fuzz-smoke: seconds per harness (default 3)'
+	@echo '  CHAOS_KILLS=N  make chaos: kills (default 200)'
+	@echo '  SOAK_SECONDS=N make soak: seconds (default 300)'
+	@echo '  V=1            show the full commands'
+	@echo '  CC=cc          userspace compiler (default gcc; clang-19 works too)'
+	@echo '  CLANG=clang    BPF compiler (default clang-19)'

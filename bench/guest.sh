@@ -11,25 +11,32 @@
 #	@r,WORKLOAD,CASE,CONTENDER,REP,METRIC,VALUE	one measurement
 #	@f,WORKLOAD,CASE,CONTENDER,REP,REASON	a contender failed
 #	@s,WORKLOAD,REASON			a workload was skipped
+#	@p,WORKLOAD,CASE,CONTENDER,SAMPLES,STACK	a folded call stack (-P)
 # and exits 1 if any contender failed.
 #
-# usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...] [-x NAME=OBJ]...
+# usage: bench/guest.sh [-q] [-P] [-r REPS] [-w WORKLOAD,...] [-n QDS] [-x NAME=OBJ]...
 #	-q	quick: small sizes, 2 reps (the smoke test in make test)
+#	-P	profile: after the reps, one run of every profiled case under
+#		perf record (cpu-clock, call graphs, the contenders' vCPU
+#		only); folded stacks come back as @p lines
+#	-n	NOP queue depths (default "1,8,64,256")
 #	-r	repetitions (default 5, quick 2)
-#	-w	workloads to run (default: nop,load,echo,copy,mbox)
+#	-w	workloads to run (default: nop,load,echo,copy,mbox,zcrx,http)
 #	-x	one more NOP contender: another build of nops.bpf.o (to compare
 #		two versions in one run, e.g. before and after a change)
 set -u
 
 B=${IOUOPS_BUILD:-build}
-QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox NOP_EXTRA=""
-while getopts qr:w:x: opt; do
+QUICK=0 REPS="" WORKLOADS=nop,load,echo,copy,mbox,zcrx,http NOP_EXTRA="" PROFILE=0 NOP_QDS=""
+while getopts qPr:w:x:n: opt; do
 	case $opt in
 	q) QUICK=1 ;;
+	P) PROFILE=1 ;;
+	n) NOP_QDS=$(echo "$OPTARG" | tr ',' ' ') ;;
 	r) REPS=$OPTARG ;;
 	w) WORKLOADS=$OPTARG ;;
 	x) NOP_EXTRA="$NOP_EXTRA $OPTARG" ;;
-	*) echo "usage: bench/guest.sh [-q] [-r REPS] [-w WORKLOAD,...] [-x NAME=OBJ]" >&2; exit 2 ;;
+	*) echo "usage: bench/guest.sh [-q] [-P] [-r REPS] [-w WORKLOAD,...] [-n QDS] [-x NAME=OBJ]" >&2; exit 2 ;;
 	esac
 done
 [ -n "$REPS" ] || { [ "$QUICK" = 1 ] && REPS=2 || REPS=5; }
@@ -63,6 +70,55 @@ order() {
 	if [ $(($1 % 2)) = 1 ]; then shift; echo "$@"; else shift; echo "$@" | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n") }'; fi
 }
 have() { [ -x "$1" ] || [ -f "$1" ]; }
+
+# ---------------------------------------------------------------- costs
+# Counted costs per operation (bench/costs): in the unrecorded warm-up pass
+# the syscalls (counting them slows every syscall down, so never in a timed
+# rep); in every timed rep the CPU time (user, system, runtime: under
+# -icount guest instructions) and context switches.
+COSTS=$B/tools/costs
+have $COSTS || COSTS=""
+# the wrapper for a contender run as a command: $(costs_cmd) CMD ARGS...
+costs_cmd() {
+	[ -n "$COSTS" ] || return 0
+	if [ "$WARMUP" = 1 ]; then echo "$COSTS -s --"; else echo "$COSTS --"; fi
+}
+# the same for a server PID while its client runs: $(costs_pid PID) CLIENT...
+costs_pid() {
+	[ -n "$COSTS" ] || return 0
+	if [ "$WARMUP" = 1 ]; then echo "$COSTS -s -p $1 --"; else echo "$COSTS -p $1 --"; fi
+}
+# nop_costs CASE CONTENDER REP COMMAND...: a NOP contender's counted costs:
+# context switches per NOP, and (warm-up) syscalls per NOP net of the
+# setup's, which COMMAND (the same contender with 1 NOP) measures
+nop_costs() {
+	grep -q '^costs:' "$OUT" || return 0
+	if [ "$WARMUP" = 1 ]; then
+		full=$(kv costs: syscalls) ncase=$1 who=$2
+		shift 3
+		"$@" >"$TMP/setup-costs" 2>&1
+		tiny=$(sed -n 's/^costs:.* syscalls=\([^ ]*\).*/\1/p' "$TMP/setup-costs")
+		case $full$tiny in *-* | '') return 0 ;; esac
+		echo "@r,nop,$ncase,$who,0,syscalls_op,$(calc '(a-b)/c' "$full" "$tiny" $((NOP_TOTAL - 1)))"
+		return 0
+	fi
+	emit nop "$1" "$2" "$3" csw_op "$(calc '(a+b)/c' "$(kv costs: vcsw)" "$(kv costs: ivcsw)" $NOP_TOTAL)"
+}
+
+# emit_costs WORKLOAD CASE CONTENDER REP OPS: from the costs: line of OUT
+emit_costs() {
+	grep -q '^costs:' "$OUT" || return 0
+	if [ "$WARMUP" = 1 ]; then
+		sc=$(kv costs: syscalls)
+		case $sc in '' | -) return 0 ;; esac
+		echo "@r,$1,$2,$3,0,syscalls_op,$(calc 'a/b' "$sc" "$5")"
+		return 0
+	fi
+	emit "$1" "$2" "$3" "$4" csw_op "$(calc '(a+b)/c' "$(kv costs: vcsw)" "$(kv costs: ivcsw)" "$5")"
+	emit "$1" "$2" "$3" "$4" user_us_op "$(calc 'a*1e6/b' "$(kv costs: user_s)" "$5")"
+	emit "$1" "$2" "$3" "$4" sys_us_op "$(calc 'a*1e6/b' "$(kv costs: sys_s)" "$5")"
+	emit "$1" "$2" "$3" "$4" cpu_ns_op "$(calc 'a/b' "$(kv costs: cpu_ns)" "$5")"
+}
 # one human line per case: progress WORKLOAD CASE REP UNIT (NOTE: results)
 NOTE=""
 progress() {
@@ -84,11 +140,12 @@ header() {
 # ---------------------------------------------------------------- NOP
 # BPF nops vs nops-uring at each QD; the floor once per rep.
 if [ "$QUICK" = 1 ]; then NOP_TOTAL=20000; else NOP_TOTAL=500000; fi
-NOP_QDS="1 8 64 256"
+[ -n "$NOP_QDS" ] || NOP_QDS="1 8 64 256"
 
 nop_bpf() { # rep qd [contender object]
 	c=${3:-bpf} obj=${4:-nops}
-	$PIN $B/iouops load "$obj" --set total=$NOP_TOTAL --set qd=$2 \
+	# shellcheck disable=SC2046 # the wrapper is words
+	$PIN $(costs_cmd) $B/iouops load "$obj" --set total=$NOP_TOTAL --set qd=$2 \
 		--sq-entries $2 --cq-entries $(($2 * 2)) --timing >"$OUT" 2>&1 ||
 		{ fail nop qd$2 "$c" "$1" "iouops exited $?"; return; }
 	grep -q "^EXIT: done" "$OUT" || { fail nop qd$2 "$c" "$1" "program did not finish"; return; }
@@ -99,6 +156,9 @@ nop_bpf() { # rep qd [contender object]
 	emit nop qd$2 "$c" "$1" ns_op "$ns"
 	emit nop qd$2 "$c" "$1" ops_per_step "$(calc 'a/b' $NOP_TOTAL "$steps")"
 	emit nop qd$2 "$c" "$1" sleeps_per_step "$(calc 'a/b' "$sleeps" "$steps")"
+	# shellcheck disable=SC2046 # the wrapper is words
+	nop_costs qd$2 "$c" "$1" $PIN $(costs_cmd) $B/iouops load "$obj" --set total=1 --set qd=1 \
+		--sq-entries $2 --cq-entries $(($2 * 2))
 	NOTE="$NOTE $c $ns"
 }
 
@@ -108,8 +168,8 @@ nop_uring() { # rep qd [floor]
 	else
 		set -- "$1" "$2" "-q $2"; c=uring
 	fi
-	# shellcheck disable=SC2086 # $3 is two words on purpose
-	$PIN $B/samples/nops-uring -n $NOP_TOTAL $3 >"$OUT" 2>&1 ||
+	# shellcheck disable=SC2086,SC2046 # $3 is two words on purpose
+	$PIN $(costs_cmd) $B/samples/nops-uring -n $NOP_TOTAL $3 >"$OUT" 2>&1 ||
 		{ fail nop "qd$2" $c "$1" "nops-uring exited $?"; return; }
 	line=$(grep '^nops-uring:' "$OUT")
 	secs=$(echo "$line" | sed -n 's/.* in \([0-9.]*\) s.*/\1/p')
@@ -122,6 +182,8 @@ nop_uring() { # rep qd [floor]
 	emit nop $case $c "$1" ns_op "$ns"
 	emit nop $case $c "$1" ops_per_step "$(calc 'a/b' $NOP_TOTAL "$enters")"
 	emit nop $case $c "$1" sleeps_per_step "$(calc 'a/b' "$sleeps" "$enters")"
+	# shellcheck disable=SC2086,SC2046 # $3 is two words on purpose
+	nop_costs $case $c "$1" $PIN $(costs_cmd) $B/samples/nops-uring -n 1 $3
 	NOTE="$NOTE $c $ns"
 }
 
@@ -240,8 +302,8 @@ echo_run() { # rep case contender
 	rr256) n=${ECHO_RR256#*x}; args="-c 256 -s 64 -n $((n * 64)) --rr" ;;
 	esac
 	s0=$(csw $SRV)
-	# shellcheck disable=SC2086 # args are words
-	$CLI_PIN $B/samples/echo-client -a 127.0.0.1:$PORT $args >"$OUT" 2>&1
+	# shellcheck disable=SC2086,SC2046 # args are words
+	$CLI_PIN $(costs_pid $SRV) $B/samples/echo-client -a 127.0.0.1:$PORT $args >"$OUT" 2>&1
 	st=$? s1=$(csw $SRV)
 	kill -INT $SRV 2>/dev/null
 	wait $SRV
@@ -265,6 +327,7 @@ echo_run() { # rep case contender
 	esac
 	[ -n "$s0" ] && [ -n "$s1" ] &&
 		emit echo "$2" "$3" "$1" srv_sleeps_per_msg "$(calc '(b-a)/c' "$s0" "$s1" "$msgs")"
+	emit_costs echo "$2" "$3" "$1" "$msgs"
 }
 
 wl_echo() { # rep
@@ -395,6 +458,307 @@ wl_mbox() { # rep
 	done
 }
 
+# ---------------------------------------------------------------- http
+# iouops load http vs http-uring (the same design in userspace) vs nginx
+# (one worker, no master, access log off, sendfile on and off), driven by
+# wrk in this VM: requests/s, latency p50/p99, server CPU per request, for
+# a 100 B and a 16 KiB file at 1 and 64 connections. wrk must report no
+# socket errors and no non-2xx answers, or the contender fails.
+# Quick (the smoke test in make test): every contender serves both file
+# sizes once, 1 s per wrk run, two of the four cases.
+if [ "$QUICK" = 1 ]; then
+	HTTP_SECS=1 HTTP_CASES="f100_c1 f16k_c64"
+else
+	HTTP_SECS=5 HTTP_CASES="f100_c1 f100_c64 f16k_c1 f16k_c64"
+fi
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)	# busybox has no getconf
+HTTP_DIR=/tmp/bench-http
+HTTP_PORT=18080
+WRK=$(command -v wrk || true)
+NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
+
+# is TCP port $1 listening (/proc/net/tcp, state 0A)?
+http_listening() {
+	hex=$(printf '%04X' "$1")
+	grep -q ":$hex 00000000:0000 0A" /proc/net/tcp 2>/dev/null
+}
+
+http_nginx_conf() { # sendfile(on|off)
+	mkdir -p $HTTP_DIR/ng
+	# nginx running as root looks up its user even with no workers to
+	# switch: the busybox guest has no passwd file
+	[ -f /etc/passwd ] || printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >/etc/passwd
+	[ -f /etc/group ] || printf 'root:x:0:\nnogroup:x:65534:\n' >/etc/group
+	cat >$HTTP_DIR/ng/nginx.conf <<NGX
+user root root;
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $HTTP_DIR/ng/error.log error;
+pid $HTTP_DIR/ng/nginx.pid;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile $1;
+	tcp_nopush off;
+	keepalive_requests 1000000;
+	client_body_temp_path $HTTP_DIR/ng/body;
+	proxy_temp_path $HTTP_DIR/ng/proxy;
+	fastcgi_temp_path $HTTP_DIR/ng/fcgi;
+	uwsgi_temp_path $HTTP_DIR/ng/uwsgi;
+	scgi_temp_path $HTTP_DIR/ng/scgi;
+	types { application/octet-stream bin; }
+	server { listen 127.0.0.1:$HTTP_PORT; root $HTTP_DIR/root; }
+}
+NGX
+}
+
+# http_server CONTENDER: start it; sets SRV and PORT
+http_server() {
+	: >"$TMP/srv"
+	case $1 in
+	bpf) $SRV_PIN $B/iouops load http --listen 127.0.0.1:0 --root $HTTP_DIR/root >"$TMP/srv" 2>&1 & ;;
+	uring) $SRV_PIN $B/samples/http-uring --listen 127.0.0.1:0 --root $HTTP_DIR/root >"$TMP/srv" 2>&1 & ;;
+	nginx | nginx_sf)
+		[ $1 = nginx ] && http_nginx_conf off || http_nginx_conf on
+		$SRV_PIN "$NGINX" -e $HTTP_DIR/ng/error.log -c $HTTP_DIR/ng/nginx.conf >"$TMP/srv" 2>&1 & ;;
+	esac
+	SRV=$! PORT="" i=0
+	while [ -z "$PORT" ]; do
+		case $1 in
+		nginx*) http_listening $HTTP_PORT && PORT=$HTTP_PORT ;;
+		*) PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMP/srv") ;;
+		esac
+		[ -n "$PORT" ] && break
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 $SRV 2>/dev/null; then
+			cp "$TMP/srv" "$OUT"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# utime + stime of process $1, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' /proc/$1/stat 2>/dev/null; }
+# a wrk latency ("123.45us", "1.2ms", "2s") in microseconds
+to_us() {
+	echo "$1" | awk '/us$/ { printf "%g", $0 + 0; exit } /ms$/ { printf "%g", ($0 + 0) * 1000; exit }
+		/s$/ { printf "%g", ($0 + 0) * 1000000; exit }'
+}
+
+http_run() { # rep case contender
+	file=${2%_*} conns=${2#*_c}
+	http_server "$3" || { fail http "$2" "$3" "$1" "server did not start"; return; }
+	t0=$(cpu_ticks $SRV)
+	$CLI_PIN "$WRK" -t 1 -c "$conns" -d ${HTTP_SECS}s --timeout 10s --latency \
+		"http://127.0.0.1:$PORT/$file.bin" >"$OUT" 2>&1
+	st=$? t1=$(cpu_ticks $SRV)
+	kill -INT $SRV 2>/dev/null
+	wait $SRV
+	[ $st = 0 ] || { fail http "$2" "$3" "$1" "wrk exited $st"; return; }
+	if grep -q 'Non-2xx\|Socket errors' "$OUT"; then
+		fail http "$2" "$3" "$1" "wrk saw errors or non-2xx answers"; return
+	fi
+	reqs=$(sed -n 's/^ *\([0-9][0-9]*\) requests in.*/\1/p' "$OUT")
+	rps=$(sed -n 's/^Requests\/sec: *//p' "$OUT")
+	p50=$(to_us "$(awk '$1 == "50%" { print $2 }' "$OUT")")
+	p99=$(to_us "$(awk '$1 == "99%" { print $2 }' "$OUT")")
+	[ -n "$reqs" ] && [ -n "$rps" ] ||
+		{ fail http "$2" "$3" "$1" "no wrk result"; return; }
+	if [ "$reqs" = 0 ]; then
+		# a smoke run under a loaded TCG host may not complete one
+		# request in its few seconds: note it; a real run fails
+		[ "$QUICK" = 1 ] && { NOTE="$NOTE $3 (none done)"; return; }
+		fail http "$2" "$3" "$1" "wrk completed no request"; return
+	fi
+	emit http "$2" "$3" "$1" req_s "$rps"
+	emit http "$2" "$3" "$1" p50_us "$p50"
+	emit http "$2" "$3" "$1" p99_us "$p99"
+	[ -n "$t0" ] && [ -n "$t1" ] &&
+		emit http "$2" "$3" "$1" cpu_us_req "$(calc "(b-a)*1000000/$HZ/c" "$t0" "$t1" "$reqs")"
+	NOTE="$NOTE $3 $(calc 'a' "$rps")"
+}
+
+wl_http() { # rep
+	for f in $B/progs/http.bpf.o $B/samples/http-uring; do
+		have "$f" || { [ "$1" = 1 ] && skip http "$f is not built"; return; }
+	done
+	[ -n "$WRK" ] || { [ "$1" = 1 ] && skip http "wrk is not in the guest"; return; }
+	# a smoke run measures nothing: no warm-up pass (16 server starts
+	# under TCG instead of 24)
+	[ "$QUICK" = 1 ] && [ "$1" = 0 ] && return
+	if [ ! -d $HTTP_DIR/root ]; then
+		mkdir -p $HTTP_DIR/root
+		head -c 100 /dev/urandom >$HTTP_DIR/root/f100.bin
+		head -c 16384 /dev/urandom >$HTTP_DIR/root/f16k.bin
+	fi
+	contenders="bpf uring"
+	[ -n "$NGINX" ] && contenders="$contenders nginx nginx_sf"
+	for case in $HTTP_CASES; do
+		NOTE=""
+		# shellcheck disable=SC2086 # a list of words
+		for c in $(order "$1" $contenders); do
+			http_run "$1" $case $c
+		done
+		progress http $case "$1" "requests/s"
+	done
+}
+
+# ---------------------------------------------------------------- profile
+# -P: one more run of the profiled cases under perf record: cpu-clock
+# samples with call graphs on the contenders' vCPU only (perf itself runs
+# on the other one), started disabled and enabled through its control fifo
+# just before the contender starts (a server: just before its client).
+# BPF programs show as bpf_prog_* (net.core.bpf_jit_kallsyms). Folded
+# stacks (bench/fold.awk) go to the host as @p lines.
+PERF=$(command -v perf 2>/dev/null || ls /usr/bin/perf_[0-9]* 2>/dev/null | tail -n 1)
+PROF_HZ=2000
+PROF_NOP_TOTAL=1000000	# long enough that the loop, not the load, fills it
+PROF_NOP_QDS="1 64"
+PROF_ECHO_CASES="rr1 stream64"
+
+prof_start() {
+	rm -f "$TMP/perf.data" "$TMP/perf.ctl" "$TMP/perf.ack"
+	mkfifo "$TMP/perf.ctl" "$TMP/perf.ack" || return 1
+	taskset -c 0 "$PERF" record -e cpu-clock -F $PROF_HZ -C 1 -g -D -1 -B -N \
+		--control "fifo:$TMP/perf.ctl,$TMP/perf.ack" \
+		-o "$TMP/perf.data" >"$TMP/perf.log" 2>&1 &
+	PERF_PID=$!
+	# the fifo opens once perf listens: a perf that fails never does
+	timeout 60 sh -c 'echo enable >"$1" && read -r _ <"$2"' - "$TMP/perf.ctl" "$TMP/perf.ack" ||
+		{ echo "  profile: perf did not start: $(tail -n 1 "$TMP/perf.log")"; kill $PERF_PID 2>/dev/null; return 1; }
+}
+
+# prof_stop WORKLOAD CASE CONTENDER: stop perf, send the folded stacks
+prof_stop() {
+	kill -INT $PERF_PID 2>/dev/null
+	wait $PERF_PID
+	if [ ! -s "$TMP/perf.data" ]; then
+		echo "  profile $1 $2 $3: perf recorded nothing: $(tail -n 1 "$TMP/perf.log")"
+		return 1
+	fi
+	"$PERF" script --no-inline -i "$TMP/perf.data" -F comm,ip,sym 2>/dev/null |
+		awk -f bench/fold.awk | sort | uniq -c |
+		awk -v p="@p,$1,$2,$3," '{ n = $1; sub(/^ *[0-9]+ /, ""); print p n "," $0 }'
+	echo "  profile $1 $2 $3: done"
+}
+
+prof_nop() {
+	for qd in $PROF_NOP_QDS; do
+		for c in bpf uring; do
+			prof_start || return
+			case $c in
+			bpf) $PIN $B/iouops load nops --set total=$PROF_NOP_TOTAL --set qd=$qd \
+				--sq-entries $qd --cq-entries $((qd * 2)) >"$OUT" 2>&1 ;;
+			uring) $PIN $B/samples/nops-uring -n $PROF_NOP_TOTAL -q $qd >"$OUT" 2>&1 ;;
+			esac
+			prof_stop nop qd$qd $c
+		done
+	done
+	prof_start || return
+	$PIN $B/samples/nops-uring -n $PROF_NOP_TOTAL -f >"$OUT" 2>&1
+	prof_stop nop floor floor
+}
+
+prof_echo() {
+	for case in $PROF_ECHO_CASES; do
+		for c in bpf uring epoll; do
+			echo_server $c || { echo "  profile echo $case $c: server did not start"; continue; }
+			case $case in
+			rr1) n=${ECHO_RR1#*x}; args="-c 1 -s 64 -n $((n * 64)) --rr" ;;
+			stream64) args="-c 64 -s 4k -w 8 -n $ECHO_STREAM" ;;
+			esac
+			prof_start || return
+			# shellcheck disable=SC2086 # args are words
+			$CLI_PIN $B/samples/echo-client -a 127.0.0.1:$PORT $args >"$OUT" 2>&1
+			prof_stop echo $case $c
+			kill -INT $SRV 2>/dev/null
+			wait $SRV
+		done
+	done
+}
+
+wl_profile() {
+	if [ -z "$PERF" ]; then
+		echo "@s,profile,perf is not in the guest"
+		return
+	fi
+	[ "$(nproc)" -gt 1 ] || { echo "@s,profile,needs 2 vCPUs"; return; }
+	sysctl -qw net.core.bpf_jit_kallsyms=1 kernel.kptr_restrict=0 \
+		kernel.perf_event_paranoid=-1 2>/dev/null
+	for w in $(echo "$WORKLOADS" | tr ',' ' '); do
+		case $w in
+		nop | echo) prof_$w ;;
+		esac
+	done
+}
+
+# ---------------------------------------------------------------- zcrx
+# One TCP receiver, progs/zcrx_sink.bpf.c, two ways: device-less zcrx
+# (--zcrx: RECV_ZC, refill queue written from BPF, flushed by the loader
+# when the program stops the enter for it) vs multishot recv into a
+# buffer ring (no --zcrx). Every byte of the seeded stream is checked by
+# the program in both. Client on vCPU 0. MiB/s of the sink's run, steps
+# per MiB, and for zcrx the flushes per MiB and their share of the time.
+if [ "$QUICK" = 1 ]; then ZCRX_MIB=16; else ZCRX_MIB=256; fi
+
+zcrx_run() { # rep contender
+	case $2 in
+	zcrx) zopt=--zcrx ;;
+	recv) zopt="" ;;
+	esac
+	# shellcheck disable=SC2086 # zopt is zero or one word
+	$PIN $B/iouops load zcrx_sink $zopt --listen 127.0.0.1:0 \
+		--set seed=7 >"$TMP/zsrv" 2>&1 &
+	zsrv=$!
+	zport=""
+	for _ in $(seq 1 300); do
+		zport=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$TMP/zsrv")
+		[ -n "$zport" ] && break
+		kill -0 $zsrv 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$zport" ] || { kill $zsrv 2>/dev/null; wait $zsrv; cp "$TMP/zsrv" "$OUT"; fail zcrx stream "$2" "$1" "sink did not start"; return; }
+	$CLI_PIN $B/samples/zcrx-client -a 127.0.0.1:$zport -n ${ZCRX_MIB}m \
+		--seed 7 >"$OUT" 2>&1
+	st=$?
+	wait $zsrv
+	sst=$?
+	[ $st = 0 ] || { fail zcrx stream "$2" "$1" "zcrx-client exited $st"; return; }
+	[ $sst = 0 ] || { cp "$TMP/zsrv" "$OUT"; fail zcrx stream "$2" "$1" "sink exited $sst"; return; }
+	OUT_SAVED=$OUT OUT=$TMP/zsrv
+	bytes=$(kv counters bytes) steps=$(sed -n 's/^steps: \([0-9]*\) .*/\1/p' "$OUT")
+	secs=$(sed -n 's/^steps: [0-9]*  time: \([0-9.]*\) s/\1/p' "$OUT")
+	flushes=$(kv zcrx: flushes) fms=$(kv zcrx: flush_ms)
+	OUT=$OUT_SAVED
+	[ "$bytes" = $((ZCRX_MIB * 1048576)) ] && [ -n "$secs" ] ||
+		{ fail zcrx stream "$2" "$1" "sink saw ${bytes:-?} bytes"; return; }
+	mib=$(calc 'a/1048576' "$bytes")
+	emit zcrx stream "$2" "$1" mib_s "$(calc 'a/b' "$mib" "$secs")"
+	emit zcrx stream "$2" "$1" steps_per_mib "$(calc 'a/b' "$steps" "$mib")"
+	if [ "$2" = zcrx ]; then
+		emit zcrx stream "$2" "$1" flushes_per_mib "$(calc 'a/b' "${flushes:-0}" "$mib")"
+		emit zcrx stream "$2" "$1" flush_time_pct "$(calc 'a/10/b' "${fms:-0}" "$secs")"
+	fi
+	NOTE="$NOTE $2 $(calc 'a/b' "$mib" "$secs")"
+}
+
+wl_zcrx() { # rep
+	for f in $B/progs/zcrx_sink.bpf.o $B/samples/zcrx-client; do
+		have "$f" || { [ "$1" = 1 ] && skip zcrx "$f is not built"; return; }
+	done
+	if ! $B/iouops probe 2>/dev/null | grep -q '^zcrx.*: yes'; then
+		[ "$1" = 1 ] && skip zcrx "kernel has no device-less zcrx"
+		return
+	fi
+	NOTE=""
+	for c in $(order "$1" zcrx recv); do
+		zcrx_run "$1" $c
+	done
+	progress zcrx stream "$1" "MiB/s"
+}
+
 # ---------------------------------------------------------------- main
 header
 # One unrecorded pass first: the first run of anything in a fresh VM pays
@@ -402,7 +766,7 @@ header
 WARMUP=1
 for w in $(echo "$WORKLOADS" | tr ',' ' '); do
 	case $w in
-	nop | load | echo | copy | mbox) wl_$w 0 ;;
+	nop | load | echo | copy | mbox | zcrx | http) wl_$w 0 ;;
 	*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
 	esac
 done
@@ -411,11 +775,12 @@ rep=1
 while [ $rep -le "$REPS" ]; do
 	for w in $(echo "$WORKLOADS" | tr ',' ' '); do
 		case $w in
-		nop | load | echo | copy | mbox) wl_$w $rep ;;
+		nop | load | echo | copy | mbox | zcrx | http) wl_$w $rep ;;
 		*) echo "bench: unknown workload '$w'" >&2; exit 2 ;;
 		esac
 	done
 	rep=$((rep + 1))
 done
+[ "$PROFILE" = 1 ] && wl_profile
 rm -rf "$TMP"
 exit $FAILED

@@ -1,14 +1,124 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Subcommands of the iouops command that live outside main.c. */
+/*
+ * cmd.h - the commands of the `iouops` program: one file per command
+ * (cmd_NAME.c), found through the table in main.c. Part of the command,
+ * not of libiouops: these print, spawn and exec.
+ */
 #ifndef IOUOPS_CMD_H
 #define IOUOPS_CMD_H
 
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include "iouops.h"
+
 /*
- * Run `iouops new|build|vm|get-kernel ...` (argv[0] is the command name).
- * Returns an exit status (enum iouops_exit_status; vm and get-kernel exec
- * their script and return only when that fails), or -1 when argv[0] is
- * none of these commands.
+ * One command: `iouops NAME ARGS...` calls run(argc, argv) with argv[0] =
+ * NAME. It returns an exit status (enum iouops_exit_status). args and help
+ * make its line of `iouops --help`.
  */
-int iouops_dev_command(int argc, char **argv);
+struct iouops_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *args;	/* "PROG [options]" */
+	const char *help;	/* one line: what it does */
+};
+
+int cmd_load(int argc, char **argv);	/* cmd_load.c */
+int cmd_probe(int argc, char **argv);	/* cmd_probe.c */
+int cmd_stat(int argc, char **argv);	/* cmd_stat.c */
+int cmd_new(int argc, char **argv);	/* cmd_new.c */
+int cmd_build(int argc, char **argv);	/* cmd_build.c */
+int cmd_vm(int argc, char **argv);	/* cmd_vm.c */
+int cmd_get_kernel(int argc, char **argv);	/* cmd_get_kernel.c */
+int cmd_inspect(int argc, char **argv);	/* cmd_inspect.c */
+
+/* main.c: `iouops --help` (the command table, load's options, the exit
+ * statuses); the CLOCK_MONOTONIC ns at which main() started; a number
+ * option (prints one line and returns -EINVAL when it is not one); a
+ * program's counters. */
+void iouops_usage(FILE *f);
+extern unsigned long long iouops_start_ns;
+unsigned long long iouops_now_ns(void);
+int iouops_parse_uint(const char *opt, const char *s, unsigned *out);
+/* "counters: a=1 b=2" (sanitised) on stdout, nothing when there are none. */
+void iouops_print_counters(volatile struct iou_ctl *ctl);
+
+/* cmd_home.c: where this iouops lives (an install prefix or a source
+ * tree), for the commands that need its headers and scripts. */
+struct iouops_home {
+	char root[PATH_MAX];	/* PREFIX, or the tree's top folder */
+	char bindir[PATH_MAX];	/* the folder of the running binary */
+	char exe[PATH_MAX];
+	bool installed;
+};
+/* 0, or a one-line complaint and IOUOPS_EXIT_NOTOOL. */
+int iouops_find_home(struct iouops_home *h);
+/* The folders to pass as -I for iouops.bpf.h, iouops_shared.h, vmlinux.h,
+ * space-separated. IOUOPS_BPF_INC overrides them. */
+void iouops_bpf_include_dirs(const struct iouops_home *h, char *out,
+			     size_t len);
+/* Exec the helper script NAME of the tree (scripts/NAME) or of the
+ * install (PREFIX/lib/iouops/NAME) with pre[] and then argv[1..]; returns
+ * an exit status only when that fails. */
+int iouops_exec_script(const struct iouops_home *h, const char *name,
+		       char **pre, int nr_pre, int argc, char **argv);
+
+/* cmd_load.c: load's command line. */
+#define MAX_SETS 64
+
+struct load_args {
+	const char *prog;
+	struct iou_opts opts;
+	const char *set_names[MAX_SETS];
+	const char *set_values[MAX_SETS];
+	int nr_sets;
+	struct { const char *name, *path; enum iou_file_mode mode; } files[MAX_SETS];
+	int nr_files;
+	const char *shm_type;		/* --shm-type TYPE */
+	const char *prints[MAX_SETS];	/* --print PATH */
+	int nr_prints;
+	const char *expect_paths[MAX_SETS];	/* --expect PATH=VALUE */
+	const char *expect_values[MAX_SETS];
+	unsigned long long expect_raw[MAX_SETS];
+	int nr_expects;
+	unsigned stats_interval;	/* seconds; 0: no live stats */
+	bool verbose;
+	bool timing;			/* --timing: print load/run costs */
+	bool help;			/* -h: print the usage, nothing else */
+};
+/* Parse `load ARGS...` (argv[0] = "load", a is zeroed) into a: 0, or the
+ * exit status of a bad command line after one line on stderr. Nothing
+ * else happens (it writes only into a and the '=' of argv's NAME=VALUE
+ * strings), so fuzz/cli.c calls it directly. */
+int load_parse_args(int argc, char **argv, struct load_args *a);
+
+/* cmd_load_status.c: the one line and exit status of each way `load`
+ * fails. */
+struct iou_prog;
+int load_open_status(const char *path, int err);
+int load_set_status(struct iou_prog *p, const char *name, const char *value,
+		    int err);
+int load_file_status(const char *name, const char *path,
+		     enum iou_file_mode mode, int err);
+int load_load_status(struct iou_prog *p, int err, const char *path);
+int load_attach_status(struct iou_prog *p, int err);
+int load_run_status(int err);
+
+/* cmd_load_stats.c: --stats (counters every SECS seconds from a thread)
+ * and --timing (one line of where the time went). */
+struct stats_thread;
+struct stats_thread *stats_thread_start(volatile struct iou_ctl *ctl,
+					unsigned interval);
+void stats_thread_stop(struct stats_thread *st);	/* NULL is fine */
+struct run_timing {
+	unsigned long long run_start, run_end, detach_end;
+	struct rusage ru_start, ru_end;	/* this thread, around the run */
+};
+void print_timing(const struct iou_prog *p, volatile struct iou_ctl *ctl,
+		  const struct run_timing *t);
 
 #endif /* IOUOPS_CMD_H */

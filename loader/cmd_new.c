@@ -1,108 +1,22 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * cmd_new.c - the `iouops` commands for writing loop programs outside the
- * tree: new (a starting point), build (one file, no Makefile), vm (run a
- * command on a newer kernel) and get-kernel (fetch one for vm).
- *
- * Part of the command, not of libiouops: it prints and spawns. Everything
- * it needs is found relative to the running binary, so the same code works
- * in the source tree (build/iouops: headers in progs/ and the tree's root,
- * runner in scripts/) and installed (PREFIX/bin/iouops: headers in
- * PREFIX/include/iouops, runner in PREFIX/lib/iouops).
+ * cmd_new.c - `iouops new NAME [DIR]`: start a loop program outside the
+ * tree: NAME.bpf.c (NOPs with counters in shared memory; the install_new_*
+ * selftests compile and run it) and a Makefile that finds the headers.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
-#include "iouops.h"
-
-extern char **environ;
-
-#if defined(__aarch64__)
-#define TARGET_ARCH	"arm64"
-#else
-#define TARGET_ARCH	"x86"
-#endif
 
 #define MAX_NAME	32	/* keeps the derived BPF names readable */
-#define MAX_ARGS	256
-
-/* Where this iouops lives: an install prefix or a source tree. */
-struct home {
-	char root[PATH_MAX];	/* PREFIX, or the tree's top folder */
-	char bindir[PATH_MAX];	/* the folder of the running binary */
-	char exe[PATH_MAX];
-	bool installed;
-};
-
-static bool is_file(const char *fmt, const char *dir)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	int n = snprintf(path, sizeof(path), fmt, dir);
-
-	return n > 0 && (size_t)n < sizeof(path) && !stat(path, &st) &&
-	       S_ISREG(st.st_mode);
-}
-
-static int find_home(struct home *h)
-{
-	char up[PATH_MAX + 4];
-	ssize_t n;
-	char *slash;
-
-	n = readlink("/proc/self/exe", h->exe, sizeof(h->exe) - 1);
-	if (n <= 0)
-		return -errno;
-	h->exe[n] = '\0';
-	snprintf(h->bindir, sizeof(h->bindir), "%s", h->exe);
-	slash = strrchr(h->bindir, '/');
-	if (slash)
-		*slash = '\0';
-	snprintf(up, sizeof(up), "%s/..", h->bindir);
-	if (!realpath(up, h->root))
-		return -errno;
-	h->installed = is_file("%s/include/iouops/iouops.bpf.h", h->root);
-	if (!h->installed && !is_file("%s/progs/iouops.bpf.h", h->root))
-		return -ENOENT;
-	return 0;
-}
-
-static int home_or_complain(struct home *h)
-{
-	if (find_home(h)) {
-		fprintf(stderr, "iouops: cannot find the iouops headers next to "
-			"this binary (PREFIX/include/iouops or the source tree)\n");
-		return IOUOPS_EXIT_NOTOOL;
-	}
-	return 0;
-}
-
-/* The folders to pass as -I for iouops.bpf.h, iouops_shared.h, vmlinux.h,
- * space-separated. IOUOPS_BPF_INC overrides them. */
-static void bpf_include_dirs(const struct home *h, char *out, size_t len)
-{
-	const char *env = getenv("IOUOPS_BPF_INC");
-
-	if (env && *env)
-		snprintf(out, len, "%s", env);
-	else if (h->installed)
-		snprintf(out, len, "%s/include/iouops", h->root);
-	else
-		snprintf(out, len, "%s/progs %s", h->root, h->root);
-}
-
-/* ---- iouops new ---- */
 
 static const char template_bpf[] =
 "// SPDX-License-Identifier: GPL-2.0\n"
@@ -328,12 +242,12 @@ static void new_usage(FILE *f)
 "overwritten. Then: cd DIR && make && sudo iouops load ./NAME.bpf.o\n");
 }
 
-static int cmd_new(int argc, char **argv)
+int cmd_new(int argc, char **argv)
 {
 	char ident[MAX_NAME + 1], bpfinc[2 * PATH_MAX + 16];
 	char src[PATH_MAX], mk[PATH_MAX];
 	const char *name, *dir;
-	struct home h;
+	struct iouops_home h;
 	int err, status;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -352,10 +266,10 @@ static int cmd_new(int argc, char **argv)
 			name, MAX_NAME);
 		return IOUOPS_EXIT_USAGE;
 	}
-	status = home_or_complain(&h);
+	status = iouops_find_home(&h);
 	if (status)
 		return status;
-	bpf_include_dirs(&h, bpfinc, sizeof(bpfinc));
+	iouops_bpf_include_dirs(&h, bpfinc, sizeof(bpfinc));
 
 	const char *const vars[][2] = {
 		{ "@NAME@", name }, { "@IDENT@", ident },
@@ -392,250 +306,4 @@ static int cmd_new(int argc, char **argv)
 	       src, mk, strcmp(dir, ".") ? "cd " : "", strcmp(dir, ".") ? dir : "",
 	       strcmp(dir, ".") ? " && " : "", name, name);
 	return IOUOPS_EXIT_OK;
-}
-
-/* ---- iouops build ---- */
-
-/* Run argv (argv[0] looked up in PATH) and wait. Returns its exit status,
- * or -errno when it could not be started (-ENOENT: not in PATH). */
-static int run_wait(char *const argv[])
-{
-	int err, wstatus;
-	pid_t pid;
-
-	err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
-	if (err)
-		return -err;
-	while (waitpid(pid, &wstatus, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-}
-
-static void build_usage(FILE *f)
-{
-	fprintf(f,
-"Usage: iouops build [-v] [-o OUT] FILE.bpf.c [-- CLANG_ARGS...]\n"
-"Compile one loop program with the flags iouops programs need:\n"
-"  clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -fms-extensions -Wall\n"
-"        -I<iouops BPF headers> CLANG_ARGS -c FILE.bpf.c -o FILE.bpf.o\n"
-"then check that the object has an io_uring_bpf_ops map. The compiler is\n"
-"$CLANG, else clang-19, else clang; the headers come from $IOUOPS_BPF_INC,\n"
-"else from next to this iouops.\n");
-}
-
-static int cmd_build(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	/* $CLANG alone when set: a typo there must not build with another */
-	const char *clangs[] = { getenv("CLANG"), "clang-19", "clang" };
-	char incdirs[2 * PATH_MAX + 16], incflags[4][PATH_MAX + 3];
-	char out[PATH_MAX], *args[MAX_ARGS], *tok, *save;
-	const char *src, *output = NULL;
-	struct iou_prog *p = NULL;
-	bool verbose = false;
-	int c, i, n, nr_inc = 0, status, ret = -ENOENT;
-	size_t len, k;
-	struct home h;
-
-	optind = 1;
-	opterr = 0;
-	/* options anywhere; after `--` everything is for clang */
-	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': output = optarg; break;
-		case 'v': verbose = true; break;
-		case 'h': build_usage(stdout); return IOUOPS_EXIT_OK;
-		default:
-			if (optopt)
-				fprintf(stderr, "iouops: build: bad or incomplete "
-					"option '-%c' (clang's go after --; see "
-					"'iouops build --help')\n", optopt);
-			else
-				fprintf(stderr, "iouops: build: bad option '%s' "
-					"(see 'iouops build --help')\n",
-					argv[optind - 1]);
-			return IOUOPS_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "iouops: build takes one FILE.bpf.c (see 'iouops build --help')\n");
-		return IOUOPS_EXIT_USAGE;
-	}
-	src = argv[optind];
-	len = strlen(src);
-	if (len < 3 || strcmp(src + len - 2, ".c")) {
-		fprintf(stderr, "iouops: build: %s: expected a C file (NAME.bpf.c)\n", src);
-		return IOUOPS_EXIT_USAGE;
-	}
-	if (access(src, R_OK)) {
-		fprintf(stderr, "iouops: build: %s: %s\n", src, strerror(errno));
-		return IOUOPS_EXIT_NOFILE;
-	}
-	if (!output) {
-		snprintf(out, sizeof(out), "%.*s.o", (int)(len - 2), src);
-		output = out;
-	}
-	status = home_or_complain(&h);
-	if (status)
-		return status;
-	bpf_include_dirs(&h, incdirs, sizeof(incdirs));
-
-	n = 1;	/* args[0]: the compiler, filled per candidate */
-	args[n++] = "-g";
-	args[n++] = "-O2";
-	args[n++] = "-target";
-	args[n++] = "bpf";
-	args[n++] = "-D__TARGET_ARCH_" TARGET_ARCH;
-	args[n++] = "-fms-extensions";
-	args[n++] = "-Wall";
-	for (tok = strtok_r(incdirs, " ", &save); tok && nr_inc < 4;
-	     tok = strtok_r(NULL, " ", &save)) {
-		snprintf(incflags[nr_inc], sizeof(incflags[0]), "-I%s", tok);
-		args[n++] = incflags[nr_inc++];
-	}
-	for (i = optind + 1; i < argc && n < MAX_ARGS - 6; i++)
-		args[n++] = argv[i];
-	args[n++] = "-c";
-	args[n++] = (char *)src;
-	args[n++] = "-o";
-	args[n++] = (char *)output;
-	args[n] = NULL;
-
-	for (k = 0; k < sizeof(clangs) / sizeof(clangs[0]) && ret == -ENOENT; k++) {
-		if (!clangs[k] || !*clangs[k])
-			continue;
-		args[0] = (char *)clangs[k];
-		if (verbose) {
-			for (i = 0; i < n; i++)
-				fprintf(stderr, "%s%s", i ? " " : "", args[i]);
-			fputc('\n', stderr);
-		}
-		ret = run_wait(args);
-		if (k == 0)
-			break;
-	}
-	if (ret < 0) {
-		fprintf(stderr, "iouops: build: cannot run %s (%s): set CLANG or "
-			"install clang-19\n", args[0], strerror(-ret));
-		return IOUOPS_EXIT_NOTOOL;
-	}
-	if (ret) {
-		fprintf(stderr, "iouops: build: %s failed (exit %d)\n", args[0], ret);
-		return IOUOPS_EXIT_BUILD;
-	}
-	/* Opening needs no privilege and catches a missing IOU_OPS now. */
-	ret = iou_prog_open(output, NULL, &p);
-	iou_prog_close(p);
-	if (ret == -ESRCH) {
-		fprintf(stderr, "iouops: build: %s has no io_uring_bpf_ops map "
-			"(declare one: IOU_OPS(name_ops, name_step);)\n", output);
-		return IOUOPS_EXIT_NOOPS;
-	}
-	if (ret) {
-		fprintf(stderr, "iouops: build: %s: %s\n", output, strerror(-ret));
-		return IOUOPS_EXIT_NOTBPF;
-	}
-	return IOUOPS_EXIT_OK;
-}
-
-/* ---- iouops vm, iouops get-kernel ---- */
-
-/* Exec a helper script of the tree (scripts/NAME) or of the install
- * (PREFIX/lib/iouops/NAME) with extra leading arguments. */
-static int exec_script(const struct home *h, const char *name, char **pre,
-		       int nr_pre, int argc, char **argv)
-{
-	char path[PATH_MAX], *args[MAX_ARGS];
-	int i, n = 0;
-
-	snprintf(path, sizeof(path), h->installed ? "%s/lib/iouops/%s" :
-		 "%s/scripts/%s", h->root, name);
-	if (nr_pre + argc + 2 > MAX_ARGS) {
-		fprintf(stderr, "iouops: %s: too many arguments\n", name);
-		return IOUOPS_EXIT_USAGE;
-	}
-	args[n++] = path;
-	for (i = 0; i < nr_pre; i++)
-		args[n++] = pre[i];
-	for (i = 1; i < argc; i++)
-		args[n++] = argv[i];
-	args[n] = NULL;
-	fflush(NULL);
-	execv(path, args);
-	fprintf(stderr, "iouops: cannot run %s: %s\n", path, strerror(errno));
-	return IOUOPS_EXIT_NOTOOL;
-}
-
-static bool path_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
-}
-
-/*
- * The runner mirrors the tree's build/ into the guest. Installed, there is
- * no tree: pass this binary, the installed programs and the current folder
- * (where the user's NAME.bpf.o is) instead. Either way `iouops` is in the
- * guest's PATH.
- */
-static int cmd_vm(int argc, char **argv)
-{
-	static char guest_path[PATH_MAX + 128], progs[PATH_MAX + 32];
-	char cwd[PATH_MAX], *pre[8];
-	const char *home = getenv("HOME");
-	int nr = 0, status;
-	struct home h;
-
-	status = home_or_complain(&h);
-	if (status)
-		return status;
-	setenv("IOUOPS_VM_GET_KERNEL", "iouops get-kernel", 1);
-	snprintf(guest_path, sizeof(guest_path), "PATH=%s:/usr/local/sbin:"
-		 "/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", h.bindir);
-	pre[nr++] = "-e";
-	pre[nr++] = guest_path;
-	if (h.installed) {
-		snprintf(progs, sizeof(progs), "%s/lib/iouops/progs", h.root);
-		pre[nr++] = "--copy";
-		pre[nr++] = h.exe;
-		pre[nr++] = "--copy";
-		pre[nr++] = progs;
-		setenv("IOUOPS_VM_TREE", "", 1);
-	}
-	if (getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") &&
-	    !(home && !strcmp(cwd, home)) &&
-	    (h.installed || !path_under(cwd, h.root))) {
-		pre[nr++] = "--copy";
-		pre[nr++] = cwd;
-	}
-	return exec_script(&h, "vm", pre, nr, argc, argv);
-}
-
-static int cmd_get_kernel(int argc, char **argv)
-{
-	struct home h;
-	int status = home_or_complain(&h);
-
-	return status ? status : exec_script(&h, "get-kernel", NULL, 0, argc, argv);
-}
-
-int iouops_dev_command(int argc, char **argv)
-{
-	if (!strcmp(argv[0], "new"))
-		return cmd_new(argc, argv);
-	if (!strcmp(argv[0], "build"))
-		return cmd_build(argc, argv);
-	if (!strcmp(argv[0], "vm"))
-		return cmd_vm(argc, argv);
-	if (!strcmp(argv[0], "get-kernel"))
-		return cmd_get_kernel(argc, argv);
-	return -1;
 }

@@ -60,6 +60,10 @@ enum iou_stage {
 				 * or the program has no listen_fd */
 	IOU_STAGE_RESOURCES,	/* struct iou_res: bad value, or the buffer
 				 * ring / file table registration refused */
+	IOU_STAGE_ZCRX,		/* --zcrx: not declared, too big, no
+				 * CAP_NET_ADMIN, or the kernel refused */
+	IOU_STAGE_ROOT,		/* --root: missing, not a directory, no
+				 * files, a name needing escaping, too big */
 };
 
 struct iou_opts {
@@ -70,12 +74,21 @@ struct iou_opts {
 	 * 1: force IORING_SETUP_SQ_REWIND, 0: classic SQ head/tail. */
 	int sq_rewind;
 	bool no_defer_taskrun;	/* for experiments: kernel must refuse */
+	bool cqe32;		/* IORING_SETUP_CQE32: 32-byte CQEs (also
+				 * when the program's iou_res.cqe32 is 1) */
+	/* Register a device-less zcrx ifq (ZCRX_REG_NODEV) with the area
+	 * and refill queue the program's iou_res declares; needs
+	 * CAP_NET_ADMIN. Implies cqe32. zcrx.c */
+	bool zcrx;
 	iou_log_fn log;		/* NULL: silent */
 	void *log_cookie;
 	bool libbpf_debug;	/* forward libbpf debug messages too */
 	/* TCP listening socket for a program with a `listen_fd` global:
 	 * "IPv4:PORT", "[IPv6]:PORT" (port 0: any free port). */
 	const char *listen;
+	/* Directory whose files a program with an `http_files` global
+	 * serves (progs/http_shared.h), loaded into the shared region. */
+	const char *root;
 };
 
 struct iou_prog;
@@ -106,6 +119,64 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
  * 8-byte integer; -EBUSY: already loaded; -ENOMEM.
  */
 int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
+
+/*
+ * Paths: a global NAME followed by .MEMBER and [INDEX] steps
+ * (ri.cq_off.head, cfg.ports[2]), resolved through the object's BTF
+ * (typedefs, nested and anonymous structs and unions, arrays), down to an
+ * integer of 1, 2, 4 or 8 bytes (or an enum) or a pointer. iou_prog_set()
+ * takes a path as its name; a pointer leaf takes @shm_uaddr or a number.
+ * With iou_prog_set_shm_type() the pseudo-global IOU_SHM_PSEUDO_GLOBAL
+ * ("shm") names the shared region as that struct. Path errors: -ENOENT
+ * (no such global or member), -ERANGE (index out of range, value does not
+ * fit), -EINVAL (through a pointer, a bitfield, a float, a struct or
+ * array leaf, malformed), each with a one-line iou_prog_error_msg().
+ */
+#define IOU_SHM_PSEUDO_GLOBAL	"shm"
+
+/*
+ * Lay the shared region out as the program's own struct TYPE ("name" or
+ * "struct name", or a typedef of a struct) at offset 0, with no iouops
+ * control block: for programs that keep their state at the start of the
+ * region. Then iou_prog_ctl() is NULL and iou_prog_request_stop() only
+ * makes the next signal end iou_prog_run() (there is no stop request to
+ * deliver). The region grows to sizeof(TYPE) when no size was given.
+ * Before load, before any set of shm.*. -ENOENT: no such struct; -E2BIG:
+ * larger than opts.shm_size.
+ */
+int iou_prog_set_shm_type(struct iou_prog *p, const char *type);
+
+/* What a path names. section: ".bss", ".data", ".rodata"... or "shm". */
+struct iou_var_info {
+	const char *section;
+	size_t offset;		/* in its section, or in the region */
+	unsigned size;		/* 1, 2, 4 or 8 */
+	bool is_signed;
+	bool is_pointer;
+};
+/* Resolve PATH without reading it (errors as above). */
+int iou_prog_var_info(struct iou_prog *p, const char *path,
+		      struct iou_var_info *info);
+/* A number VALUE as the bits PATH would hold (two's complement, zero
+ * extended): -ERANGE when it does not fit, -EINVAL when not a number. */
+int iou_prog_var_encode(struct iou_prog *p, const char *path,
+			const char *value, unsigned long long *raw);
+/* PATH's current bits: the object's data before load, the live map
+ * (.bss/.data, and the frozen .rodata) after it, or the region. -ENODATA:
+ * shm before load. info may be NULL. */
+int iou_prog_var_read(struct iou_prog *p, const char *path,
+		      unsigned long long *raw, struct iou_var_info *info);
+/* raw as text: signed or unsigned decimal, 0x hex for pointers. */
+void iou_var_format(const struct iou_var_info *info, unsigned long long raw,
+		    char *buf, size_t len);
+/* Call fn for every integer global of .bss and .data (sections' order,
+ * then declaration order) with its current bits, until it returns
+ * non-zero (which is returned). */
+int iou_prog_for_each_int_global(struct iou_prog *p,
+				 int (*fn)(const char *name,
+					   const struct iou_var_info *info,
+					   unsigned long long raw, void *cookie),
+				 void *cookie);
 
 /*
  * Create the ring (SINGLE_ISSUER | DEFER_TASKRUN | NO_SQARRAY [|
@@ -214,42 +285,76 @@ const char *iou_prog_verifier_log(const struct iou_prog *p);
 int iou_probe_kernel(char *why, size_t why_len);
 
 /*
- * Exit statuses of the `iouops` command, one per way of failing, so that
- * scripts and selftests can tell them apart.
+ * Probe device-less zero-copy receive (IORING_REGISTER_QUERY: zcrx with
+ * ZCRX_REG_NODEV and ZCRX_CTRL_FLUSH_RQ). Needs no privilege. 0 when the
+ * kernel has it; -EOPNOTSUPP with a one-line reason in `why`. zcrx.c
  */
+int iou_probe_zcrx(char *why, size_t why_len);
+
+/*
+ * Exit statuses of the `iouops` command, one per way of failing, so that
+ * scripts and selftests can tell them apart. This list is their one
+ * source: it makes enum iouops_exit_status (IOUOPS_EXIT_<NAME> = CODE),
+ * the table iouops_exit_status_table() returns, and through it `iouops
+ * --help`; the exit_status_docs selftest checks README.md and iouops(8)
+ * against it. X(NAME, CODE, one-line meaning):
+ */
+#define IOUOPS_EXIT_STATUS_LIST(X)					\
+	X(OK, 0, "program done, or stopped on request")			\
+	X(FAIL, 1, "any failure not listed here")			\
+	X(USAGE, 2, "bad command line")					\
+	X(NOFILE, 3, "program file missing or unreadable")		\
+	X(NOKERNEL, 4, "kernel lacks io_uring BPF ops, or a kfunc the "	\
+	  "program uses")	/* = KSFT_SKIP; also `probe` */	\
+	X(NOTROOT, 5, "not privileged to load BPF")			\
+	X(NOTBPF, 6, "not a BPF ELF object")				\
+	X(NOOPS, 7, "no io_uring_bpf_ops map in the object")		\
+	X(VERIFIER, 8, "the verifier rejected the program")		\
+	X(BADSET, 9, "--set/--print/--expect: unknown global or path, "	\
+	  "or a bad value")		\
+	X(RING, 10, "io_uring_setup() refused the ring")		\
+	X(REGION, 11, "shared memory registration refused")		\
+	X(ATTACH, 12, "attaching to the ring refused")			\
+	X(PROG_ERROR, 13, "the program recorded an error exit")		\
+	X(RUN, 14, "io_uring_enter() failed (EINVAL: bad loop_step "	\
+	  "return value)")						\
+	X(EXISTS, 15, "new: a file it would write exists")		\
+	X(BUILD, 16, "build: the compiler failed")			\
+	X(NOTOOL, 17, "clang, the vm/get-kernel script or the iouops "	\
+	  "headers not found")						\
+	X(BADADDR, 18, "--listen unparsable, or not matching the "	\
+	  "program's listen_fd/udp_fd")					\
+	X(ADDRINUSE, 19, "--listen address already in use")		\
+	X(ADDRNOTAVAIL, 20, "--listen address is not local")		\
+	X(RESOURCES, 21, "buffer ring or fixed-file table refused")	\
+	X(NOPROC, 22, "stat: no such process, or no iouops region in it") \
+	X(FILE, 23, "--in/--out/--src/--dst: cannot open, or a "	\
+	  "directory")							\
+	X(CORRUPT, 24, "the program's exit record is corrupt "		\
+	  "(unknown kind)")						\
+	X(ROOT, 25, "--root: missing, not a directory, no files, a name "	\
+	  "needing escaping, or files too big")				\
+	X(EXPECT, 26, "--expect: a value after the run differed")	\
+	X(SHMTYPE, 27, "--shm-type: no such struct in the program, or "	\
+	  "larger than the region")					\
+	X(NONETADMIN, 30, "--zcrx needs CAP_NET_ADMIN")			\
+	X(ZCRX, 31, "--zcrx: the program declares no zcrx area, the "	\
+	  "area does not fit, or the kernel refused the ifq")		\
+	X(SIGNAL, 130, "second signal: detached at once")
+
 enum iouops_exit_status {
-	IOUOPS_EXIT_OK = 0,		/* program done, or stopped on request */
-	IOUOPS_EXIT_FAIL = 1,		/* anything not listed below */
-	IOUOPS_EXIT_USAGE = 2,		/* bad command line */
-	IOUOPS_EXIT_NOFILE = 3,		/* program file missing/unreadable */
-	IOUOPS_EXIT_NOKERNEL = 4,	/* kernel lacks io_uring BPF ops
-					 * (= KSFT_SKIP, also `probe`) */
-	IOUOPS_EXIT_NOTROOT = 5,	/* not privileged to load BPF */
-	IOUOPS_EXIT_NOTBPF = 6,		/* not a BPF ELF object */
-	IOUOPS_EXIT_NOOPS = 7,		/* no io_uring_bpf_ops map in it */
-	IOUOPS_EXIT_VERIFIER = 8,	/* verifier rejected the program */
-	IOUOPS_EXIT_BADSET = 9,		/* --set: unknown global, bad value */
-	IOUOPS_EXIT_RING = 10,		/* io_uring_setup() refused */
-	IOUOPS_EXIT_REGION = 11,	/* shared memory registration refused */
-	IOUOPS_EXIT_ATTACH = 12,	/* attaching to the ring refused */
-	IOUOPS_EXIT_PROG_ERROR = 13,	/* program recorded IOU_EXIT_ERROR */
-	IOUOPS_EXIT_RUN = 14,		/* io_uring_enter() failed (EINVAL:
-					 * bad loop_step return value) */
-	IOUOPS_EXIT_EXISTS = 15,	/* new: a file it would write exists */
-	IOUOPS_EXIT_BUILD = 16,		/* build: the compiler failed */
-	IOUOPS_EXIT_NOTOOL = 17,	/* clang, or the vm/get-kernel script,
-					 * or the iouops headers not found */
-	IOUOPS_EXIT_BADADDR = 18,	/* --listen unparsable, or a program
-					 * with(out) listen_fd without(with) it */
-	IOUOPS_EXIT_ADDRINUSE = 19,	/* --listen address already in use */
-	IOUOPS_EXIT_ADDRNOTAVAIL = 20,	/* --listen address is not local */
-	IOUOPS_EXIT_RESOURCES = 21,	/* buffer ring / file table refused */
-	IOUOPS_EXIT_NOPROC = 22,	/* stat: no such process or no iouops
-					 * shared region in it */
-	IOUOPS_EXIT_FILE = 23,		/* --in/--out/--src/--dst: cannot
-					 * open, or a directory */
-	IOUOPS_EXIT_SIGNAL = 130,	/* second signal: detached at once */
+#define IOUOPS_EXIT_ENUM(name, code, meaning) IOUOPS_EXIT_##name = code,
+	IOUOPS_EXIT_STATUS_LIST(IOUOPS_EXIT_ENUM)
+#undef IOUOPS_EXIT_ENUM
 };
+
+/* The list above as a table, in code order. */
+struct iouops_exit_status_desc {
+	int code;
+	const char *name;	/* "NOKERNEL": IOUOPS_EXIT_NOKERNEL */
+	const char *meaning;	/* one line */
+};
+const struct iouops_exit_status_desc *iouops_exit_status_table(size_t *nr);
 
 /*
  * Where loading spends its time (`iouops load --timing`, make bench): the
@@ -290,7 +395,31 @@ void iou_format_sockaddr(const struct sockaddr_storage *ss, char *buf,
  * MiB, GiB). -EINVAL when it is not one. */
 int iou_parse_size(const char *s, unsigned long long *v);
 
-/* Human-readable name of an exit kind: "done", "stopped", "error"... */
+/* Human-readable name of an exit kind: "none", "done", "stopped",
+ * "error"; "corrupt" for a value that is none of them. */
 const char *iou_exit_kind_str(int kind);
+
+/*
+ * How a program ended, as one line for people (no newline), formatted from
+ * its control block (the model is sched_ext's UEI_REPORT):
+ *	EXIT: done (REASON) [FILE:LINE]		also "stopped"
+ *	EXIT: error CODE (STRERROR): REASON [FILE:LINE]
+ *	EXIT: program stopped without recording a reason
+ *	EXIT: corrupt exit record (kind 0xKIND)
+ * The record's text is untrusted (anything that maps the region can write
+ * it): bytes outside printable ASCII, and '\', come out as \xNN, every
+ * field is bounded, and the line is cut to fit len (IOU_REPORT_LEN holds
+ * any record). Returns the kind (enum iou_exit_kind), -EBADMSG for a kind
+ * that is none of them (a corrupt record: never a success), -EINVAL when
+ * len is 0.
+ */
+#define IOU_REPORT_LEN	1024
+int iou_exit_format(volatile const struct iou_ctl *ctl, char *buf, size_t len);
+
+/* The named counters of a control block as "name=value name=value" (no
+ * newline; names sanitised as by iou_exit_format(), cut to fit len).
+ * Returns how many there are (0: buf is ""), -EINVAL when len is 0. */
+int iou_counters_format(volatile const struct iou_ctl *ctl, char *buf,
+			size_t len);
 
 #endif /* IOUOPS_H */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include <unistd.h>
 #include "iouops.h"
 
 /* Format a message to the caller's log callback, if any. */
@@ -20,11 +21,6 @@ bool iou_can_load_bpf(void);
 int iou_prog_keep_fd(struct iou_prog *p, int fd);
 size_t iou_prog_kept_fds(const struct iou_prog *p, const int **fds);
 
-/* Grow o->shm_size (0: the default) to what the program's iou_shm_need
- * asks for past the control block, before struct iou_res places its
- * buffer ring after it. -E2BIG past 4 GiB. shm_need.c */
-int iou_shm_need_apply(struct iou_prog *p, struct iou_opts *o);
-
 /* When libbpf's log of a failed load shows that the kernel lacks a kfunc,
  * symbol, struct field or struct_ops member the program uses, write a
  * one-line explanation naming it to why and return true. */
@@ -33,24 +29,88 @@ bool iou_explain_missing_feature(const char *log, char *why, size_t len);
 /* Shared region size when the user gives none (iou_opts.shm_size = 0). */
 #define IOU_DEFAULT_SHM_SIZE	(64 * 1024)
 
-/* The initial value of global NAME (before load), or -ENOENT. */
-int iou_prog_global(struct iou_prog *p, const char *name, void **ptr,
-		    size_t *size);
-/* Record the stage and the one-line detail of a failure; returns ERR. */
-int iou_prog_fail(struct iou_prog *p, enum iou_stage stage, int err,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* v rounded up to a whole number of pages (regions are mapped in pages). */
+static inline size_t iou_page_align(size_t v)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
-/* net.c: struct iou_res and --listen (see iouops_shared.h). */
+	return (v + page - 1) & ~(page - 1);
+}
+
+/* ---- log.c: where a failure happened, and libbpf's messages ---- */
+
+/* The stage and one-line detail of the last failure. */
+struct iou_fail {
+	enum iou_stage stage;
+	char msg[256];
+};
+/* Record STAGE and the formatted detail in f; returns ERR. */
+int iou_fail(struct iou_fail *f, enum iou_stage stage, int err,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* What libbpf printed while it opened or loaded one object. */
+struct iou_bpf_log {
+	char *text;		/* all of it, NUL-terminated (NULL: nothing) */
+	size_t len;
+	char *verifier;		/* the verifier log cut out of it */
+};
+/* Capture libbpf's messages into log, and pass them on to o->log, until
+ * iou_bpf_log_end(). libbpf has one print hook per process. */
+void iou_bpf_log_begin(struct iou_bpf_log *log, const struct iou_opts *o);
+void iou_bpf_log_end(void);
+/* After a failed load: cut the verifier log out, and put the last line
+ * libbpf printed into f->msg. */
+void iou_bpf_log_failed(struct iou_bpf_log *log, struct iou_fail *f);
+void iou_bpf_log_free(struct iou_bpf_log *log);
+
+/* ---- globals.c: a program's global variables, by name ---- */
+
+struct bpf_object;
+/* Where the initial value (before load) of global NAME lives in obj's
+ * data sections, and its size. -ENOENT: no such global (or no BTF). */
+int iou_global_find(struct bpf_object *obj, const char *name, void **ptr,
+		    size_t *size);
+
+/* ---- shm_need.c, net.c: what a program asks for before load ---- */
+
+/* Grow o->shm_size (0: the default) to what the program's iou_shm_need
+ * asks for past the control block, before struct iou_res places its
+ * buffer ring after it. -E2BIG past 4 GiB. */
+int iou_shm_need_apply(struct bpf_object *obj, struct iou_opts *o);
+
+/* struct iou_res and --listen (see iouops_shared.h). */
 struct iou_netres;
 /* Before the ring exists: read iou_res, validate it, create the listening
- * socket, and grow o->cq_entries / o->shm_size to what it needs. */
-int iou_netres_prepare(struct iou_prog *p, struct iou_opts *o,
-		       struct iou_netres **out);
+ * socket, and grow o->cq_entries / o->shm_size to what it needs. A failure
+ * is described in *f. */
+int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
+		       struct iou_fail *f, struct iou_netres **out);
 /* After the shared region is registered: buffer ring, file table, and
  * the program's iou_res out fields and listen_fd. */
-int iou_netres_setup(struct iou_netres *n, struct iou_prog *p, int ring_fd,
-		     void *shm, size_t shm_size);
+int iou_netres_setup(struct iou_netres *n, struct bpf_object *obj,
+		     struct iou_fail *f, int ring_fd, void *shm,
+		     size_t shm_size, const struct iou_opts *o);
 int iou_netres_listen_addr(const struct iou_netres *n, char *buf, size_t len);
 void iou_netres_free(struct iou_netres *n);
+/* The resolved iou_res (NULL: the program has none). */
+const struct iou_res *iou_netres_res(const struct iou_netres *n);
+
+/* ---- zcrx.c: device-less zero-copy receive (--zcrx) ---- */
+
+/* From iou_netres_prepare(), after the buffer ring is placed: resolve
+ * zcrx_area_var and, with --zcrx, validate the declaration, place the
+ * refill queue and area at the end of the region and ask for CQE32. */
+int iou_zcrx_prepare(struct bpf_object *obj, struct iou_res *r,
+		     struct iou_opts *o, struct iou_fail *f);
+/* From iou_netres_setup(): register the ifq (ZCRX_REG_NODEV) and fill
+ * the out fields of r. */
+int iou_zcrx_setup(struct iou_res *r, int ring_fd, void *shm,
+		   size_t shm_size, const struct iou_opts *o,
+		   struct iou_fail *f);
+/* After an enter returned: if the program asked for a refill-queue
+ * flush, do it (timed and counted in ctl) and return 1 (enter again);
+ * 0: nothing asked; -errno: the flush failed. */
+int iou_zcrx_service(int ring_fd, const struct iou_res *r,
+		     struct iou_ctl *ctl);
 
 #endif /* IOUOPS_LOADER_INTERNAL_H */

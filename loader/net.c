@@ -33,16 +33,9 @@ struct iou_netres {
 	struct iou_res res;	/* resolved copy of the program's iou_res */
 	bool has_res;
 	int listen_fd;
-	const char *fd_var;	/* "listen_fd" (TCP) or "udp_fd" (UDP) */
+	const char *fd_var;	/* IOU_SYM_LISTEN_FD (TCP) or IOU_SYM_UDP_FD */
 	struct sockaddr_storage addr;	/* what listen_fd is bound to */
 };
-
-static size_t page_align(size_t v)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-
-	return (v + page - 1) & ~(page - 1);
-}
 
 static bool is_pow2(__u32 v)
 {
@@ -119,25 +112,25 @@ void iou_format_sockaddr(const struct sockaddr_storage *ss, char *buf,
 	}
 }
 
-static int open_listener(struct iou_prog *p, struct iou_netres *n,
+static int open_listener(struct iou_fail *f, struct iou_netres *n,
 			 const char *spec)
 {
 	socklen_t alen = sizeof(n->addr);
 	int one = 1, fd, err;
 
 	if (iou_parse_sockaddr(spec, &n->addr))
-		return iou_prog_fail(p, IOU_STAGE_LISTEN, -EINVAL,
+		return iou_fail(f, IOU_STAGE_LISTEN, -EINVAL,
 			"--listen '%s': expected IPv4:PORT or [IPv6]:PORT "
 			"(numeric, port 0-65535)", spec);
 	/* a program with udp_fd gets a bound datagram socket instead */
-	fd = socket(n->addr.ss_family, (strcmp(n->fd_var, "udp_fd") ?
+	fd = socket(n->addr.ss_family, (strcmp(n->fd_var, IOU_SYM_UDP_FD) ?
 		    SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return iou_prog_fail(p, IOU_STAGE_LISTEN, -errno,
+		return iou_fail(f, IOU_STAGE_LISTEN, -errno,
 				     "--listen %s: socket: %s", spec,
 				     strerror(errno));
 	n->listen_fd = fd;
-	if (!strcmp(n->fd_var, "udp_fd")) {
+	if (!strcmp(n->fd_var, IOU_SYM_UDP_FD)) {
 		/* UDP drops what the socket cannot queue: give bursts room
 		 * (FORCE: past rmem_max, when privileged) */
 		int rcvbuf = 8 << 20;
@@ -154,21 +147,22 @@ static int open_listener(struct iou_prog *p, struct iou_netres *n,
 		 n->addr.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
 						 sizeof(struct sockaddr_in))) {
 		err = -errno;
-		return iou_prog_fail(p, IOU_STAGE_LISTEN, err,
+		return iou_fail(f, IOU_STAGE_LISTEN, err,
 			"--listen %s: %s", spec,
 			err == -EADDRINUSE ? "address already in use" :
 			err == -EADDRNOTAVAIL ? "address is not local (no interface has it)" :
 			strerror(-err));
 	}
-	if ((!strcmp(n->fd_var, "listen_fd") && listen(fd, SOMAXCONN)) ||
+	if ((!strcmp(n->fd_var, IOU_SYM_LISTEN_FD) && listen(fd, SOMAXCONN)) ||
 	    getsockname(fd, (struct sockaddr *)&n->addr, &alen))
-		return iou_prog_fail(p, IOU_STAGE_LISTEN, -errno,
+		return iou_fail(f, IOU_STAGE_LISTEN, -errno,
 				     "--listen %s: %s", spec, strerror(errno));
 	return 0;
 }
 
 /* files_var: the user sizes the file table through a named global. */
-static int resolve_files(struct iou_prog *p, struct iou_res *r)
+static int resolve_files(struct bpf_object *obj, struct iou_fail *f,
+			 struct iou_res *r)
 {
 	char name[sizeof(r->files_var) + 1];
 	size_t size;
@@ -179,45 +173,46 @@ static int resolve_files(struct iou_prog *p, struct iou_res *r)
 	name[sizeof(r->files_var)] = '\0';
 	if (!name[0])
 		return 0;
-	if (iou_prog_global(p, name, &ptr, &size) || size != sizeof(__u32))
-		return iou_prog_fail(p, IOU_STAGE_RESOURCES, -EINVAL,
+	if (iou_global_find(obj, name, &ptr, &size) || size != sizeof(__u32))
+		return iou_fail(f, IOU_STAGE_RESOURCES, -EINVAL,
 			"iou_res.files_var names '%s', which is not a __u32 "
 			"global of the program", name);
 	memcpy(&v, ptr, sizeof(v));
 	if (!v || v > max)
-		return iou_prog_fail(p, IOU_STAGE_SET, -ERANGE,
+		return iou_fail(f, IOU_STAGE_SET, -ERANGE,
 				     "%s=%u is out of range: must be 1..%u",
 				     name, v, max);
 	r->files = v;
 	return 0;
 }
 
-static int check_res(struct iou_prog *p, struct iou_res *r)
+static int check_res(struct bpf_object *obj, struct iou_fail *f,
+		     struct iou_res *r)
 {
-	int err = resolve_files(p, r);
+	int err = resolve_files(obj, f, r);
 
 	if (err)
 		return err;
 	if (r->bufs && (!is_pow2(r->bufs) || r->bufs > MAX_BUFS))
-		return iou_prog_fail(p, IOU_STAGE_RESOURCES, -EINVAL,
+		return iou_fail(f, IOU_STAGE_RESOURCES, -EINVAL,
 			"iou_res.bufs=%u: must be a power of two up to %u",
 			r->bufs, MAX_BUFS);
 	if (r->bufs && (!r->buf_size ||
 			(__u64)r->bufs * r->buf_size > MAX_BUF_BYTES))
-		return iou_prog_fail(p, IOU_STAGE_RESOURCES, -EINVAL,
+		return iou_fail(f, IOU_STAGE_RESOURCES, -EINVAL,
 			"iou_res: %u buffers of %u bytes: need 1 byte to "
 			"1 GiB in all", r->bufs, r->buf_size);
 	if (r->bgid > 0xffff)
-		return iou_prog_fail(p, IOU_STAGE_RESOURCES, -EINVAL,
+		return iou_fail(f, IOU_STAGE_RESOURCES, -EINVAL,
 			"iou_res.bgid=%u: must be below 65536", r->bgid);
 	if (r->files > MAX_FILES)
-		return iou_prog_fail(p, IOU_STAGE_RESOURCES, -EINVAL,
+		return iou_fail(f, IOU_STAGE_RESOURCES, -EINVAL,
 			"iou_res.files=%u: at most %u", r->files, MAX_FILES);
 	return 0;
 }
 
-int iou_netres_prepare(struct iou_prog *p, struct iou_opts *o,
-		       struct iou_netres **out)
+int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
+		       struct iou_fail *f, struct iou_netres **out)
 {
 	struct iou_netres *n;
 	struct iou_res *r;
@@ -232,41 +227,48 @@ int iou_netres_prepare(struct iou_prog *p, struct iou_opts *o,
 	*out = n;
 	r = &n->res;
 
-	if (!iou_prog_global(p, "iou_res", &ptr, &size)) {
+	if (!iou_global_find(obj, IOU_SYM_RES, &ptr, &size)) {
 		if (size != sizeof(*r))
-			return iou_prog_fail(p, IOU_STAGE_RESOURCES, -EINVAL,
+			return iou_fail(f, IOU_STAGE_RESOURCES, -EINVAL,
 				"iou_res is %zu bytes, expected struct iou_res "
 				"(%zu): rebuild against this iouops_shared.h",
 				size, sizeof(*r));
 		memcpy(r, ptr, sizeof(*r));
 		n->has_res = true;
-		err = check_res(p, r);
+		err = check_res(obj, f, r);
 		if (err)
 			return err;
 	}
 
-	n->fd_var = "listen_fd";
-	if (iou_prog_global(p, n->fd_var, &ptr, &size) &&
-	    !iou_prog_global(p, "udp_fd", &ptr, &size))
-		n->fd_var = "udp_fd";
-	if (iou_prog_global(p, n->fd_var, &ptr, &size)) {
+	n->fd_var = IOU_SYM_LISTEN_FD;
+	if (iou_global_find(obj, n->fd_var, &ptr, &size) &&
+	    !iou_global_find(obj, IOU_SYM_UDP_FD, &ptr, &size))
+		n->fd_var = IOU_SYM_UDP_FD;
+	if (iou_global_find(obj, n->fd_var, &ptr, &size)) {
 		if (o->listen)
-			return iou_prog_fail(p, IOU_STAGE_LISTEN, -ENOENT,
+			return iou_fail(f, IOU_STAGE_LISTEN, -ENOENT,
 				"--listen given, but the program has no "
 				"listen_fd or udp_fd global to receive the "
 				"socket");
 	} else if (!o->listen) {
-		return iou_prog_fail(p, IOU_STAGE_LISTEN, -EDESTADDRREQ,
+		return iou_fail(f, IOU_STAGE_LISTEN, -EDESTADDRREQ,
 			"the program needs a socket (it has a %s global): "
 			"give --listen ADDR:PORT", n->fd_var);
 	} else {
-		err = open_listener(p, n, o->listen);
+		err = open_listener(f, n, o->listen);
 		if (err)
 			return err;
 	}
 
-	if (!n->has_res)
+	if (!n->has_res) {
+		if (o->zcrx)
+			return iou_fail(f, IOU_STAGE_ZCRX, -EINVAL,
+				"--zcrx: the program declares no zcrx area "
+				"(it has no iou_res)");
 		return 0;
+	}
+	if (r->cqe32)
+		o->cqe32 = true;
 	if (!o->cq_entries && (r->bufs || r->files)) {
 		__u64 need = (__u64)r->bufs + (__u64)r->files * r->cq_per_file +
 			     r->cq_extra;
@@ -279,18 +281,18 @@ int iou_netres_prepare(struct iou_prog *p, struct iou_opts *o,
 			o->cq_entries = cq;
 	}
 	if (r->bufs) {
-		base = page_align(o->shm_size ? o->shm_size : IOU_DEFAULT_SHM_SIZE);
+		base = iou_page_align(o->shm_size ? o->shm_size : IOU_DEFAULT_SHM_SIZE);
 		r->bufring_off = (__u32)base;
-		base += page_align((size_t)r->bufs * sizeof(struct io_uring_buf));
+		base += iou_page_align((size_t)r->bufs * sizeof(struct io_uring_buf));
 		r->bufs_off = (__u32)base;
-		total = base + page_align((size_t)r->bufs * r->buf_size);
+		total = base + iou_page_align((size_t)r->bufs * r->buf_size);
 		if (total > UINT32_MAX)
-			return iou_prog_fail(p, IOU_STAGE_RESOURCES, -E2BIG,
+			return iou_fail(f, IOU_STAGE_RESOURCES, -E2BIG,
 				"iou_res: shared region of %zu bytes is too big",
 				total);
 		o->shm_size = total;
 	}
-	return 0;
+	return iou_zcrx_prepare(obj, r, o, f);
 }
 
 /* The table may not exceed RLIMIT_NOFILE: raise it when allowed. */
@@ -355,8 +357,9 @@ static int setup_files(__u32 files, int ring_fd)
 	return err < 0 ? err : 0;
 }
 
-int iou_netres_setup(struct iou_netres *n, struct iou_prog *p, int ring_fd,
-		     void *shm, size_t shm_size)
+int iou_netres_setup(struct iou_netres *n, struct bpf_object *obj,
+		     struct iou_fail *f, int ring_fd, void *shm,
+		     size_t shm_size, const struct iou_opts *o)
 {
 	struct iou_res *r = &n->res;
 	size_t size;
@@ -366,12 +369,12 @@ int iou_netres_setup(struct iou_netres *n, struct iou_prog *p, int ring_fd,
 	if (n->has_res) {
 		if (r->bufs && (size_t)r->bufs_off +
 			       (size_t)r->bufs * r->buf_size > shm_size)
-			return iou_prog_fail(p, IOU_STAGE_RESOURCES, -EINVAL,
+			return iou_fail(f, IOU_STAGE_RESOURCES, -EINVAL,
 				"shared region too small for the buffer ring");
 		if (r->bufs) {
 			err = setup_bufring(n, ring_fd, shm);
 			if (err)
-				return iou_prog_fail(p, IOU_STAGE_RESOURCES, err,
+				return iou_fail(f, IOU_STAGE_RESOURCES, err,
 					"registering the buffer ring (%u x %u "
 					"bytes, group %u) failed: %s", r->bufs,
 					r->buf_size, r->bgid, strerror(-err));
@@ -379,20 +382,23 @@ int iou_netres_setup(struct iou_netres *n, struct iou_prog *p, int ring_fd,
 		if (r->files) {
 			err = setup_files(r->files, ring_fd);
 			if (err)
-				return iou_prog_fail(p, IOU_STAGE_RESOURCES, err,
+				return iou_fail(f, IOU_STAGE_RESOURCES, err,
 					"registering %u fixed-file slots failed: "
 					"%s%s", r->files, strerror(-err),
 					err == -EMFILE ? " (RLIMIT_NOFILE)" : "");
 		}
-		if (iou_prog_global(p, "iou_res", &ptr, &size) ||
+		err = iou_zcrx_setup(r, ring_fd, shm, shm_size, o, f);
+		if (err)
+			return err;
+		if (iou_global_find(obj, IOU_SYM_RES, &ptr, &size) ||
 		    size != sizeof(*r))
 			return -EINVAL;
 		memcpy(ptr, r, sizeof(*r));
 	}
 	if (n->listen_fd >= 0) {
-		if (iou_prog_global(p, n->fd_var, &ptr, &size) ||
+		if (iou_global_find(obj, n->fd_var, &ptr, &size) ||
 		    size != sizeof(int))
-			return iou_prog_fail(p, IOU_STAGE_LISTEN, -EINVAL,
+			return iou_fail(f, IOU_STAGE_LISTEN, -EINVAL,
 				"the program's %s is not an int", n->fd_var);
 		memcpy(ptr, &n->listen_fd, sizeof(int));
 	}
@@ -405,6 +411,11 @@ int iou_netres_listen_addr(const struct iou_netres *n, char *buf, size_t len)
 		return -ENOTCONN;
 	iou_format_sockaddr(&n->addr, buf, len);
 	return 0;
+}
+
+const struct iou_res *iou_netres_res(const struct iou_netres *n)
+{
+	return n && n->has_res ? &n->res : NULL;
 }
 
 void iou_netres_free(struct iou_netres *n)

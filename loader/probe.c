@@ -67,7 +67,7 @@ static int probe_btf(char *why, size_t why_len)
 			 "io_uring BPF ops need CONFIG_DEBUG_INFO_BTF");
 		return -EOPNOTSUPP;
 	}
-	if (btf__find_by_name_kind(btf, "io_uring_bpf_ops", BTF_KIND_STRUCT) < 0) {
+	if (btf__find_by_name_kind(btf, IOU_SYM_OPS_STRUCT, BTF_KIND_STRUCT) < 0) {
 		snprintf(why, why_len, "kernel lacks io_uring BPF ops "
 			 "(no struct io_uring_bpf_ops in its BTF; needs Linux >= 7.1 "
 			 "with CONFIG_IO_URING_BPF_OPS); run it in the VM: scripts/vm");

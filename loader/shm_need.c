@@ -13,7 +13,7 @@
 #include "loader_internal.h"
 
 /* An unsigned integer global's current value; "" is 1. */
-static int factor(struct iou_prog *p, const char *name, size_t len,
+static int factor(struct bpf_object *obj, const char *name, size_t len,
 		  unsigned long long *v)
 {
 	char buf[IOU_SHM_NEED_NAME_LEN + 1];
@@ -27,7 +27,7 @@ static int factor(struct iou_prog *p, const char *name, size_t len,
 		*v = 1;
 		return 0;
 	}
-	err = iou_prog_global(p, buf, &data, &size);
+	err = iou_global_find(obj, buf, &data, &size);
 	if (err)
 		return err;
 	switch (size) {
@@ -40,7 +40,7 @@ static int factor(struct iou_prog *p, const char *name, size_t len,
 	return 0;
 }
 
-static int shm_need(struct iou_prog *p, size_t *bytes)
+static int shm_need(struct bpf_object *obj, size_t *bytes)
 {
 	struct iou_shm_need need;
 	unsigned long long a, b;
@@ -49,7 +49,7 @@ static int shm_need(struct iou_prog *p, size_t *bytes)
 	int err;
 
 	*bytes = 0;
-	err = iou_prog_global(p, "iou_shm_need", &data, &size);
+	err = iou_global_find(obj, IOU_SYM_SHM_NEED, &data, &size);
 	if (err == -ENOENT)
 		return 0;
 	if (err)
@@ -57,9 +57,9 @@ static int shm_need(struct iou_prog *p, size_t *bytes)
 	if (size != sizeof(need))
 		return -EINVAL;
 	memcpy(&need, data, sizeof(need));
-	err = factor(p, need.mul_a, strnlen(need.mul_a, sizeof(need.mul_a)), &a);
+	err = factor(obj, need.mul_a, strnlen(need.mul_a, sizeof(need.mul_a)), &a);
 	if (!err)
-		err = factor(p, need.mul_b, strnlen(need.mul_b, sizeof(need.mul_b)), &b);
+		err = factor(obj, need.mul_b, strnlen(need.mul_b, sizeof(need.mul_b)), &b);
 	if (err)
 		return err;
 	/* the region is at most 4 GiB: anything past it cannot be served */
@@ -70,17 +70,16 @@ static int shm_need(struct iou_prog *p, size_t *bytes)
 	return 0;
 }
 
-int iou_shm_need_apply(struct iou_prog *p, struct iou_opts *o)
+int iou_shm_need_apply(struct bpf_object *obj, struct iou_opts *o)
 {
 	size_t need, size = o->shm_size ? o->shm_size : IOU_DEFAULT_SHM_SIZE;
-	long page = sysconf(_SC_PAGESIZE);
-	int err = shm_need(p, &need);
+	int err = shm_need(obj, &need);
 
 	if (err)
 		return err;
 	if (size >= IOU_CTL_SIZE + need)
 		return 0;
-	size = (IOU_CTL_SIZE + need + (size_t)page - 1) & ~((size_t)page - 1);
+	size = iou_page_align(IOU_CTL_SIZE + need);
 	if (size > UINT32_MAX)
 		return -E2BIG;
 	iou_logf(o, IOU_LOG_INFO, "shm: %zu bytes, as the program's "

@@ -2,7 +2,7 @@
 /*
  * stat.c - read a running loader's control block from another process.
  *
- * The shared region is a memfd ("iouops-shm", see setup_shm in prog.c):
+ * The shared region is a memfd ("iouops-shm", see setup_shm in ring.c):
  * /proc/PID/fd/N links to "/memfd:iouops-shm (deleted)", and opening that
  * link gives the same pages, so a second process sees the counters the
  * program writes, with no syscall to the program or the ring.
@@ -18,7 +18,7 @@
 
 #include "iouops.h"
 
-#define SHM_LINK	"/memfd:iouops-shm"
+#define SHM_LINK	"/memfd:" IOU_SHM_MEMFD_NAME
 
 int iou_shm_open_pid(int pid, volatile struct iou_ctl **ctl, size_t *size)
 {

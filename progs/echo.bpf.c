@@ -49,35 +49,28 @@
  * what was already received, close every connection, then IOU_LOOP_STOP.
  */
 #include "iouops.bpf.h"
+#include "echo_shared.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define MAX_CONNS	16384		/* slots in .bss; max_conns <= this */
 #define BUF_CAP		32768		/* largest buffer ring (bid < 2^15) */
-#define NO_BUF		0xffff
 
-const volatile __u32 max_conns = 1024;	/* --set max_conns=N */
-const volatile __u32 conn_bytes = 65536; /* bytes queued per connection */
-const volatile __u32 conn_bufs = 32;	/* buffers queued per connection */
-const volatile int listen_fd = -1;	/* from the loader's --listen */
+const volatile __u32 max_conns = ECHO_MAX_CONNS;  /* --set max_conns=N */
+const volatile __u32 conn_bytes = ECHO_CONN_BYTES; /* bytes queued per conn */
+const volatile __u32 conn_bufs = ECHO_CONN_BUFS;   /* buffers queued per conn */
+const volatile int listen_fd = -1;		   /* the loader's --listen */
 
 const volatile struct iou_res iou_res = {
-	.bufs = 4096,
-	.buf_size = 4096,
-	.bgid = 0,
-	.files = 1024,
+	.bufs = ECHO_NBUFS,
+	.buf_size = ECHO_BUF_SIZE,
+	.bgid = ECHO_BGID,
+	.files = ECHO_MAX_CONNS,
 	.files_var = "max_conns",
 	.files_max = MAX_CONNS,
 	.cq_per_file = 4,
 	.cq_extra = 256,
 };
-
-/* user_data: op in the top byte, generation of the slot, slot. */
-enum { EOP_ACCEPT = 1, EOP_RECV, EOP_SEND, EOP_CLOSE, EOP_CANCEL, EOP_REJECT };
-#define UD(op, gen, slot) (((__u64)(op) << 56) | ((__u64)((gen) & 0xffff) << 32) | (slot))
-#define UD_OP(ud)	((__u32)((ud) >> 56))
-#define UD_GEN(ud)	((__u32)((ud) >> 32) & 0xffff)
-#define UD_SLOT(ud)	((__u32)(ud))
 
 enum {
 	C_ACCEPTED, C_ACTIVE, C_CLOSED, C_REJECTED, C_BYTES_IN, C_BYTES_OUT,
@@ -91,26 +84,8 @@ static const char counter_names[NR_COUNTERS][IOU_COUNTER_NAME_LEN] = {
 	"last_errno", "nobufs", "throttled", "accept_err", "cq_overflow",
 };
 
-enum { CONN_FREE, CONN_OPEN, CONN_CLOSING };
-#define F_RECV		(1U << 0)	/* multishot receive armed */
-#define F_SEND		(1U << 1)	/* a send in flight */
-#define F_EOF		(1U << 2)	/* peer sent FIN: no more receives */
-#define F_ERROR		(1U << 3)	/* reset/error: drop the queue, close */
-#define F_DRAIN		(1U << 4)	/* stopping: close once sent */
-#define F_CANCEL	(1U << 5)	/* receive cancel submitted */
-#define F_REARMQ	(1U << 6)	/* waiting in the re-arm queue */
-
-struct conn {
-	__u32 state;
-	__u32 flags;
-	__u32 gen;
-	__u32 head, tail;	/* FIFO of buffer ids, NO_BUF when empty */
-	__u32 nbufs;		/* buffers in the FIFO */
-	__u32 head_off;		/* bytes of the head buffer already sent */
-	__u32 pending;		/* bytes received and not yet sent */
-};
-
-struct conn conns[MAX_CONNS];
+/* user_data, connection states and flags: echo_shared.h */
+struct echo_conn conns[MAX_CONNS];
 __u16 buf_next[BUF_CAP];
 __u32 buf_len[BUF_CAP];
 __u32 rearmq[2 * MAX_CONNS];	/* (gen << 16 | slot) of -ENOBUFS victims */
@@ -130,7 +105,7 @@ struct echo_state {
 };
 struct echo_state st;
 
-static __always_inline struct conn *conn_at(__u32 slot)
+static __always_inline struct echo_conn *conn_at(__u32 slot)
 {
 	return &conns[slot & (MAX_CONNS - 1)];
 }
@@ -177,7 +152,8 @@ static __always_inline void arm_accept(struct iou_ring *r)
 
 	if (!sqe)
 		return;
-	iou_prep_multishot_accept_direct(sqe, listen_fd, UD(EOP_ACCEPT, 0, 0));
+	iou_prep_multishot_accept_direct(sqe, listen_fd,
+					 ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
 	st.accept_armed = 1;
 	st.outstanding++;
 }
@@ -188,49 +164,45 @@ static __always_inline void cancel_ud(struct iou_ring *r, __u64 target)
 
 	if (!sqe)
 		return;
-	iou_prep_cancel(sqe, target, UD(EOP_CANCEL, 0, 0));
+	iou_prep_cancel(sqe, target, ECHO_UD(ECHO_OP_CANCEL, 0, 0));
 	st.outstanding++;
 }
 
-static __always_inline void cancel_recv(struct iou_ring *r, struct conn *c,
+static __always_inline void cancel_recv(struct iou_ring *r, struct echo_conn *c,
 					__u32 slot)
 {
-	if (!(c->flags & F_RECV) || (c->flags & F_CANCEL))
+	if (!(c->flags & ECHO_F_RECV) || (c->flags & ECHO_F_CANCEL))
 		return;
-	c->flags |= F_CANCEL;
-	cancel_ud(r, UD(EOP_RECV, c->gen, slot));
+	c->flags |= ECHO_F_CANCEL;
+	cancel_ud(r, ECHO_UD(ECHO_OP_RECV, c->gen, slot));
 }
 
 /* Arm the receive if the connection may take more data. */
-static __always_inline void maybe_recv(struct iou_ring *r, struct conn *c,
+static __always_inline void maybe_recv(struct iou_ring *r, struct echo_conn *c,
 				       __u32 slot)
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->state != CONN_OPEN || st.stopping ||
-	    (c->flags & (F_RECV | F_EOF | F_ERROR | F_DRAIN | F_REARMQ)))
-		return;
-	/* hysteresis: a throttled connection resumes at half */
-	if (c->pending > conn_bytes / 2 || c->nbufs > conn_bufs / 2)
+	if (!echo_may_recv(c, st.stopping, conn_bytes, conn_bufs))
 		return;
 	sqe = get_sqe(r);
 	if (!sqe)
 		return;
 	iou_prep_recv_multishot(sqe, slot, (__u16)iou_res.bgid,
 				conn_bytes - c->pending,
-				UD(EOP_RECV, c->gen, slot));
-	c->flags |= F_RECV;
+				ECHO_UD(ECHO_OP_RECV, c->gen, slot));
+	c->flags |= ECHO_F_RECV;
 	st.outstanding++;
 }
 
 /* Send the head of the queue (the rest of it after a short send). */
-static __always_inline void send_head(struct iou_ring *r, struct conn *c,
+static __always_inline void send_head(struct iou_ring *r, struct echo_conn *c,
 				      __u32 slot)
 {
 	struct io_uring_sqe *sqe;
 	__u32 bid, len;
 
-	if ((c->flags & (F_SEND | F_ERROR)) || c->head == NO_BUF)
+	if ((c->flags & (ECHO_F_SEND | ECHO_F_ERROR)) || c->head == ECHO_NO_BUF)
 		return;
 	bid = c->head & (BUF_CAP - 1);
 	len = buf_len[bid];
@@ -241,18 +213,19 @@ static __always_inline void send_head(struct iou_ring *r, struct conn *c,
 		return;
 	iou_prep_send_fixed(sqe, slot,
 			    iou_shm_uaddr(iou_buf_off(bid) + c->head_off),
-			    len - c->head_off, UD(EOP_SEND, c->gen, slot));
-	c->flags |= F_SEND;
+			    len - c->head_off,
+			    ECHO_UD(ECHO_OP_SEND, c->gen, slot));
+	c->flags |= ECHO_F_SEND;
 	st.outstanding++;
 }
 
-static __always_inline void pop_head(__u8 *shm, struct conn *c)
+static __always_inline void pop_head(__u8 *shm, struct echo_conn *c)
 {
 	__u32 bid = c->head & (BUF_CAP - 1);
 
 	c->head = buf_next[bid];
-	if (c->head == NO_BUF)
-		c->tail = NO_BUF;
+	if (c->head == ECHO_NO_BUF)
+		c->tail = ECHO_NO_BUF;
 	c->head_off = 0;
 	c->nbufs--;
 	st.held_bufs--;
@@ -260,12 +233,12 @@ static __always_inline void pop_head(__u8 *shm, struct conn *c)
 }
 
 /* Give every queued buffer back (reset connection, nothing to send). */
-static __always_inline void drop_queue(__u8 *shm, struct conn *c)
+static __always_inline void drop_queue(__u8 *shm, struct echo_conn *c)
 {
 	int i;
 
 	bpf_for(i, 0, BUF_CAP) {
-		if (c->head == NO_BUF)
+		if (c->head == ECHO_NO_BUF)
 			break;
 		pop_head(shm, c);
 	}
@@ -274,27 +247,24 @@ static __always_inline void drop_queue(__u8 *shm, struct conn *c)
 }
 
 /* Close once nothing is in flight and nothing is left to send. */
-static __always_inline void maybe_close(struct iou_ring *r, struct conn *c,
+static __always_inline void maybe_close(struct iou_ring *r, struct echo_conn *c,
 					__u32 slot)
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->state != CONN_OPEN)
+	if (!echo_finished(c))
 		return;
-	if (!(c->flags & F_ERROR) &&
-	    !((c->flags & (F_EOF | F_DRAIN)) && c->head == NO_BUF))
-		return;
-	if (c->flags & F_RECV) {
+	if (c->flags & ECHO_F_RECV) {
 		cancel_recv(r, c, slot);	/* close after its last CQE */
 		return;
 	}
-	if (c->flags & F_SEND)
+	if (c->flags & ECHO_F_SEND)
 		return;
 	sqe = get_sqe(r);
 	if (!sqe)
 		return;
-	iou_prep_close_direct(sqe, slot, UD(EOP_CLOSE, c->gen, slot));
-	c->state = CONN_CLOSING;
+	iou_prep_close_direct(sqe, slot, ECHO_UD(ECHO_OP_CLOSE, c->gen, slot));
+	c->state = ECHO_CONN_CLOSING;
 	st.outstanding++;
 }
 
@@ -302,9 +272,9 @@ static __always_inline void on_accept(struct iou_ring *r,
 				      struct io_uring_cqe *cqe)
 {
 	__u32 slot;
-	struct conn *c;
+	struct echo_conn *c;
 
-	if (!(cqe->flags & IOU_CQE_F_MORE)) {
+	if (!(cqe->flags & IORING_CQE_F_MORE)) {
 		st.accept_armed = 0;
 		st.outstanding--;
 	}
@@ -317,22 +287,23 @@ static __always_inline void on_accept(struct iou_ring *r,
 	}
 	slot = (__u32)cqe->res;
 	c = conn_at(slot);
-	if (slot >= max_conns || c->state != CONN_FREE) {
+	if (slot >= max_conns || c->state != ECHO_CONN_FREE) {
 		/* a slot we did not free: cannot happen with the loader's
 		 * table of max_conns slots; refuse it rather than corrupt */
 		struct io_uring_sqe *sqe = get_sqe(r);
 
 		st.c[C_REJECTED]++;
 		if (sqe) {
-			iou_prep_close_direct(sqe, slot, UD(EOP_REJECT, 0, slot));
+			iou_prep_close_direct(sqe, slot,
+					      ECHO_UD(ECHO_OP_REJECT, 0, slot));
 			st.outstanding++;
 		}
 		return;
 	}
-	c->state = CONN_OPEN;
-	c->flags = st.stopping ? F_DRAIN : 0;
+	c->state = ECHO_CONN_OPEN;
+	c->flags = st.stopping ? ECHO_F_DRAIN : 0;
 	c->gen++;
-	c->head = c->tail = NO_BUF;
+	c->head = c->tail = ECHO_NO_BUF;
 	c->nbufs = c->head_off = c->pending = 0;
 	st.c[C_ACCEPTED]++;
 	st.c[C_ACTIVE]++;
@@ -341,29 +312,29 @@ static __always_inline void on_accept(struct iou_ring *r,
 }
 
 static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
-				    struct io_uring_cqe *cqe, struct conn *c,
-				    __u32 slot)
+				    struct io_uring_cqe *cqe,
+				    struct echo_conn *c, __u32 slot)
 {
-	__u32 bid, more = cqe->flags & IOU_CQE_F_MORE;
+	__u32 bid, more = cqe->flags & IORING_CQE_F_MORE;
 	int res = cqe->res;
 
 	if (!more) {
-		c->flags &= ~(F_RECV | F_CANCEL);
+		c->flags &= ~(ECHO_F_RECV | ECHO_F_CANCEL);
 		st.outstanding--;
 	}
-	if (res > 0 && (cqe->flags & IOU_CQE_F_BUFFER)) {
-		bid = (cqe->flags >> IOU_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
+	if (res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
+		bid = (cqe->flags >> IORING_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
 		st.held_bufs++;
 		st.c[C_BYTES_IN] += res;
-		if (c->flags & F_ERROR) {
+		if (c->flags & ECHO_F_ERROR) {
 			st.c[C_BYTES_DROPPED] += res;
 			iou_bufring_recycle(shm, bid);
 			st.held_bufs--;
 			return;
 		}
 		buf_len[bid] = res;
-		buf_next[bid] = NO_BUF;
-		if (c->tail == NO_BUF)
+		buf_next[bid] = ECHO_NO_BUF;
+		if (c->tail == ECHO_NO_BUF)
 			c->head = bid;
 		else
 			buf_next[c->tail & (BUF_CAP - 1)] = bid;
@@ -371,7 +342,8 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 		c->nbufs++;
 		c->pending += res;
 		send_head(r, c, slot);
-		if (more && c->nbufs >= conn_bufs && !(c->flags & F_CANCEL)) {
+		if (more && c->nbufs >= conn_bufs &&
+		    !(c->flags & ECHO_F_CANCEL)) {
 			st.c[C_THROTTLED]++;
 			cancel_recv(r, c, slot);
 		}
@@ -383,37 +355,37 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 		return;
 	}
 	if (res == 0) {
-		c->flags |= F_EOF;
+		c->flags |= ECHO_F_EOF;
 		st.c[C_EOF]++;
 	} else if (res == -ENOBUFS) {
 		st.c[C_NOBUFS]++;
-		if (!more && !(c->flags & F_REARMQ) &&
+		if (!more && !(c->flags & ECHO_F_REARMQ) &&
 		    st.rq_tail - st.rq_head < 2 * MAX_CONNS) {
 			rearmq[st.rq_tail & (2 * MAX_CONNS - 1)] =
-				(c->gen & 0xffff) << 16 | slot;
+				ECHO_RQ_ENTRY(c->gen, slot);
 			st.rq_tail++;
-			c->flags |= F_REARMQ;
+			c->flags |= ECHO_F_REARMQ;
 		}
 	} else if (res == -ECANCELED) {
 		maybe_recv(r, c, slot);		/* throttled: resumes later */
 	} else if (res < 0) {
 		count_errno(res);
-		c->flags |= F_ERROR;
+		c->flags |= ECHO_F_ERROR;
 		drop_queue(shm, c);
 	}
 	maybe_close(r, c, slot);
 }
 
 static __always_inline void on_send(struct iou_ring *r, __u8 *shm,
-				    struct io_uring_cqe *cqe, struct conn *c,
-				    __u32 slot)
+				    struct io_uring_cqe *cqe,
+				    struct echo_conn *c, __u32 slot)
 {
 	int res = cqe->res;
 	__u32 len;
 
-	c->flags &= ~F_SEND;
+	c->flags &= ~ECHO_F_SEND;
 	st.outstanding--;
-	if (res > 0 && c->head != NO_BUF) {
+	if (res > 0 && c->head != ECHO_NO_BUF) {
 		st.c[C_BYTES_OUT] += res;
 		c->head_off += res;
 		c->pending -= res;
@@ -422,17 +394,17 @@ static __always_inline void on_send(struct iou_ring *r, __u8 *shm,
 			pop_head(shm, c);
 		send_head(r, c, slot);		/* the rest, or the next one */
 		maybe_recv(r, c, slot);
-	} else if (!(c->flags & F_ERROR)) {
+	} else if (!(c->flags & ECHO_F_ERROR)) {
 		count_errno(res < 0 ? res : -EIO);
-		c->flags |= F_ERROR;
+		c->flags |= ECHO_F_ERROR;
 		drop_queue(shm, c);
 	}
 	maybe_close(r, c, slot);
 }
 
-static __always_inline void on_close(struct conn *c)
+static __always_inline void on_close(struct echo_conn *c)
 {
-	c->state = CONN_FREE;
+	c->state = ECHO_CONN_FREE;
 	c->flags = 0;
 	st.outstanding--;
 	st.c[C_ACTIVE]--;
@@ -446,19 +418,20 @@ static __always_inline void rearm_waiting(struct iou_ring *r)
 
 	bpf_for(i, 0, 64) {
 		__u32 e, slot;
-		struct conn *c;
+		struct echo_conn *c;
 
 		if (st.rq_head == st.rq_tail ||
 		    st.held_bufs >= iou_res.bufs)
 			break;
 		e = rearmq[st.rq_head & (2 * MAX_CONNS - 1)];
 		st.rq_head++;
-		slot = e & 0xffff;
+		slot = ECHO_RQ_SLOT(e);
 		c = conn_at(slot);
-		if (c->state != CONN_OPEN || (c->gen & 0xffff) != e >> 16 ||
-		    !(c->flags & F_REARMQ))
+		if (c->state != ECHO_CONN_OPEN ||
+		    (c->gen & 0xffff) != ECHO_RQ_GEN(e) ||
+		    !(c->flags & ECHO_F_REARMQ))
 			continue;
-		c->flags &= ~F_REARMQ;
+		c->flags &= ~ECHO_F_REARMQ;
 		maybe_recv(r, c, slot);
 		maybe_close(r, c, slot);
 	}
@@ -471,18 +444,18 @@ static __always_inline void begin_stop(struct iou_ring *r)
 
 	st.stopping = 1;
 	if (st.accept_armed)
-		cancel_ud(r, UD(EOP_ACCEPT, 0, 0));
+		cancel_ud(r, ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
 	bpf_for(i, 0, MAX_CONNS) {
 		__u32 slot = (__u32)i;
-		struct conn *c;
+		struct echo_conn *c;
 
 		if (slot >= max_conns)
 			break;
 		c = conn_at(slot);
-		if (c->state != CONN_OPEN)
+		if (c->state != ECHO_CONN_OPEN)
 			continue;
-		c->flags |= F_DRAIN;
-		c->flags &= ~F_REARMQ;
+		c->flags |= ECHO_F_DRAIN;
+		c->flags &= ~ECHO_F_REARMQ;
 		cancel_recv(r, c, slot);
 		maybe_close(r, c, slot);
 	}
@@ -510,14 +483,14 @@ IOU_LOOP(echo_step)
 		    iou_res.files != max_conns || !max_conns ||
 		    max_conns > MAX_CONNS || !conn_bytes || !conn_bufs)
 			return iou_exit_error(r.ctl, -EINVAL,
-				"bad config: %u buffers (max %u), %u files for max_conns %u (max %u)",
+				"bad config: %u buffers (max %d), %u files for max_conns %u (max %d)",
 				iou_res.bufs, BUF_CAP, iou_res.files, max_conns, MAX_CONNS);
 		st.started = 1;
 		arm_accept(&r);
 	}
 
 	if (READ_ONCE(*iou_ring_u32(&r, iou_layout.sq_flags_off)) &
-	    IOU_SQ_CQ_OVERFLOW)
+	    IORING_SQ_CQ_OVERFLOW)
 		st.c[C_CQ_OVERFLOW]++;
 
 	st.seen = 0;
@@ -526,33 +499,34 @@ IOU_LOOP(echo_step)
 		__u64 ud = cqe->user_data;
 
 		st.seen++;
-		__u32 op = UD_OP(ud), slot = UD_SLOT(ud);
-		struct conn *c = conn_at(slot);
+		__u32 op = ECHO_UD_OP(ud), slot = ECHO_UD_SLOT(ud);
+		struct echo_conn *c = conn_at(slot);
 
-		if ((op != EOP_RECV && op != EOP_SEND) || cqe->res <= 0)
+		if ((op != ECHO_OP_RECV && op != ECHO_OP_SEND) || cqe->res <= 0)
 			st.no_sleep = 1;
 
-		if (op == EOP_ACCEPT) {
+		if (op == ECHO_OP_ACCEPT) {
 			on_accept(&r, cqe);
 			continue;
 		}
-		if (op == EOP_CANCEL || op == EOP_REJECT) {
+		if (op == ECHO_OP_CANCEL || op == ECHO_OP_REJECT) {
 			st.outstanding--;
 			continue;
 		}
-		if (c->state == CONN_FREE || (c->gen & 0xffff) != UD_GEN(ud)) {
+		if (c->state == ECHO_CONN_FREE ||
+		    (c->gen & 0xffff) != ECHO_UD_GEN(ud)) {
 			/* cannot happen: a slot is freed only after its
 			 * requests have all ended. Keep the buffer. */
-			if (cqe->flags & IOU_CQE_F_BUFFER)
+			if (cqe->flags & IORING_CQE_F_BUFFER)
 				iou_bufring_recycle(shm, cqe->flags >>
-						    IOU_CQE_BUFFER_SHIFT);
+						    IORING_CQE_BUFFER_SHIFT);
 			continue;
 		}
-		if (op == EOP_RECV)
+		if (op == ECHO_OP_RECV)
 			on_recv(&r, shm, cqe, c, slot);
-		else if (op == EOP_SEND)
+		else if (op == ECHO_OP_SEND)
 			on_send(&r, shm, cqe, c, slot);
-		else if (op == EOP_CLOSE)
+		else if (op == ECHO_OP_CLOSE)
 			on_close(c);
 		if (st.failed)
 			break;

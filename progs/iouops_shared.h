@@ -24,6 +24,23 @@
 #include <linux/types.h>
 #endif
 
+/*
+ * Names the loader looks up in a program, or gives to what it creates:
+ * the program side declares them as identifiers, the loader finds them by
+ * these strings (in BTF, in /proc/PID/fd). One place, so they cannot drift.
+ */
+#define IOU_SYM_OPS_STRUCT	"io_uring_bpf_ops"	/* struct_ops type */
+#define IOU_SYM_RING_FD		"ring_fd"	/* its member: the ring to attach to */
+#define IOU_SYM_LAYOUT		"iou_layout"	/* const struct iou_layout */
+#define IOU_SYM_SHM_NEED	"iou_shm_need"	/* const struct iou_shm_need */
+#define IOU_SYM_RES		"iou_res"	/* const struct iou_res */
+#define IOU_SYM_LISTEN_FD	"listen_fd"	/* int: TCP socket of --listen */
+#define IOU_SYM_UDP_FD		"udp_fd"	/* int: UDP socket of --listen */
+#define IOU_SYM_SRC_FD		"src_fd"	/* int: --src PATH (read only) */
+#define IOU_SYM_DST_FD		"dst_fd"	/* int: --dst PATH (written) */
+#define IOU_SYM_HTTP_FILES	"http_files"	/* const struct http_files: --root DIR */
+#define IOU_SHM_MEMFD_NAME	"iouops-shm"	/* memfd of the shared region */
+
 /* Ring geometry, filled by the loader after io_uring_setup(). All offsets
  * named *_off are byte offsets into the rings region (IOU_REGION_CQ), as
  * io_uring_params.sq_off / cq_off give them. */
@@ -46,7 +63,8 @@ struct iou_layout {
 	__u32 rings_size;	/* bytes of IOU_REGION_CQ a program may map */
 	__u32 sqes_size;	/* bytes of IOU_REGION_SQ: sq_entries * sqe_size */
 	__u32 mem_size;		/* bytes of IOU_REGION_MEM (0: no region) */
-	__u32 __pad;
+	__u32 cqe_shift;	/* log2 of the CQE size: 4 (16 bytes), or 5
+				 * with IORING_SETUP_CQE32 (32 bytes) */
 	/* The loader's (userspace) address of IOU_REGION_MEM. SQE fields
 	 * that take a user pointer (addr of a read buffer, a send buffer, a
 	 * futex word) use shm_uaddr + offset to point into the region the
@@ -102,6 +120,16 @@ struct iou_ctl {
 	struct iou_counter counters[IOU_NR_COUNTERS];
 	__u64 first_step_ns;	/* program: bpf_ktime_get_ns() (CLOCK_MONOTONIC)
 				 * at its first step, for load-cost timing */
+	/* zcrx (--zcrx): a BPF program cannot call io_uring_register, and
+	 * a device-less ifq takes refill-queue entries back only on
+	 * ZCRX_CTRL_FLUSH_RQ. The program sets zcrx_flush_req and returns
+	 * IOU_LOOP_STOP; the loader flushes, counts, clears it (after the
+	 * flush: a program that sees 0 may reuse the buffers) and enters
+	 * again. */
+	__u32 zcrx_flush_req;	/* program sets 1, loader clears */
+	__u32 __pad2;
+	__u64 zcrx_flushes;	/* loader: flushes done */
+	__u64 zcrx_flush_ns;	/* loader: time in them, ns */
 };
 
 _Static_assert(sizeof(struct iou_ctl) <= IOU_CTL_SIZE,
@@ -169,10 +197,33 @@ struct iou_res {
 	 * to a power of two (at most 65536). */
 	__u32 cq_per_file;
 	__u32 cq_extra;
+	/* 1: the program reads 32-byte CQEs (the ring gets IORING_SETUP_CQE32,
+	 * as with --cqe32). zcrx implies it. */
+	__u32 cqe32;
+	/* zcrx, device-less (ZCRX_REG_NODEV), set up only with --zcrx:
+	 * an area of zcrx_area bytes (page multiple) and a refill queue of
+	 * zcrx_rq entries (power of two), both inside the shared region,
+	 * so the program reads received data and writes refill-queue
+	 * entries through its IOU_REGION_MEM pointer. zcrx_area_var names
+	 * a __u32 global (e.g. "area_size") that overrides zcrx_area. */
+	__u32 zcrx_area;
+	__u32 zcrx_rq;
+	char zcrx_area_var[24];
 	/* out: written by the loader */
 	__u32 bufring_off;	/* shm offset of the io_uring_buf_ring, page aligned */
 	__u32 bufs_off;		/* shm offset of buffer 0 */
-	__u32 __pad;
+	__u32 zcrx_on;		/* 1: --zcrx given and the ifq registered */
+	__u32 zcrx_id;		/* ifq id, for sqe->zcrx_ifq_idx */
+	__u32 zcrx_area_off;	/* shm offset of the area, page aligned */
+	__u32 zcrx_rq_off;	/* shm offset of the refill queue header */
+	__u32 zcrx_rq_head;	/* shm offsets of its head and tail words */
+	__u32 zcrx_rq_tail;
+	__u32 zcrx_rqes_off;	/* shm offset of its io_uring_zcrx_rqe array */
+	__u32 zcrx_rq_entries;	/* entries the kernel gave it (power of two) */
+	__u32 zcrx_buf_len;	/* bytes per area buffer (rx_buf_len) */
+	__u32 zcrx_stats_off;	/* shm offset of the kernel's struct
+				 * zcrx_stats {copy_count, copy_bytes} (__u64
+				 * each, fallback copies); 0: kernel has none */
 };
 
 #endif /* IOUOPS_SHARED_H */

@@ -52,7 +52,6 @@ IOU_SHM_NEED(sizeof(struct udp_shm), "", "");
 #define UD_RECV		1ULL
 #define UD_SEND		2ULL	/* | bid << 8 */
 #define UD_CANCEL	3ULL
-#define MSG_TRUNC_FLAG	0x20	/* MSG_TRUNC */
 
 enum { C_DGRAMS, C_ECHOED, C_BYTES, C_TRUNCATED, C_NOBUFS, C_REARMS,
        C_SEND_ERRORS, C_RECV_ERRORS, C_HELD_MAX, NR_COUNTERS };
@@ -104,7 +103,7 @@ static __always_inline int echo(struct iou_ring *r, __u8 *shm,
 
 	bid &= NR_BUFS - 1;
 	out = (struct io_uring_recvmsg_out *)(shm + buf);
-	if (out->flags & MSG_TRUNC_FLAG || out->payloadlen > MAX_PAYLOAD ||
+	if (out->flags & MSG_TRUNC || out->payloadlen > MAX_PAYLOAD ||
 	    out->namelen > NAME_ROOM) {
 		iou_count(r, C_TRUNCATED, 1);
 		return 1;
@@ -179,7 +178,7 @@ IOU_LOOP(udp_echo_step)
 			return iou_exit_error(r.ctl, -EPROTO, "CQE %llx with "
 					      "nothing in flight", ud);
 		if ((ud & 0xff) == UD_RECV) {
-			if (!(cqe->flags & IOU_CQE_F_MORE)) {
+			if (!(cqe->flags & IORING_CQE_F_MORE)) {
 				armed = 0;
 				pending--;
 			}
@@ -192,9 +191,9 @@ IOU_LOOP(udp_echo_step)
 					iou_count(&r, C_RECV_ERRORS, 1);
 				continue;
 			}
-			if (!(cqe->flags & IOU_CQE_F_BUFFER))
+			if (!(cqe->flags & IORING_CQE_F_BUFFER))
 				continue;
-			bid = cqe->flags >> IOU_CQE_BUFFER_SHIFT;
+			bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 			iou_count(&r, C_DGRAMS, 1);
 			if (echo(&r, shm, u, bid))
 				iou_bufring_recycle(shm, bid);

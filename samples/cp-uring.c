@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sample_util.h"
+
 #define MAX_QD 256
 
 struct slot {
@@ -38,14 +40,6 @@ struct copy {
 	unsigned inflight;
 	int err;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Each slot has at most one SQE in flight and qd <= the SQ size, so an
  * SQE is always there. */
@@ -158,7 +152,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < c->qd; i++) {
-		c->slots[i].buf = aligned_alloc(4096, ((size_t)c->bs + 4095) & ~4095UL);
+		c->slots[i].buf = aligned_alloc(page_size(),
+						 page_round_up(c->bs));
 		if (!c->slots[i].buf)
 			return 1;
 		c->free_slots[c->nr_free++] = c->qd - 1 - i;

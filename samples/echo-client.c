@@ -15,7 +15,8 @@
  *
  * Exit status: 0 all verified; 1 mismatch, short or extra echo, error;
  * 2 usage; 3 timeout; 4 connect failed.
- * Test modes: --read-delay MS (a slow reader: reads nothing at first),
+ * Test modes: --read-delay MS (a slow reader: reads nothing for MS ms or
+ * until SIGUSR1, whichever comes first),
  * --abort K / --hangup K (the first K connections reset (SO_LINGER 0) or
  * close after sending half, unverified).
  */
@@ -24,6 +25,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +37,7 @@
 #include <unistd.h>
 
 #include "iouops.h"
+#include "sample_util.h"
 
 enum { EX_OK, EX_FAIL, EX_USAGE, EX_TIMEOUT, EX_CONNECT };
 
@@ -59,14 +62,6 @@ static struct {
 
 static double *lat;
 static size_t nlat, caplat;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -144,7 +139,7 @@ static void usage(FILE *f)
 "  -s MSG        message size (default 4k)\n"
 "  -w WINDOW     messages in flight per connection (default 8)\n"
 "  --rr          request/response: one message at a time (-w 1)\n"
-"  --read-delay MS  read nothing for MS ms (a slow reader)\n"
+"  --read-delay MS  read nothing for MS ms or until SIGUSR1 (a slow reader)\n"
 "  --abort K     the first K connections reset after sending half\n"
 "  --hangup K    the first K connections close after sending half\n"
 "exit: 0 verified, 1 mismatch/short/error, 2 usage, 3 timeout, 4 connect\n");
@@ -336,6 +331,15 @@ static int conn_recv(struct conn *c, uint8_t *buf, uint8_t *want, size_t bufsz)
 	}
 }
 
+/* SIGUSR1 ends --read-delay early (a test starts reading when it is ready). */
+static volatile sig_atomic_t read_now;
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	read_now = 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct epoll_event evs[256];
@@ -348,6 +352,11 @@ int main(int argc, char **argv)
 	int ep, n, err;
 
 	parse_args(argc, argv);
+	if (o.read_delay > 0) {
+		struct sigaction sa = { .sa_handler = on_sigusr1 };
+
+		sigaction(SIGUSR1, &sa, NULL);
+	}
 	cs = calloc(o.conns, sizeof(*cs));
 	buf = malloc(bufsz);
 	want = malloc(bufsz);
@@ -374,7 +383,7 @@ int main(int argc, char **argv)
 	}
 	while (done < o.conns) {
 		double left = start + o.timeout - now();
-		bool reading = now() - start >= o.read_delay;
+		bool reading = read_now || now() - start >= o.read_delay;
 
 		if (left <= 0) {
 			for (i = 0; i < o.conns; i++)

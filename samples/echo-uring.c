@@ -11,6 +11,8 @@
  * select and a byte limit, one send in flight per connection, close
  * direct), same bounds. The only difference: every batch of completions
  * goes back to userspace through io_uring_enter().
+ * The user_data encoding, the connection record and the sizes are
+ * progs/echo_shared.h, which the BPF program includes too.
  *
  * bookworm's liburing 2.3 has io_uring_register_buf_ring (not
  * io_uring_setup_buf_ring) and a uapi header without sqe->optlen: the
@@ -30,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "echo_shared.h"
 #include "iouops.h"
 
 #ifndef IORING_SETUP_DEFER_TASKRUN
@@ -37,37 +40,16 @@
 #define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
 #endif
 
-#define NBUFS		4096
-#define BUF_SIZE	4096
-#define BGID		0
-#define CONN_BYTES	65536
-#define CONN_BUFS	32
-#define NO_BUF		0xffff
-
-enum { OP_ACCEPT = 1, OP_RECV, OP_SEND, OP_CLOSE, OP_CANCEL };
-#define UD(op, gen, slot) (((uint64_t)(op) << 56) | ((uint64_t)((gen) & 0xffff) << 32) | (slot))
-
-enum { CONN_FREE, CONN_OPEN, CONN_CLOSING };
-#define F_RECV		(1U << 0)
-#define F_SEND		(1U << 1)
-#define F_EOF		(1U << 2)
-#define F_ERROR		(1U << 3)
-#define F_DRAIN		(1U << 4)
-#define F_CANCEL	(1U << 5)
-#define F_REARMQ	(1U << 6)
-
-struct conn {
-	uint32_t state, flags, gen, head, tail, nbufs, head_off, pending;
-};
+/* user_data, connection record, states, flags and sizes: echo_shared.h */
 
 static struct io_uring ring;
 static struct io_uring_buf_ring *br;
 static uint8_t *bufs;
-static struct conn *conns;
-static uint16_t buf_next[NBUFS];
-static uint32_t buf_len[NBUFS];
+static struct echo_conn *conns;
+static uint16_t buf_next[ECHO_NBUFS];
+static uint32_t buf_len[ECHO_NBUFS];
 static uint32_t *rearmq, rq_head, rq_tail, rq_cap;
-static unsigned max_conns = 1024, outstanding, held_bufs;
+static unsigned max_conns = ECHO_MAX_CONNS, outstanding, held_bufs;
 static bool accept_armed, stopping;
 static int listen_fd;
 static volatile sig_atomic_t stop_req;
@@ -97,8 +79,9 @@ static struct io_uring_sqe *get_sqe(void)
 
 static void recycle(unsigned bid)
 {
-	io_uring_buf_ring_add(br, bufs + (size_t)bid * BUF_SIZE, BUF_SIZE,
-			      (unsigned short)bid, io_uring_buf_ring_mask(NBUFS), 0);
+	io_uring_buf_ring_add(br, bufs + (size_t)bid * ECHO_BUF_SIZE,
+			      ECHO_BUF_SIZE, (unsigned short)bid,
+			      io_uring_buf_ring_mask(ECHO_NBUFS), 0);
 	io_uring_buf_ring_advance(br, 1);
 }
 
@@ -107,7 +90,7 @@ static void arm_accept(void)
 	struct io_uring_sqe *sqe = get_sqe();
 
 	io_uring_prep_multishot_accept_direct(sqe, listen_fd, NULL, NULL, 0);
-	io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT, 0, 0));
+	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
 	accept_armed = true;
 	outstanding++;
 }
@@ -117,98 +100,93 @@ static void cancel_ud(uint64_t target)
 	struct io_uring_sqe *sqe = get_sqe();
 
 	io_uring_prep_cancel64(sqe, target, 0);
-	io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0, 0));
+	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_CANCEL, 0, 0));
 	outstanding++;
 }
 
-static void cancel_recv(struct conn *c, unsigned slot)
+static void cancel_recv(struct echo_conn *c, unsigned slot)
 {
-	if (!(c->flags & F_RECV) || (c->flags & F_CANCEL))
+	if (!(c->flags & ECHO_F_RECV) || (c->flags & ECHO_F_CANCEL))
 		return;
-	c->flags |= F_CANCEL;
-	cancel_ud(UD(OP_RECV, c->gen, slot));
+	c->flags |= ECHO_F_CANCEL;
+	cancel_ud(ECHO_UD(ECHO_OP_RECV, c->gen, slot));
 }
 
-static void maybe_recv(struct conn *c, unsigned slot)
+static void maybe_recv(struct echo_conn *c, unsigned slot)
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->state != CONN_OPEN || stopping ||
-	    (c->flags & (F_RECV | F_EOF | F_ERROR | F_DRAIN | F_REARMQ)) ||
-	    c->pending > CONN_BYTES / 2 || c->nbufs > CONN_BUFS / 2)
+	if (!echo_may_recv(c, stopping, ECHO_CONN_BYTES, ECHO_CONN_BUFS))
 		return;
 	sqe = get_sqe();
 	io_uring_prep_recv_multishot(sqe, (int)slot, NULL, 0, 0);
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
-	sqe->buf_group = BGID;
-	sqe->file_index = CONN_BYTES - c->pending;	/* = optlen: byte limit */
-	io_uring_sqe_set_data64(sqe, UD(OP_RECV, c->gen, slot));
-	c->flags |= F_RECV;
+	sqe->buf_group = ECHO_BGID;
+	sqe->file_index = ECHO_CONN_BYTES - c->pending;	/* = optlen: limit */
+	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_RECV, c->gen, slot));
+	c->flags |= ECHO_F_RECV;
 	outstanding++;
 }
 
-static void send_head(struct conn *c, unsigned slot)
+static void send_head(struct echo_conn *c, unsigned slot)
 {
 	struct io_uring_sqe *sqe;
 
-	if ((c->flags & (F_SEND | F_ERROR)) || c->head == NO_BUF)
+	if ((c->flags & (ECHO_F_SEND | ECHO_F_ERROR)) || c->head == ECHO_NO_BUF)
 		return;
 	sqe = get_sqe();
 	io_uring_prep_send(sqe, (int)slot,
-			   bufs + (size_t)c->head * BUF_SIZE + c->head_off,
+			   bufs + (size_t)c->head * ECHO_BUF_SIZE + c->head_off,
 			   buf_len[c->head] - c->head_off, MSG_NOSIGNAL);
 	sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data64(sqe, UD(OP_SEND, c->gen, slot));
-	c->flags |= F_SEND;
+	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_SEND, c->gen, slot));
+	c->flags |= ECHO_F_SEND;
 	outstanding++;
 }
 
-static void pop_head(struct conn *c)
+static void pop_head(struct echo_conn *c)
 {
 	unsigned bid = c->head;
 
 	c->head = buf_next[bid];
-	if (c->head == NO_BUF)
-		c->tail = NO_BUF;
+	if (c->head == ECHO_NO_BUF)
+		c->tail = ECHO_NO_BUF;
 	c->head_off = 0;
 	c->nbufs--;
 	held_bufs--;
 	recycle(bid);
 }
 
-static void drop_queue(struct conn *c)
+static void drop_queue(struct echo_conn *c)
 {
-	while (c->head != NO_BUF)
+	while (c->head != ECHO_NO_BUF)
 		pop_head(c);
 	dropped += c->pending;
 	c->pending = 0;
 }
 
-static void maybe_close(struct conn *c, unsigned slot)
+static void maybe_close(struct echo_conn *c, unsigned slot)
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->state != CONN_OPEN)
+	if (!echo_finished(c))
 		return;
-	if (!(c->flags & F_ERROR) &&
-	    !((c->flags & (F_EOF | F_DRAIN)) && c->head == NO_BUF))
-		return;
-	if (c->flags & F_RECV) {
+	if (c->flags & ECHO_F_RECV) {
 		cancel_recv(c, slot);
 		return;
 	}
-	if (c->flags & F_SEND)
+	if (c->flags & ECHO_F_SEND)
 		return;
 	sqe = get_sqe();
 	io_uring_prep_close_direct(sqe, slot);
-	io_uring_sqe_set_data64(sqe, UD(OP_CLOSE, c->gen, slot));
-	c->state = CONN_CLOSING;
+	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_CLOSE, c->gen, slot));
+	c->state = ECHO_CONN_CLOSING;
 	outstanding++;
 }
 
 static void on_accept(struct io_uring_cqe *cqe)
 {
-	struct conn *c;
+	struct echo_conn *c;
 
 	if (!(cqe->flags & IORING_CQE_F_MORE)) {
 		accept_armed = false;
@@ -222,10 +200,10 @@ static void on_accept(struct io_uring_cqe *cqe)
 		return;
 	}
 	c = &conns[cqe->res];
-	c->state = CONN_OPEN;
-	c->flags = stopping ? F_DRAIN : 0;
+	c->state = ECHO_CONN_OPEN;
+	c->flags = stopping ? ECHO_F_DRAIN : 0;
 	c->gen++;
-	c->head = c->tail = NO_BUF;
+	c->head = c->tail = ECHO_NO_BUF;
 	c->nbufs = c->head_off = c->pending = 0;
 	accepted++;
 	active++;
@@ -233,28 +211,29 @@ static void on_accept(struct io_uring_cqe *cqe)
 	maybe_close(c, (unsigned)cqe->res);
 }
 
-static void on_recv(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
+static void on_recv(struct io_uring_cqe *cqe, struct echo_conn *c,
+		    unsigned slot)
 {
 	bool more = cqe->flags & IORING_CQE_F_MORE;
 	unsigned bid;
 
 	if (!more) {
-		c->flags &= ~(F_RECV | F_CANCEL);
+		c->flags &= ~(ECHO_F_RECV | ECHO_F_CANCEL);
 		outstanding--;
 	}
 	if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 		held_bufs++;
 		bytes_in += (uint64_t)cqe->res;
-		if (c->flags & F_ERROR) {
+		if (c->flags & ECHO_F_ERROR) {
 			dropped += (uint64_t)cqe->res;
 			held_bufs--;
 			recycle(bid);
 			return;
 		}
 		buf_len[bid] = (uint32_t)cqe->res;
-		buf_next[bid] = NO_BUF;
-		if (c->tail == NO_BUF)
+		buf_next[bid] = ECHO_NO_BUF;
+		if (c->tail == ECHO_NO_BUF)
 			c->head = bid;
 		else
 			buf_next[c->tail] = (uint16_t)bid;
@@ -262,41 +241,44 @@ static void on_recv(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 		c->nbufs++;
 		c->pending += (uint32_t)cqe->res;
 		send_head(c, slot);
-		if (more && c->nbufs >= CONN_BUFS && !(c->flags & F_CANCEL)) {
+		if (more && c->nbufs >= ECHO_CONN_BUFS &&
+		    !(c->flags & ECHO_F_CANCEL)) {
 			throttled++;
 			cancel_recv(c, slot);
 		}
 		if (!more) {
-			if (c->pending >= CONN_BYTES)
+			if (c->pending >= ECHO_CONN_BYTES)
 				throttled++;
 			maybe_recv(c, slot);
 		}
 		return;
 	}
 	if (cqe->res == 0) {
-		c->flags |= F_EOF;
+		c->flags |= ECHO_F_EOF;
 		eofs++;
 	} else if (cqe->res == -ENOBUFS) {
 		nobufs++;
-		if (!more && !(c->flags & F_REARMQ)) {
-			rearmq[rq_tail++ % rq_cap] = (c->gen & 0xffff) << 16 | slot;
-			c->flags |= F_REARMQ;
+		if (!more && !(c->flags & ECHO_F_REARMQ)) {
+			rearmq[rq_tail++ % rq_cap] =
+				ECHO_RQ_ENTRY(c->gen, slot);
+			c->flags |= ECHO_F_REARMQ;
 		}
 	} else if (cqe->res == -ECANCELED) {
 		maybe_recv(c, slot);
 	} else if (cqe->res < 0) {
 		errors++;
-		c->flags |= F_ERROR;
+		c->flags |= ECHO_F_ERROR;
 		drop_queue(c);
 	}
 	maybe_close(c, slot);
 }
 
-static void on_send(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
+static void on_send(struct io_uring_cqe *cqe, struct echo_conn *c,
+		    unsigned slot)
 {
-	c->flags &= ~F_SEND;
+	c->flags &= ~ECHO_F_SEND;
 	outstanding--;
-	if (cqe->res > 0 && c->head != NO_BUF) {
+	if (cqe->res > 0 && c->head != ECHO_NO_BUF) {
 		bytes_out += (uint64_t)cqe->res;
 		c->head_off += (uint32_t)cqe->res;
 		c->pending -= (uint32_t)cqe->res;
@@ -304,9 +286,9 @@ static void on_send(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 			pop_head(c);
 		send_head(c, slot);
 		maybe_recv(c, slot);
-	} else if (!(c->flags & F_ERROR)) {
+	} else if (!(c->flags & ECHO_F_ERROR)) {
 		errors++;
-		c->flags |= F_ERROR;
+		c->flags |= ECHO_F_ERROR;
 		drop_queue(c);
 	}
 	maybe_close(c, slot);
@@ -316,14 +298,14 @@ static void begin_stop(void)
 {
 	stopping = true;
 	if (accept_armed)
-		cancel_ud(UD(OP_ACCEPT, 0, 0));
+		cancel_ud(ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
 	for (unsigned slot = 0; slot < max_conns; slot++) {
-		struct conn *c = &conns[slot];
+		struct echo_conn *c = &conns[slot];
 
-		if (c->state != CONN_OPEN)
+		if (c->state != ECHO_CONN_OPEN)
 			continue;
-		c->flags |= F_DRAIN;
-		c->flags &= ~F_REARMQ;
+		c->flags |= ECHO_F_DRAIN;
+		c->flags &= ~ECHO_F_REARMQ;
 		cancel_recv(c, slot);
 		maybe_close(c, slot);
 	}
@@ -373,10 +355,10 @@ static int setup(const char *listen_s)
 			strerror(-err));
 		return 1;
 	}
-	br = mmap(NULL, NBUFS * sizeof(struct io_uring_buf), PROT_READ |
+	br = mmap(NULL, ECHO_NBUFS * sizeof(struct io_uring_buf), PROT_READ |
 		  PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bufs = mmap(NULL, (size_t)NBUFS * BUF_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bufs = mmap(NULL, (size_t)ECHO_NBUFS * ECHO_BUF_SIZE,
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	conns = calloc(max_conns, sizeof(*conns));
 	rq_cap = 2 * max_conns;
 	rearmq = calloc(rq_cap, sizeof(*rearmq));
@@ -384,14 +366,14 @@ static int setup(const char *listen_s)
 		return 1;
 	io_uring_buf_ring_init(br);
 	reg.ring_addr = (uintptr_t)br;
-	reg.ring_entries = NBUFS;
-	reg.bgid = BGID;
+	reg.ring_entries = ECHO_NBUFS;
+	reg.bgid = ECHO_BGID;
 	err = io_uring_register_buf_ring(&ring, &reg, 0);
 	if (err) {
 		fprintf(stderr, "echo-uring: buffer ring: %s\n", strerror(-err));
 		return 1;
 	}
-	for (unsigned i = 0; i < NBUFS; i++)
+	for (unsigned i = 0; i < ECHO_NBUFS; i++)
 		recycle(i);
 	iou_format_sockaddr(&ss, name, sizeof(name));
 	printf("listening on %s\n", name);
@@ -443,20 +425,20 @@ int main(int argc, char **argv)
 		}
 		io_uring_for_each_cqe(&ring, head, cqe) {
 			uint64_t ud = cqe->user_data;
-			unsigned op = (unsigned)(ud >> 56), slot = (uint32_t)ud;
-			struct conn *cn = &conns[slot % max_conns];
+			unsigned op = ECHO_UD_OP(ud), slot = ECHO_UD_SLOT(ud);
+			struct echo_conn *cn = &conns[slot % max_conns];
 
 			n++;
-			if (op == OP_ACCEPT) {
+			if (op == ECHO_OP_ACCEPT) {
 				on_accept(cqe);
-			} else if (op == OP_CANCEL) {
+			} else if (op == ECHO_OP_CANCEL) {
 				outstanding--;
-			} else if (op == OP_RECV) {
+			} else if (op == ECHO_OP_RECV) {
 				on_recv(cqe, cn, slot);
-			} else if (op == OP_SEND) {
+			} else if (op == ECHO_OP_SEND) {
 				on_send(cqe, cn, slot);
-			} else if (op == OP_CLOSE) {
-				cn->state = CONN_FREE;
+			} else if (op == ECHO_OP_CLOSE) {
+				cn->state = ECHO_CONN_FREE;
 				cn->flags = 0;
 				outstanding--;
 				active--;
@@ -469,16 +451,18 @@ int main(int argc, char **argv)
 		if (!stopping && !accept_armed)
 			arm_accept();
 		for (int i = 0; i < 64 && rq_head != rq_tail &&
-				held_bufs < NBUFS; i++) {
+				held_bufs < ECHO_NBUFS; i++) {
 			uint32_t e = rearmq[rq_head++ % rq_cap];
-			struct conn *cn = &conns[(e & 0xffff) % max_conns];
+			unsigned slot = ECHO_RQ_SLOT(e);
+			struct echo_conn *cn = &conns[slot % max_conns];
 
-			if (cn->state != CONN_OPEN || (cn->gen & 0xffff) != e >> 16 ||
-			    !(cn->flags & F_REARMQ))
+			if (cn->state != ECHO_CONN_OPEN ||
+			    (cn->gen & 0xffff) != ECHO_RQ_GEN(e) ||
+			    !(cn->flags & ECHO_F_REARMQ))
 				continue;
-			cn->flags &= ~F_REARMQ;
-			maybe_recv(cn, e & 0xffff);
-			maybe_close(cn, e & 0xffff);
+			cn->flags &= ~ECHO_F_REARMQ;
+			maybe_recv(cn, slot);
+			maybe_close(cn, slot);
 		}
 	}
 	printf("accepted=%llu active=%llu closed=%llu rejected=%llu "

@@ -37,6 +37,7 @@
 
 #include "iouops.h"
 #include "mbox.h"
+#include "sample_util.h"
 
 #define FILE_SIZE	(1U << 20)
 #define MAX_WINDOW	256
@@ -66,14 +67,6 @@ struct client {
 	unsigned long long done, errors, nop_last;
 	int status;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The scratch file's content and what WRITE puts back: a pure function
  * of the offset, so any order of writes leaves it the same. */

@@ -22,15 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sample_util.h"
+
 #define FLOOR_BATCH 4096
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int setup(struct io_uring *ring, unsigned entries)
 {

@@ -9,33 +9,34 @@ static bool has_memory_error(const char *s)
 		     strstr(s, "outside of the allowed memory range"));
 }
 
-IOU_TEST(bad_verifier, "unbounded SQE index: load fails, verifier log kept")
+TEST(bad_verifier, "unbounded SQE index: load fails, verifier log kept")
 {
 	struct iou_opts opts;
 	struct iou_prog *p;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	/* The log is expected here: keep it quiet unless an assertion
 	 * fails (the watched program's log is shown then). */
-	iou_test_opts(&opts);
+	st_opts(&opts);
 	opts.log = NULL;
-	ASSERT_OK(iou_open_prog(&p, &opts, "selftests/bad_verifier.bpf.o",
-				NULL));
-	ASSERT_LT(iou_prog_load(p), 0);
-	ASSERT_EQ(iou_prog_error_stage(p), IOU_STAGE_VERIFIER);
+	ASSERT_OK(st_open_prog(&p, &opts, "selftests/bad_verifier.bpf.o",
+			       NULL));
+	ASSERT_GT(0, iou_prog_load(p));
+	ASSERT_EQ(IOU_STAGE_VERIFIER, iou_prog_error_stage(p));
 	ASSERT_TRUE(has_memory_error(iou_prog_verifier_log(p)));
 	iou_prog_close(p);
 	return KSFT_PASS;
 }
 
-IOU_TEST(bad_verifier_cli, "`iouops load bad_verifier.bpf.o` exits VERIFIER with the log")
+TEST(bad_verifier_cli, "`iouops load bad_verifier.bpf.o` exits VERIFIER with the log")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load",
-			      iou_build_path("selftests/bad_verifier.bpf.o"),
-			      NULL), IOUOPS_EXIT_VERIFIER);
+	ST_REQUIRE_FEATURE();
+	ASSERT_EQ(IOUOPS_EXIT_VERIFIER,
+		  st_run_cli(&c, NULL, NULL, "load",
+			     st_build_path("selftests/bad_verifier.bpf.o"),
+			     NULL));
 	ASSERT_TRUE(has_memory_error(c.out) || has_memory_error(c.err));
 	return KSFT_PASS;
 }

@@ -45,9 +45,9 @@ static enum moment moment_of(pid_t pid)
 /* Pump R until it exits or MS pass; 1 if it exited. */
 static int pump_for(struct hostile_run *r, double ms)
 {
-	double end = iou_now() + ms / 1000;
+	double end = st_now() + ms / 1000;
 
-	while (iou_now() < end)
+	while (st_now() < end)
 		if (hostile_pump(r, 10))
 			return 1;
 	return 0;
@@ -57,7 +57,7 @@ static int pump_for(struct hostile_run *r, double ms)
 static bool status_ok(const struct hostile_run *r, enum pattern pat,
 		      enum moment m)
 {
-	const struct iou_cmd *c = &r->cmd;
+	const struct st_cmd *c = &r->cmd;
 
 	if (c->signo)	/* killed: SIGKILL, or SIGINT/TERM before handlers */
 		return c->signo == SIGKILL ?
@@ -68,15 +68,15 @@ static bool status_ok(const struct hostile_run *r, enum pattern pat,
 	return c->status == IOUOPS_EXIT_OK || c->status == IOUOPS_EXIT_SIGNAL;
 }
 
-IOU_TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox; nothing left, port free, cp never falsely complete", 300)
+TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox; nothing left, port free, cp never falsely complete", 300)
 {
 	unsigned kills = 10, done = 0, by[NR_PATTERNS][NR_MOMENTS] = { 0 };
-	double est_running[HOSTILE_NR_PROGS], t0 = iou_now();
+	double est_running[HOSTILE_NR_PROGS], t0 = st_now();
 	const char *env = getenv("IOU_CHAOS_KILLS");
 	struct hostile_census base;
 	unsigned leaks = 0, bad = 0, hangs = 0;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	if (env && *env)
 		kills = (unsigned)strtoul(env, NULL, 0);
 	for (int i = 0; i < HOSTILE_NR_PROGS; i++)
@@ -93,21 +93,21 @@ IOU_TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox
 		enum moment m;
 		double t;
 
-		if (iou_time_left() < 60) {
-			iou_diag("out of time after %u kills", done);
+		if (st_time_left() < 60) {
+			st_diag("out of time after %u kills", done);
 			break;
 		}
 		ASSERT_OK(hostile_start(&r, prog));
-		t = iou_now();
+		t = st_now();
 		if (pump_for(&r, delay_ms)) {
 			/* ended before the signal: only cp may (a short
 			 * copy); not a kill, but the copy must be whole */
 			if (prog != HOSTILE_CP || r.cmd.status ||
 			    hostile_check_cp(&r)) {
-				iou_diag("%s ended before %.0f ms (status %d)",
-					 hostile_prog_names[prog], delay_ms,
-					 r.cmd.status);
-				iou_cmd_diag(&r.cmd);
+				st_diag("%s ended before %.0f ms (status %d)",
+					hostile_prog_names[prog], delay_ms,
+					r.cmd.status);
+				st_cmd_diag(&r.cmd);
 				bad++;
 			}
 			est_running[prog] /= 2;
@@ -119,9 +119,9 @@ IOU_TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox
 		m = moment_of(r.cmd.pid);
 		/* aim the next delays of this program around its start-up */
 		if (m == AT_RUNNING)
-			est_running[prog] = (est_running[prog] + iou_now() - t) / 2;
-		else if (est_running[prog] < (iou_now() - t) * 1.1)
-			est_running[prog] = (iou_now() - t) * 1.1;
+			est_running[prog] = (est_running[prog] + st_now() - t) / 2;
+		else if (est_running[prog] < (st_now() - t) * 1.1)
+			est_running[prog] = (st_now() - t) * 1.1;
 		switch (pat) {
 		case PAT_KILL: kill(r.cmd.pid, SIGKILL); break;
 		case PAT_TERM: kill(r.cmd.pid, SIGTERM); break;
@@ -133,24 +133,24 @@ IOU_TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox
 				kill(r.cmd.pid, pat == PAT_INT_TWICE ?
 					  SIGINT : SIGKILL);
 		}
-		if (iou_cmd_wait(&r.cmd, 30000)) {
-			iou_diag("%s: still running 30 s after %s at %s",
-				 hostile_prog_names[prog], pattern_names[pat],
-				 moment_names[m]);
+		if (st_cmd_wait(&r.cmd, 30000)) {
+			st_diag("%s: still running 30 s after %s at %s",
+				hostile_prog_names[prog], pattern_names[pat],
+				moment_names[m]);
 			hangs++;
 		}
 		if (!status_ok(&r, pat, m)) {
-			iou_diag("%s: %s at %s ended with status %d (signal %d)",
-				 hostile_prog_names[prog], pattern_names[pat],
-				 moment_names[m], r.cmd.status, r.cmd.signo);
-			iou_cmd_diag(&r.cmd);
+			st_diag("%s: %s at %s ended with status %d (signal %d)",
+				hostile_prog_names[prog], pattern_names[pat],
+				moment_names[m], r.cmd.status, r.cmd.signo);
+			st_cmd_diag(&r.cmd);
 			bad++;
 		}
 		if (r.client > 0)	/* the client dies with the server */
 			kill(r.client, SIGKILL);
 		if (hostile_check_clean(&base, &r) || hostile_check_cp(&r)) {
-			iou_diag("%s: after %s at %s", hostile_prog_names[prog],
-				 pattern_names[pat], moment_names[m]);
+			st_diag("%s: after %s at %s", hostile_prog_names[prog],
+				pattern_names[pat], moment_names[m]);
 			leaks++;
 		}
 		if (hostile_kmsg_splats())
@@ -158,19 +158,19 @@ IOU_TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox
 		hostile_cleanup(&r);
 		by[pat][m]++;
 		if (++done % 25 == 0)
-			iou_diag("%u kills, %.0f s", done, iou_now() - t0);
+			st_diag("%u kills, %.0f s", done, st_now() - t0);
 		if (leaks || bad || hangs)
 			break;
 	}
 	for (int p = 0; p < NR_PATTERNS; p++)
-		iou_diag("%-15s start-up %3u  load %3u  running %3u",
-			 pattern_names[p], by[p][AT_STARTUP], by[p][AT_LOAD],
-			 by[p][AT_RUNNING]);
-	iou_diag("figure: %u kills in %.0f s, %u leaks, %u bad exits, %u hangs",
-		 done, iou_now() - t0, leaks, bad, hangs);
-	ASSERT_EQ(leaks, 0);
-	ASSERT_EQ(bad, 0);
-	ASSERT_EQ(hangs, 0);
-	ASSERT_GE(done, kills < 5 ? kills : 5);
+		st_diag("%-15s start-up %3u  load %3u  running %3u",
+			pattern_names[p], by[p][AT_STARTUP], by[p][AT_LOAD],
+			by[p][AT_RUNNING]);
+	st_diag("figure: %u kills in %.0f s, %u leaks, %u bad exits, %u hangs",
+		done, st_now() - t0, leaks, bad, hangs);
+	ASSERT_EQ(0, leaks);
+	ASSERT_EQ(0, bad);
+	ASSERT_EQ(0, hangs);
+	ASSERT_LE(kills < 5 ? kills : 5, done);
 	return KSFT_PASS;
 }

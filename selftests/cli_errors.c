@@ -16,44 +16,40 @@
 
 #include "selftest.h"
 
-#define NOPS	iou_build_path("progs/nops.bpf.o")
+#define NOPS	st_build_path("progs/nops.bpf.o")
 
-IOU_TEST(cli_missing_file, "missing program file: exit NOFILE, one line")
+TEST(cli_missing_file, "missing program file: exit NOFILE, one line")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load",
-			      iou_build_path("progs/no-such-prog.bpf.o"), NULL),
-		  IOUOPS_EXIT_NOFILE);
-	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOFILE, NULL,
+			 "load", st_build_path("progs/no-such-prog.bpf.o"));
 	return KSFT_PASS;
 }
 
-IOU_TEST(cli_not_elf, "text file as program: exit NOTBPF, one line")
+TEST(cli_not_elf, "text file as program: exit NOTBPF, one line")
 {
 	char path[] = "/tmp/iouops-selftest-XXXXXX";
 	const char text[] = "localhost\n";
-	struct iou_cmd c;
+	struct st_cmd c;
 	int fd, ret;
 
 	fd = mkstemp(path);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(text) - 1, write(fd, text, sizeof(text) - 1));
 	close(fd);
-	ret = iou_run_cli(&c, NULL, NULL, "load", path, NULL);
+	ret = st_run_cli(&c, NULL, NULL, "load", path, NULL);
 	unlink(path);
-	ASSERT_EQ(ret, IOUOPS_EXIT_NOTBPF);
+	ASSERT_EQ(IOUOPS_EXIT_NOTBPF, ret);
 	ASSERT_ONE_LINE_ERROR(&c);
 	return KSFT_PASS;
 }
 
-IOU_TEST(cli_not_bpf, "x86 ELF (iouops itself) as program: exit NOTBPF, one line")
+TEST(cli_not_bpf, "x86 ELF (iouops itself) as program: exit NOTBPF, one line")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", iou_cli(), NULL),
-		  IOUOPS_EXIT_NOTBPF);
-	ASSERT_ONE_LINE_ERROR(&c);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOTBPF, NULL, "load", st_cli());
 	return KSFT_PASS;
 }
 
@@ -65,51 +61,44 @@ static int become_nobody(void *arg)
 	return 0;
 }
 
-IOU_TEST(cli_not_root, "load as uid 65534: exit NOTROOT, one line")
+TEST(cli_not_root, "load as uid 65534: exit NOTROOT, one line")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
-	ASSERT_EQ(iou_run_cli(&c, become_nobody, NULL, "load", NOPS,
-			      "--set", "total=1000", NULL),
-		  IOUOPS_EXIT_NOTROOT);
+	ST_REQUIRE_FEATURE();
+	ASSERT_EQ(IOUOPS_EXIT_NOTROOT,
+		  st_run_cli(&c, become_nobody, NULL, "load", NOPS,
+			     "--set", "total=1000", NULL));
 	ASSERT_ONE_LINE_ERROR(&c);
 	return KSFT_PASS;
 }
 
-IOU_TEST(cli_set_unknown, "--set of an unknown global: exit BADSET, one line")
-{
-	struct iou_cmd c;
+VARIANT(cli_set) {
+	const char *set;	/* --set NAME=VALUE */
+	const char *named;	/* in the error */
+};
 
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
-			      "--set", "no_such_global=1", NULL),
-		  IOUOPS_EXIT_BADSET);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_TRUE(iou_cmd_has(&c, "no_such_global"));
+VARIANT_ADD(cli_set, unknown, "--set of an unknown global: exit BADSET, one line")
+{ "no_such_global=1", "no_such_global" };
+VARIANT_ADD(cli_set, bad_value, "--set qd=banana: exit BADSET, one line")
+{ "qd=banana", "banana" };
+
+TEST_VARIANTS(cli_set)
+{
+	struct st_cmd c;
+
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADSET, variant->named,
+			 "load", NOPS, "--set", variant->set);
 	return KSFT_PASS;
 }
 
-IOU_TEST(cli_set_bad_value, "--set qd=banana: exit BADSET, one line")
+TEST(cli_ring_refused, "--sq-entries 100000: io_uring_setup refuses, exit RING")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
-			      "--set", "qd=banana", NULL),
-		  IOUOPS_EXIT_BADSET);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_TRUE(iou_cmd_has(&c, "banana"));
-	return KSFT_PASS;
-}
-
-IOU_TEST(cli_ring_refused, "--sq-entries 100000: io_uring_setup refuses, exit RING")
-{
-	struct iou_cmd c;
-
-	IOU_REQUIRE_FEATURE();
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
-			      "--sq-entries", "100000", NULL),
-		  IOUOPS_EXIT_RING);
-	ASSERT_ONE_LINE_ERROR(&c);
+	ST_REQUIRE_FEATURE();
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_RING, NULL,
+			 "load", NOPS, "--sq-entries", "100000");
 	return KSFT_PASS;
 }
 
@@ -141,64 +130,64 @@ static int no_ipc_lock(void *arg)
 	return 0;
 }
 
-IOU_TEST(cli_region_refused, "64 MiB region over RLIMIT_MEMLOCK, no CAP_IPC_LOCK: exit REGION")
+TEST(cli_region_refused, "64 MiB region over RLIMIT_MEMLOCK, no CAP_IPC_LOCK: exit REGION")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	/* control: with the capability the same region is fine */
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS, "--set",
-			      "total=1000", "--shm-size", "64M", NULL),
-		  IOUOPS_EXIT_OK);
-	ASSERT_EQ(iou_run_cli(&c, no_ipc_lock, NULL, "load", NOPS, "--set",
-			      "total=1000", "--shm-size", "64M", NULL),
-		  IOUOPS_EXIT_REGION);
+	ASSERT_EQ(IOUOPS_EXIT_OK,
+		  st_run_cli(&c, NULL, NULL, "load", NOPS, "--set",
+			     "total=1000", "--shm-size", "64M", NULL));
+	ASSERT_EQ(IOUOPS_EXIT_REGION,
+		  st_run_cli(&c, no_ipc_lock, NULL, "load", NOPS, "--set",
+			     "total=1000", "--shm-size", "64M", NULL));
 	ASSERT_ONE_LINE_ERROR(&c);
 	return KSFT_PASS;
 }
 
-IOU_TEST(cli_prog_error, "nops with qd=0 records an error: exit PROG_ERROR")
+TEST(cli_prog_error, "nops with qd=0 records an error: exit PROG_ERROR")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
-			      "--set", "qd=0", NULL),
-		  IOUOPS_EXIT_PROG_ERROR);
-	ASSERT_TRUE(iou_cmd_has(&c, "qd 0 must be"));
-	ASSERT_TRUE(iou_cmd_has(&c, "error"));
+	ST_REQUIRE_FEATURE();
+	ASSERT_EQ(IOUOPS_EXIT_PROG_ERROR,
+		  st_run_cli(&c, NULL, NULL, "load", NOPS,
+			     "--set", "qd=0", NULL));
+	ASSERT_TRUE(st_cmd_has(&c, "qd 0 must be"));
+	ASSERT_TRUE(st_cmd_has(&c, "error"));
 	return KSFT_PASS;
 }
 
-IOU_TEST(cli_help, "--help: exit 0 with usage")
+TEST(cli_help, "--help: exit 0 with usage")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "--help", NULL), IOUOPS_EXIT_OK);
+	ASSERT_EQ(IOUOPS_EXIT_OK, st_run_cli(&c, NULL, NULL, "--help", NULL));
 	ASSERT_STR_HAS_CASE(c.out, "usage");
 	ASSERT_STR_HAS(c.out, "load");
 	return KSFT_PASS;
 }
 
-IOU_TEST(cli_bad_option, "unknown option: exit USAGE")
+TEST(cli_bad_option, "unknown option: exit USAGE")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", NOPS,
-			      "--no-such-option", NULL), IOUOPS_EXIT_USAGE);
-	ASSERT_GE(iou_count_lines(c.err), 1);
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "--no-such-option", NULL),
-		  IOUOPS_EXIT_USAGE);
-	ASSERT_GE(iou_count_lines(c.err), 1);
+	ASSERT_EQ(IOUOPS_EXIT_USAGE,
+		  st_run_cli(&c, NULL, NULL, "load", NOPS,
+			     "--no-such-option", NULL));
+	ASSERT_LE(1, st_count_lines(c.err));
+	ASSERT_EQ(IOUOPS_EXIT_USAGE,
+		  st_run_cli(&c, NULL, NULL, "--no-such-option", NULL));
+	ASSERT_LE(1, st_count_lines(c.err));
 	return KSFT_PASS;
 }
 
-IOU_TEST(cli_version, "--version: exit 0, prints " IOUOPS_VERSION)
+TEST(cli_version, "--version: exit 0, prints " IOUOPS_VERSION)
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "--version", NULL),
-		  IOUOPS_EXIT_OK);
+	ASSERT_EQ(IOUOPS_EXIT_OK, st_run_cli(&c, NULL, NULL, "--version", NULL));
 	ASSERT_STR_HAS(c.out, IOUOPS_VERSION);
 	return KSFT_PASS;
 }

@@ -76,8 +76,8 @@ static long long first_diff(const char *a, const char *b, uint64_t len)
 		goto out;
 	}
 	if ((uint64_t)st.st_size != len) {
-		iou_diag("%s is %lld bytes, want %llu", b, (long long)st.st_size,
-			 (unsigned long long)len);
+		st_diag("%s is %lld bytes, want %llu", b, (long long)st.st_size,
+			(unsigned long long)len);
 		ret = (long long)(len < (uint64_t)st.st_size ? len : (uint64_t)st.st_size);
 		goto out;
 	}
@@ -107,7 +107,7 @@ out:
 }
 
 /* "NAME=123" among the counters the command printed. */
-static uint64_t cp_counter(const struct iou_cmd *c, const char *name)
+static uint64_t cp_counter(const struct st_cmd *c, const char *name)
 {
 	char key[64];
 	const char *s;
@@ -126,24 +126,25 @@ static int copy_and_compare(struct cp_files *f, uint64_t size, unsigned qd,
 			    unsigned bs, uint64_t seed)
 {
 	char qd_s[32], bs_s[32], want[64];
-	struct iou_cmd c;
+	struct st_cmd c;
 
 	ASSERT_OK(make_file(f->src, size, seed));
 	snprintf(qd_s, sizeof(qd_s), "qd=%u", qd);
 	snprintf(bs_s, sizeof(bs_s), "bs=%u", bs);
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "cp", "--src", f->src,
-			      "--dst", f->dst, "--set", qd_s, "--set", bs_s,
-			      NULL), IOUOPS_EXIT_OK);
+	ASSERT_EQ(IOUOPS_EXIT_OK,
+		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", f->src,
+			     "--dst", f->dst, "--set", qd_s, "--set", bs_s,
+			     NULL));
 	snprintf(want, sizeof(want), "copied %llu bytes", (unsigned long long)size);
-	ASSERT_TRUE(iou_cmd_has(&c, want));
-	ASSERT_TRUE(iou_cmd_has(&c, "EXIT: done"));
-	ASSERT_EQ_U64(cp_counter(&c, "bytes"), size);
-	ASSERT_LE(cp_counter(&c, "max_inflight"), qd);
-	ASSERT_EQ(first_diff(f->src, f->dst, size), -1);
+	ASSERT_TRUE(st_cmd_has(&c, want));
+	ASSERT_TRUE(st_cmd_has(&c, "EXIT: done"));
+	ASSERT_EQ_U64(size, cp_counter(&c, "bytes"));
+	ASSERT_GE(qd, cp_counter(&c, "max_inflight"));
+	ASSERT_EQ(-1, first_diff(f->src, f->dst, size));
 	return KSFT_PASS;
 }
 
-IOU_TEST_TIMEOUT(cp_sizes, "cp: 0, 1, bs-1, bs, bs+1, 5 bs+17 bytes, qd 1/3/8, byte-exact", 120)
+TEST_TIMEOUT(cp_sizes, "cp: 0, 1, bs-1, bs, bs+1, 5 bs+17 bytes, qd 1/3/8, byte-exact", 120)
 {
 	const unsigned bs = 4096;
 	const uint64_t sizes[] = { 0, 1, bs - 1, bs, bs + 1, 5 * bs + 17 };
@@ -151,14 +152,14 @@ IOU_TEST_TIMEOUT(cp_sizes, "cp: 0, 1, bs-1, bs, bs+1, 5 bs+17 bytes, qd 1/3/8, b
 	struct cp_files f;
 	int r;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(cp_files(&f));
 	for (size_t q = 0; q < sizeof(qds) / sizeof(qds[0]); q++) {
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			r = copy_and_compare(&f, sizes[i], qds[q], bs, i + 1);
 			if (r) {
-				iou_diag("size %llu qd %u bs %u",
-					 (unsigned long long)sizes[i], qds[q], bs);
+				st_diag("size %llu qd %u bs %u",
+					(unsigned long long)sizes[i], qds[q], bs);
 				return r;
 			}
 		}
@@ -166,42 +167,44 @@ IOU_TEST_TIMEOUT(cp_sizes, "cp: 0, 1, bs-1, bs, bs+1, 5 bs+17 bytes, qd 1/3/8, b
 	return KSFT_PASS;
 }
 
-IOU_TEST_TIMEOUT(cp_short_read_at_eof, "cp: a block cut by EOF is read short, the rest re-read, then EOF", 60)
+TEST_TIMEOUT(cp_short_read_at_eof, "cp: a block cut by EOF is read short, the rest re-read, then EOF", 60)
 {
 	struct cp_files f;
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(cp_files(&f));
 	ASSERT_OK(make_file(f.src, 3 * 4096 + 100, 7));
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
-			      "--dst", f.dst, "--set", "bs=4096", "--set", "qd=1",
-			      NULL), IOUOPS_EXIT_OK);
+	ASSERT_EQ(IOUOPS_EXIT_OK,
+		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
+			     "--dst", f.dst, "--set", "bs=4096", "--set", "qd=1",
+			     NULL));
 	/* qd 1: blocks 0..2 whole, block 3 short (100 bytes), its rest
 	 * read again and found at EOF */
-	ASSERT_EQ_U64(cp_counter(&c, "short_reads"), 1);
-	ASSERT_EQ_U64(cp_counter(&c, "eof_reads"), 1);
-	ASSERT_EQ_U64(cp_counter(&c, "reads"), 5);
-	ASSERT_EQ_U64(cp_counter(&c, "writes"), 4);
-	ASSERT_EQ(first_diff(f.src, f.dst, 3 * 4096 + 100), -1);
+	ASSERT_EQ_U64(1, cp_counter(&c, "short_reads"));
+	ASSERT_EQ_U64(1, cp_counter(&c, "eof_reads"));
+	ASSERT_EQ_U64(5, cp_counter(&c, "reads"));
+	ASSERT_EQ_U64(4, cp_counter(&c, "writes"));
+	ASSERT_EQ(-1, first_diff(f.src, f.dst, 3 * 4096 + 100));
 	return KSFT_PASS;
 }
 
-IOU_TEST_TIMEOUT(cp_large, "cp: 256 MiB of random data, default qd 8 and bs 128 KiB, byte-exact", 300)
+TEST_TIMEOUT(cp_large, "cp: 256 MiB of random data, default qd 8 and bs 128 KiB, byte-exact", 300)
 {
 	const uint64_t size = 256ULL << 20;
 	struct cp_files f;
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(cp_files(&f));
 	ASSERT_OK(make_file(f.src, size, 42));
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
-			      "--dst", f.dst, NULL), IOUOPS_EXIT_OK);
-	iou_diag("%s", strstr(c.out, "EXIT:") ? strstr(c.out, "EXIT:") : c.out);
-	ASSERT_TRUE(iou_cmd_has(&c, "copied 268435456 bytes"));
-	ASSERT_EQ_U64(cp_counter(&c, "max_inflight"), 8);
-	ASSERT_EQ(first_diff(f.src, f.dst, size), -1);
+	ASSERT_EQ(IOUOPS_EXIT_OK,
+		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
+			     "--dst", f.dst, NULL));
+	st_diag("%s", strstr(c.out, "EXIT:") ? strstr(c.out, "EXIT:") : c.out);
+	ASSERT_TRUE(st_cmd_has(&c, "copied 268435456 bytes"));
+	ASSERT_EQ_U64(8, cp_counter(&c, "max_inflight"));
+	ASSERT_EQ(-1, first_diff(f.src, f.dst, size));
 	unlink(f.src);
 	unlink(f.dst);
 	return KSFT_PASS;
@@ -218,45 +221,47 @@ static int limit_fsize(void *arg)
 	return setrlimit(RLIMIT_FSIZE, &rl) ? -errno : 0;
 }
 
-IOU_TEST_TIMEOUT(cp_short_write, "cp: a write cut by RLIMIT_FSIZE is short, its rest fails EFBIG, not done", 60)
+TEST_TIMEOUT(cp_short_write, "cp: a write cut by RLIMIT_FSIZE is short, its rest fails EFBIG, not done", 60)
 {
 	struct cp_files f;
-	struct iou_cmd c;
+	struct st_cmd c;
 	struct stat st;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(cp_files(&f));
 	ASSERT_OK(make_file(f.src, 200000, 3));
-	ASSERT_EQ(iou_run_cli(&c, limit_fsize, NULL, "load", "cp", "--src",
-			      f.src, "--dst", f.dst, "--set", "bs=4096",
-			      "--set", "qd=1", NULL), IOUOPS_EXIT_PROG_ERROR);
-	ASSERT_TRUE(iou_cmd_has(&c, "EXIT: error -27"));
-	ASSERT_TRUE(iou_cmd_has(&c, "write at offset 100000 failed"));
-	ASSERT_TRUE(iou_cmd_has(&c, "destination incomplete"));
-	ASSERT_TRUE(!iou_cmd_has(&c, "EXIT: done"));
-	ASSERT_EQ_U64(cp_counter(&c, "short_writes"), 1);
+	ASSERT_EQ(IOUOPS_EXIT_PROG_ERROR,
+		  st_run_cli(&c, limit_fsize, NULL, "load", "cp", "--src",
+			     f.src, "--dst", f.dst, "--set", "bs=4096",
+			     "--set", "qd=1", NULL));
+	ASSERT_TRUE(st_cmd_has(&c, "EXIT: error -27"));
+	ASSERT_TRUE(st_cmd_has(&c, "write at offset 100000 failed"));
+	ASSERT_TRUE(st_cmd_has(&c, "destination incomplete"));
+	ASSERT_TRUE(!st_cmd_has(&c, "EXIT: done"));
+	ASSERT_EQ_U64(1, cp_counter(&c, "short_writes"));
 	/* what was written is right: the first 100000 bytes */
 	ASSERT_OK(stat(f.dst, &st));
-	ASSERT_EQ(st.st_size, 100000);
+	ASSERT_EQ(100000, st.st_size);
 	ASSERT_OK(truncate(f.src, 100000));
-	ASSERT_EQ(first_diff(f.src, f.dst, 100000), -1);
+	ASSERT_EQ(-1, first_diff(f.src, f.dst, 100000));
 	return KSFT_PASS;
 }
 
-IOU_TEST_TIMEOUT(cp_write_error, "cp: /dev/full as destination stops with ENOSPC, exit 13", 60)
+TEST_TIMEOUT(cp_write_error, "cp: /dev/full as destination stops with ENOSPC, exit 13", 60)
 {
 	struct cp_files f;
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(cp_files(&f));
 	ASSERT_OK(make_file(f.src, 100000, 5));
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
-			      "--dst", "/dev/full", NULL), IOUOPS_EXIT_PROG_ERROR);
-	ASSERT_TRUE(iou_cmd_has(&c, "EXIT: error -28"));
-	ASSERT_TRUE(iou_cmd_has(&c, "write at offset"));
-	ASSERT_TRUE(iou_cmd_has(&c, "after 0 bytes copied"));
-	ASSERT_EQ(iou_count_lines(c.err), 0);
+	ASSERT_EQ(IOUOPS_EXIT_PROG_ERROR,
+		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
+			     "--dst", "/dev/full", NULL));
+	ASSERT_TRUE(st_cmd_has(&c, "EXIT: error -28"));
+	ASSERT_TRUE(st_cmd_has(&c, "write at offset"));
+	ASSERT_TRUE(st_cmd_has(&c, "after 0 bytes copied"));
+	ASSERT_EQ(0, st_count_lines(c.err));
 	return KSFT_PASS;
 }
 
@@ -268,37 +273,37 @@ IOU_TEST_TIMEOUT(cp_write_error, "cp: /dev/full as destination stops with ENOSPC
 
 static int bad_input_argv(int want_status, const char *what, const char **args)
 {
-	int links = iou_count_struct_ops_links();
-	char *argv[24] = { (char *)iou_cli(), "load", "cp" };
-	struct iou_cmd c;
+	int links = st_count_struct_ops_links();
+	char *argv[24] = { (char *)st_cli(), "load", "cp" };
+	struct st_cmd c;
 	int n = 3;
 
 	while (*args && n < 23)
 		argv[n++] = (char *)*args++;
 	argv[n] = NULL;
-	ASSERT_OK(iou_cmd_start(&c, NULL, NULL, argv));
-	ASSERT_OK(iou_cmd_wait(&c, -1));
+	ASSERT_OK(st_cmd_start(&c, NULL, NULL, argv));
+	ASSERT_OK(st_cmd_wait(&c, -1));
 	if (c.status != want_status)
-		iou_cmd_diag(&c);
-	ASSERT_EQ(c.status, want_status);
+		st_cmd_diag(&c);
+	ASSERT_EQ(want_status, c.status);
 	if (want_status == IOUOPS_EXIT_PROG_ERROR) {
 		ASSERT_STR_HAS(c.out, what);
-		ASSERT_EQ(iou_count_lines(c.err), 0);
+		ASSERT_EQ(0, st_count_lines(c.err));
 	} else {
 		ASSERT_ONE_LINE_ERROR(&c);
 		ASSERT_STR_HAS(c.err, what);
 	}
 	if (links >= 0)
-		ASSERT_LE(iou_count_struct_ops_links(), links);
+		ASSERT_GE(links, st_count_struct_ops_links());
 	return KSFT_PASS;
 }
 
-IOU_TEST_TIMEOUT(cp_bad_input, "cp: missing/dir source, unwritable or same destination, qd/bs out of range", 120)
+TEST_TIMEOUT(cp_bad_input, "cp: missing/dir source, unwritable or same destination, qd/bs out of range", 120)
 {
 	struct cp_files f;
 	char nodir[sizeof(f.dir) + 16];
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(cp_files(&f));
 	ASSERT_OK(make_file(f.src, 5000, 9));
 	snprintf(nodir, sizeof(nodir), "%s/no/dst", f.dir);
@@ -316,7 +321,7 @@ IOU_TEST_TIMEOUT(cp_bad_input, "cp: missing/dir source, unwritable or same desti
 	/* the source survived that */
 	ASSERT_OK(access(f.src, R_OK));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_USAGE, "expected NAME=PATH", "--src",
-			    f.src, "--out", "dst_fd"));
+			    f.src, "--out", IOU_SYM_DST_FD));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "no such global", "--src",
 			    f.src, "--out", "nope=/tmp/x"));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "no source or destination",

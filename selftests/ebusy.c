@@ -6,34 +6,34 @@
  */
 #include "selftest.h"
 
-IOU_TEST(ebusy, "second program on an occupied ring: -EBUSY, first unharmed")
+TEST(ebusy, "second program on an occupied ring: -EBUSY, first unharmed")
 {
 	volatile struct iou_ctl *ctl;
 	struct iou_prog *a, *b;
 
-	IOU_REQUIRE_FEATURE();
-	ASSERT_OK(iou_open_prog(&a, NULL, "progs/nops.bpf.o",
-				"total", "100000", "qd", "8", NULL));
+	ST_REQUIRE_FEATURE();
+	ASSERT_OK(st_open_prog(&a, NULL, "progs/nops.bpf.o",
+			       "total", "100000", "qd", "8", NULL));
 	ASSERT_OK(iou_prog_load(a));
 	ASSERT_OK(iou_prog_attach(a));
 
-	ASSERT_OK(iou_open_prog(&b, NULL, "progs/nops.bpf.o",
-				"total", "1000", NULL));
+	ASSERT_OK(st_open_prog(&b, NULL, "progs/nops.bpf.o",
+			       "total", "1000", NULL));
 	ASSERT_OK(iou_prog_load_on_ring_of(b, a));
-	ASSERT_EQ(iou_prog_ring_fd(b), iou_prog_ring_fd(a));
-	ASSERT_EQ(iou_prog_attach(b), -EBUSY);
+	ASSERT_EQ(iou_prog_ring_fd(a), iou_prog_ring_fd(b));
+	ASSERT_EQ(-EBUSY, iou_prog_attach(b));
 
-	iou_watch_prog(a);
+	st_watch_prog(a);
 	ASSERT_OK(iou_prog_run(a));
 	ctl = iou_prog_ctl(a);
-	iou_diag_ctl(ctl);
-	ASSERT_EQ(ctl->exit.kind, IOU_EXIT_DONE);
-	ASSERT_EQ_U64(iou_counter_or_max(ctl, "completed"), 100000);
-	ASSERT_EQ_U64(iou_counter_or_max(ctl, "checked"), 100000);
+	st_diag_ctl(ctl);
+	ASSERT_EQ(IOU_EXIT_DONE, ctl->exit.kind);
+	ASSERT_EQ_U64(100000, st_counter_or_max(ctl, "completed"));
+	ASSERT_EQ_U64(100000, st_counter_or_max(ctl, "checked"));
 
 	/* The ring is free again once A's link is gone. */
 	ASSERT_OK(iou_prog_detach(a));
-	iou_watch_prog(b);
+	st_watch_prog(b);
 	ASSERT_OK(iou_prog_attach(b));
 	iou_prog_close(b);
 	iou_prog_close(a);

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -17,7 +18,7 @@
 #include "selftest.h"
 
 struct server {
-	struct iou_cmd cmd;
+	struct st_cmd cmd;
 	char port[8];
 	char addr[64];		/* "127.0.0.1:PORT" for the client */
 };
@@ -28,7 +29,7 @@ static int server_start(struct server *s, char *const argv[], const char *host)
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	err = iou_server_start(&s->cmd, argv, host, s->addr, sizeof(s->addr));
+	err = st_server_start(&s->cmd, argv, host, s->addr, sizeof(s->addr));
 	if (!err)
 		snprintf(s->port, sizeof(s->port), "%s", strrchr(s->addr, ':') + 1);
 	return err;
@@ -37,7 +38,7 @@ static int server_start(struct server *s, char *const argv[], const char *host)
 static int echo_start(struct server *s, const char *listen, const char *host,
 		      const char *set)
 {
-	char *argv[] = { (char *)iou_cli(), "load", "echo", "--listen",
+	char *argv[] = { (char *)st_cli(), "load", "echo", "--listen",
 			 (char *)listen, set ? "--set" : NULL, (char *)set, NULL };
 
 	return server_start(s, argv, host);
@@ -48,17 +49,53 @@ static int server_stop(struct server *s)
 {
 	if (kill(s->cmd.pid, SIGINT))
 		return -errno;
-	return iou_cmd_wait(&s->cmd, 20000) ? -ETIMEDOUT : s->cmd.status;
+	return st_cmd_wait(&s->cmd, 20000) ? -ETIMEDOUT : s->cmd.status;
+}
+
+/*
+ * Run `iouops stat PID` on the server until every counter is in range:
+ * (NAME, LO, HI) triples, NULL-terminated. 0 with that output in ST, or
+ * -ETIMEDOUT after SECS with the last output shown. For waiting on the
+ * server instead of sleeping a fixed time.
+ */
+static int stat_until(struct server *s, struct st_cmd *st, double secs, ...)
+{
+	double end = st_now() + secs;
+	char pid_s[16];
+
+	snprintf(pid_s, sizeof(pid_s), "%d", (int)s->cmd.pid);
+	for (;;) {
+		bool all = st_run_cli(st, NULL, NULL, "stat", pid_s, NULL) == 0;
+		const char *name;
+		va_list ap;
+
+		va_start(ap, secs);
+		while (all && (name = va_arg(ap, const char *))) {
+			uint64_t lo = va_arg(ap, uint64_t), hi = va_arg(ap, uint64_t);
+			uint64_t v = st_out_field(st->out, name);
+
+			all = v >= lo && v <= hi;
+		}
+		va_end(ap);
+		if (all)
+			return 0;
+		if (st_now() >= end) {
+			st_diag("iouops stat: counters not there after %.0f s", secs);
+			st_cmd_diag(st);
+			return -ETIMEDOUT;
+		}
+		st_sleep_ms(100);
+	}
 }
 
 static const char *client_path(void)
 {
-	return iou_build_path("samples/echo-client");
+	return st_build_path("samples/echo-client");
 }
 
 /* Run the client with ARGS (NULL-terminated) against ADDR. */
 #define run_client(c, addr, ...)					\
-	iou_run(c, NULL, NULL, client_path(), "-a", addr, "-q", __VA_ARGS__, NULL)
+	st_run(c, NULL, NULL, client_path(), "-a", addr, "-q", __VA_ARGS__, NULL)
 
 /* The server's final totals agree with one another and with VERIFIED. */
 static int check_totals(const struct server *s, uint64_t verified,
@@ -66,84 +103,85 @@ static int check_totals(const struct server *s, uint64_t verified,
 {
 	const char *o = s->cmd.out;
 
-	ASSERT_TRUE(iou_cmd_has(&s->cmd, "EXIT: stopped"));
-	ASSERT_EQ_U64(iou_out_field(o, "accepted"), conns);
-	ASSERT_EQ_U64(iou_out_field(o, "closed"), conns);
-	ASSERT_EQ_U64(iou_out_field(o, "active"), 0);
-	ASSERT_EQ_U64(iou_out_field(o, "bytes_in"), verified);
-	ASSERT_EQ_U64(iou_out_field(o, "bytes_out"), verified);
-	ASSERT_EQ_U64(iou_out_field(o, "bytes_dropped"), 0);
-	ASSERT_EQ_U64(iou_out_field(o, "err_other"), 0);
+	ASSERT_TRUE(st_cmd_has(&s->cmd, "EXIT: stopped"));
+	ASSERT_EQ_U64(conns, st_out_field(o, "accepted"));
+	ASSERT_EQ_U64(conns, st_out_field(o, "closed"));
+	ASSERT_EQ_U64(0, st_out_field(o, "active"));
+	ASSERT_EQ_U64(verified, st_out_field(o, "bytes_in"));
+	ASSERT_EQ_U64(verified, st_out_field(o, "bytes_out"));
+	ASSERT_EQ_U64(0, st_out_field(o, "bytes_dropped"));
+	ASSERT_EQ_U64(0, st_out_field(o, "err_other"));
 	/* the loader sized the CQ from iou_res: it never overflowed */
-	ASSERT_EQ_U64(iou_out_field(o, "cq_overflow"), 0);
+	ASSERT_EQ_U64(0, st_out_field(o, "cq_overflow"));
 	return KSFT_PASS;
 }
 
-static int echo_load(const char *listen, const char *host, uint64_t conns,
-		     uint64_t bytes, const char *msg, bool rr)
+/* Clients against `iouops load echo`, every byte verified. */
+VARIANT(echo) {
+	const char *listen, *host;	/* --listen, and the clients' host */
+	uint64_t conns, bytes;		/* connections, bytes each */
+	const char *msg;		/* message size (echo-client -s) */
+	bool rr;			/* request/response (--rr) */
+};
+
+VARIANT_ADD_TIMEOUT(echo, one_rr, "echo: one connection, 64 request/response round trips", 60)
+{ "127.0.0.1:0", "127.0.0.1", 1, 64 * 1024, "1k", true };
+VARIANT_ADD_TIMEOUT(echo, 256x64k, "echo: 256 connections x 64 KiB random data, all verified", 120)
+{ "127.0.0.1:0", "127.0.0.1", 256, 64 * 1024, "4k", false };
+VARIANT_ADD_TIMEOUT(echo, 1mib_send, "echo: one 1 MiB send comes back whole", 60)
+{ "127.0.0.1:0", "127.0.0.1", 1, 1024 * 1024, "1m", false };
+VARIANT_ADD_TIMEOUT(echo, ipv6, "echo: listening on [::1]:0", 60)
+{ "[::1]:0", "[::1]", 8, 256 * 1024, "16k", false };
+
+TEST_VARIANTS(echo)
 {
+	uint64_t total = variant->conns * variant->bytes;
 	char c_s[24], n_s[24];
 	struct server s;
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
-	snprintf(c_s, sizeof(c_s), "%" PRIu64, conns);
-	snprintf(n_s, sizeof(n_s), "%" PRIu64, bytes);
-	ASSERT_OK(echo_start(&s, listen, host, NULL));
-	ASSERT_EQ(run_client(&c, s.addr, "-c", c_s, "-n", n_s, "-s", msg,
-			     "-w", "8", "--seed", "7", rr ? "--rr" : "-q"), 0);
-	iou_diag_text("client: ", c.out, 0);
-	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), conns * bytes);
-	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
-	return check_totals(&s, conns * bytes, conns);
+	ST_REQUIRE_FEATURE();
+	snprintf(c_s, sizeof(c_s), "%" PRIu64, variant->conns);
+	snprintf(n_s, sizeof(n_s), "%" PRIu64, variant->bytes);
+	ASSERT_OK(echo_start(&s, variant->listen, variant->host, NULL));
+	ASSERT_EQ(0,
+		  run_client(&c, s.addr, "-c", c_s, "-n", n_s, "-s", variant->msg,
+			     "-w", "8", "--seed", "7",
+			     variant->rr ? "--rr" : "-q"));
+	st_diag_text("client: ", c.out, 0);
+	ASSERT_EQ_U64(total, st_out_field(c.out, "verified"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
+	return check_totals(&s, total, variant->conns);
 }
 
-IOU_TEST_TIMEOUT(echo_one_rr, "echo: one connection, 64 request/response round trips", 60)
-{
-	return echo_load("127.0.0.1:0", "127.0.0.1", 1, 64 * 1024, "1k", true);
-}
-
-IOU_TEST_TIMEOUT(echo_256x64k, "echo: 256 connections x 64 KiB random data, all verified", 120)
-{
-	return echo_load("127.0.0.1:0", "127.0.0.1", 256, 64 * 1024, "4k", false);
-}
-
-IOU_TEST_TIMEOUT(echo_1mib_send, "echo: one 1 MiB send comes back whole", 60)
-{
-	return echo_load("127.0.0.1:0", "127.0.0.1", 1, 1024 * 1024, "1m", false);
-}
-
-IOU_TEST_TIMEOUT(echo_ipv6, "echo: listening on [::1]:0", 60)
-{
-	return echo_load("[::1]:0", "[::1]", 8, 256 * 1024, "16k", false);
-}
-
-IOU_TEST_TIMEOUT(echo_reset, "echo: clients that reset (SO_LINGER 0) or hang up mid-stream", 90)
+TEST_TIMEOUT(echo_reset, "echo: clients that reset (SO_LINGER 0) or hang up mid-stream", 90)
 {
 	struct server s;
-	struct iou_cmd c;
+	struct st_cmd c;
 	uint64_t in, out, dropped;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
 	/* 4 reset, 4 close unread halfway; 8 run to the end */
-	ASSERT_EQ(run_client(&c, s.addr, "-c", "16", "-n", "1m",
-			     "--abort", "4", "--hangup", "4"), 0);
-	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), 8ULL << 20);
+	ASSERT_EQ(0,
+		  run_client(&c, s.addr, "-c", "16", "-n", "1m",
+			     "--abort", "4", "--hangup", "4"));
+	ASSERT_EQ_U64(8ULL << 20, st_out_field(c.out, "verified"));
 	/* the others keep working after the resets */
-	ASSERT_EQ(run_client(&c, s.addr, "-c", "4", "-n", "256k"), 0);
-	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
-	iou_diag_text("server: ", s.cmd.out, 0);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 20);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "closed"), 20);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "active"), 0);
-	ASSERT_GE(iou_out_field(s.cmd.out, "err_reset") + iou_out_field(s.cmd.out, "err_pipe"), 4);
-	in = iou_out_field(s.cmd.out, "bytes_in");
-	out = iou_out_field(s.cmd.out, "bytes_out");
-	dropped = iou_out_field(s.cmd.out, "bytes_dropped");
-	ASSERT_EQ_U64(in, out + dropped);
+	ASSERT_EQ(0, run_client(&c, s.addr, "-c", "4", "-n", "256k"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
+	st_diag_text("server: ", s.cmd.out, 0);
+	ASSERT_EQ_U64(20, st_out_field(s.cmd.out, "accepted"));
+	ASSERT_EQ_U64(20, st_out_field(s.cmd.out, "closed"));
+	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "active"));
+	ASSERT_LE(4,
+		  st_out_field(s.cmd.out, "err_reset") + st_out_field(s.cmd.out, "err_pipe"));
+	in = st_out_field(s.cmd.out, "bytes_in");
+	out = st_out_field(s.cmd.out, "bytes_out");
+	dropped = st_out_field(s.cmd.out, "bytes_dropped");
+	ASSERT_EQ_U64(out + dropped, in);
 	/* the 12 complete connections at least */
-	ASSERT_GE(out, (8ULL << 20) + (1ULL << 20));
+	ASSERT_LE((8ULL << 20) + (1ULL << 20), out);
 	return KSFT_PASS;
 }
 
@@ -195,30 +233,31 @@ static int closed_by_peer(int fd)
 	return recv(fd, &b, 1, 0) <= 0;
 }
 
-IOU_TEST_TIMEOUT(echo_max_conns, "echo: beyond max_conns connections are closed and counted, the others unaffected", 60)
+TEST_TIMEOUT(echo_max_conns, "echo: beyond max_conns connections are closed and counted, the others unaffected", 60)
 {
 	int fds[4], extra[4], i;
 	struct server s;
+	struct st_cmd st;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", "max_conns=4"));
 	for (i = 0; i < 4; i++) {
 		fds[i] = tcp_connect(s.port);
-		ASSERT_GE(fds[i], 0);
+		ASSERT_LE(0, fds[i]);
 		ASSERT_OK(roundtrip(fds[i], "first"));
 	}
 	for (i = 0; i < 4; i++) {
 		extra[i] = tcp_connect(s.port);	/* the kernel completes it */
-		ASSERT_GE(extra[i], 0);
+		ASSERT_LE(0, extra[i]);
 		send(extra[i], "x", 1, MSG_NOSIGNAL);
 		if (!closed_by_peer(extra[i])) {
-			struct iou_cmd st;
+			struct st_cmd st;
 			char pid_s[16];
 
 			snprintf(pid_s, sizeof(pid_s), "%d", (int)s.cmd.pid);
-			iou_run_cli(&st, NULL, NULL, "stat", pid_s, NULL);
-			iou_diag("extra connection %d was not closed", i);
-			iou_cmd_diag(&st);
+			st_run_cli(&st, NULL, NULL, "stat", pid_s, NULL);
+			st_diag("extra connection %d was not closed", i);
+			st_cmd_diag(&st);
 			return KSFT_FAIL;
 		}
 	}
@@ -226,135 +265,140 @@ IOU_TEST_TIMEOUT(echo_max_conns, "echo: beyond max_conns connections are closed 
 		ASSERT_OK(roundtrip(fds[i], "still here"));
 	/* a slot freed by a close is reused */
 	close(fds[0]);
-	iou_sleep_ms(300);
+	ASSERT_OK(stat_until(&s, &st, 60, "active", 3ULL, 3ULL, NULL));
 	fds[0] = tcp_connect(s.port);
-	ASSERT_GE(fds[0], 0);
+	ASSERT_LE(0, fds[0]);
 	ASSERT_OK(roundtrip(fds[0], "reused slot"));
 	for (i = 0; i < 4; i++) {
 		close(fds[i]);
 		close(extra[i]);
 	}
-	iou_sleep_ms(300);
-	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
-	iou_diag_text("server: ", s.cmd.out, 0);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "rejected"), 4);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 5);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "closed"), 5);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_in"), 5 + 4 * 10 + 3 * 5 + 11);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_out"), 5 + 4 * 10 + 3 * 5 + 11);
+	ASSERT_OK(stat_until(&s, &st, 60, "active", 0ULL, 0ULL,
+			     "closed", 5ULL, 5ULL, NULL));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
+	st_diag_text("server: ", s.cmd.out, 0);
+	ASSERT_EQ_U64(4, st_out_field(s.cmd.out, "rejected"));
+	ASSERT_EQ_U64(5, st_out_field(s.cmd.out, "accepted"));
+	ASSERT_EQ_U64(5, st_out_field(s.cmd.out, "closed"));
+	ASSERT_EQ_U64(5 + 4 * 10 + 3 * 5 + 11, st_out_field(s.cmd.out, "bytes_in"));
+	ASSERT_EQ_U64(5 + 4 * 10 + 3 * 5 + 11, st_out_field(s.cmd.out, "bytes_out"));
 	return KSFT_PASS;
 }
 
-IOU_TEST_TIMEOUT(echo_slow_reader, "echo: a reader that stalls 3 s keeps the server bounded, loses nothing; iouops stat reads live counters", 90)
+TEST_TIMEOUT(echo_slow_reader, "echo: a reader that stalls until it is throttled keeps the server bounded, loses nothing; iouops stat reads live counters", 180)
 {
+	/* reads nothing until SIGUSR1 (or 150 s: the test would be over) */
 	char *cargv[] = { (char *)client_path(), "-a", NULL, "-c", "4", "-n",
-			  "4m", "-w", "1024", "--read-delay", "3000", "-q", NULL };
-	char pid_s[16];
+			  "4m", "-w", "1024", "--read-delay", "150000",
+			  "--timeout", "170", "-q", NULL };
 	struct server s;
-	struct iou_cmd c, st;
+	struct st_cmd c, st;
 	uint64_t in, out;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
 	cargv[2] = s.addr;
-	ASSERT_OK(iou_cmd_start(&c, NULL, NULL, cargv));
-	iou_cmd_pump(&c, 2000);		/* the client floods, reads nothing */
+	ASSERT_OK(st_cmd_start(&c, NULL, NULL, cargv));
+	/* the client floods and reads nothing until the server throttles
+	 * every connection it has: however long that takes here */
+	ASSERT_OK(stat_until(&s, &st, 90, "active", 4ULL, 4ULL,
+			     "throttled", 1ULL, UINT64_MAX, NULL));
+	st_cmd_pump(&c, 0);
 	ASSERT_TRUE(c.pid != 0);
-	snprintf(pid_s, sizeof(pid_s), "%d", (int)s.cmd.pid);
-	ASSERT_EQ(iou_run_cli(&st, NULL, NULL, "stat", pid_s, NULL), 0);
-	iou_diag_text("stat: ", st.out, 0);
+	st_diag_text("stat: ", st.out, 0);
 	ASSERT_STR_HAS(st.out, "running");
-	in = iou_out_field(st.out, "bytes_in");
-	out = iou_out_field(st.out, "bytes_out");
-	ASSERT_EQ_U64(iou_out_field(st.out, "active"), 4);
-	ASSERT_GT(in, 0);
+	in = st_out_field(st.out, "bytes_in");
+	out = st_out_field(st.out, "bytes_out");
+	ASSERT_LT(0, in);
 	/* queued per connection: at most conn_bytes (64 KiB) + one buffer */
-	ASSERT_LE(in - out, 4 * (65536 + 4096));
-	ASSERT_GE(iou_out_field(st.out, "throttled"), 1);
-	ASSERT_OK(iou_cmd_wait(&c, 60000));
-	iou_diag_text("client: ", c.out, 0);
-	ASSERT_EQ(c.status, 0);
-	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), 16ULL << 20);
-	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
+	ASSERT_GE(4 * (65536 + 4096), in - out);
+	ASSERT_OK(kill(c.pid, SIGUSR1));	/* now read it all back */
+	ASSERT_OK(st_cmd_wait(&c, 60000));
+	st_diag_text("client: ", c.out, 0);
+	ASSERT_EQ(0, c.status);
+	ASSERT_EQ_U64(16ULL << 20, st_out_field(c.out, "verified"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
 	return check_totals(&s, 16ULL << 20, 4);
 }
 
-IOU_TEST_TIMEOUT(echo_sigint_busy, "echo: SIGINT while 64 connections are busy: clean stop, consistent totals, nothing attached", 90)
+TEST_TIMEOUT(echo_sigint_busy, "echo: SIGINT while 64 connections are busy: clean stop, consistent totals, nothing attached", 90)
 {
 	char *cargv[] = { (char *)client_path(), "-a", NULL, "-c", "64", "-n",
 			  "1g", "-q", "--timeout", "60", NULL };
-	int links0 = iou_count_struct_ops_links(), links;
+	int links0 = st_count_struct_ops_links(), links;
 	struct server s;
-	struct iou_cmd c;
+	struct st_cmd c, st;
 	uint64_t in, out, dropped;
 
-	IOU_REQUIRE_FEATURE();
-	ASSERT_GE(links0, 0);
+	ST_REQUIRE_FEATURE();
+	ASSERT_LE(0, links0);
 	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
-	ASSERT_OK(iou_cmd_start(&c, NULL, NULL, (cargv[2] = s.addr, cargv)));
-	iou_cmd_pump(&c, 1500);
-	iou_cmd_pump(&s.cmd, 10);
+	ASSERT_OK(st_cmd_start(&c, NULL, NULL, (cargv[2] = s.addr, cargv)));
+	/* every connection accepted and echoing, however long that takes */
+	ASSERT_OK(stat_until(&s, &st, 60, "accepted", 64ULL, 64ULL,
+			     "bytes_out", 1ULL, UINT64_MAX, NULL));
+	st_cmd_pump(&c, 0);
+	st_cmd_pump(&s.cmd, 0);
 	ASSERT_TRUE(c.pid != 0 && s.cmd.pid != 0);
-	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
-	iou_diag_text("server: ", s.cmd.out, 0);
-	ASSERT_TRUE(iou_cmd_has(&s.cmd, "EXIT: stopped"));
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 64);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "closed"), 64);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "active"), 0);
-	in = iou_out_field(s.cmd.out, "bytes_in");
-	out = iou_out_field(s.cmd.out, "bytes_out");
-	dropped = iou_out_field(s.cmd.out, "bytes_dropped");
-	ASSERT_GT(in, 0);
-	ASSERT_EQ_U64(in, out + dropped);
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
+	st_diag_text("server: ", s.cmd.out, 0);
+	ASSERT_TRUE(st_cmd_has(&s.cmd, "EXIT: stopped"));
+	ASSERT_EQ_U64(64, st_out_field(s.cmd.out, "accepted"));
+	ASSERT_EQ_U64(64, st_out_field(s.cmd.out, "closed"));
+	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "active"));
+	in = st_out_field(s.cmd.out, "bytes_in");
+	out = st_out_field(s.cmd.out, "bytes_out");
+	dropped = st_out_field(s.cmd.out, "bytes_dropped");
+	ASSERT_LT(0, in);
+	ASSERT_EQ_U64(out + dropped, in);
 	/* The client sees its connections end early, with every byte it got
 	 * verified up to there: a clean EOF (short echo), or a reset when it
 	 * was still sending after the server stopped receiving (closing a
 	 * socket with unread data sends RST). Never a mismatch. */
-	ASSERT_OK(iou_cmd_wait(&c, 30000));
-	ASSERT_EQ(c.status, 1);
+	ASSERT_OK(st_cmd_wait(&c, 30000));
+	ASSERT_EQ(1, c.status);
 	ASSERT_TRUE(c.err && (strstr(c.err, "short echo") ||
 			      strstr(c.err, "Connection reset by peer") ||
 			      strstr(c.err, "Broken pipe")));
 	ASSERT_TRUE(!strstr(c.err, "mismatch"));
-	for (int i = 0; i < 50; i++) {
-		links = iou_count_struct_ops_links();
-		if (links <= links0)
+	for (double end = st_now() + 30;; st_sleep_ms(100)) {
+		links = st_count_struct_ops_links();
+		if (links <= links0 || st_now() >= end)
 			break;
-		iou_sleep_ms(100);
 	}
-	ASSERT_EQ(links, links0);
+	ASSERT_EQ(links0, links);
 	return KSFT_PASS;
 }
 
-IOU_TEST_TIMEOUT(echo_busybox_nc, "echo: busybox nc (a third-party client) gets its bytes back", 60)
+TEST_TIMEOUT(echo_busybox_nc, "echo: busybox nc (a third-party client) gets its bytes back", 60)
 {
 	char script[256];
 	struct server s;
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	if (system("command -v nc >/dev/null 2>&1"))
-		return iou_skip("no nc in PATH");
+		return st_skip("no nc in PATH");
 	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
 	snprintf(script, sizeof(script),
 		 "printf 'hello from nc\\n' | nc -w 2 127.0.0.1 %s", s.port);
-	ASSERT_EQ(iou_run(&c, NULL, NULL, "sh", "-c", script, NULL), 0);
+	ASSERT_EQ(0, st_run(&c, NULL, NULL, "sh", "-c", script, NULL));
 	ASSERT_STR_HAS(c.out, "hello from nc");
-	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
 	return check_totals(&s, 14, 1);
 }
 
 /* A bad --listen or max_conns: one line, its own status, nothing left. */
-IOU_TEST_TIMEOUT(echo_bad_input, "echo: bad --listen, port in use, non-local address, bad max_conns", 90)
+TEST_TIMEOUT(echo_bad_input, "echo: bad --listen, port in use, non-local address, bad max_conns", 90)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(sa);
 	int links0, fd;
 	char busy[32];
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
-	links0 = iou_count_struct_ops_links();
+	ST_REQUIRE_FEATURE();
+	links0 = st_count_struct_ops_links();
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ASSERT_OK(bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
@@ -362,72 +406,57 @@ IOU_TEST_TIMEOUT(echo_bad_input, "echo: bad --listen, port in use, non-local add
 	ASSERT_OK(getsockname(fd, (struct sockaddr *)&sa, &sl));
 	snprintf(busy, sizeof(busy), "127.0.0.1:%u", ntohs(sa.sin_port));
 
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			      "localhost:http", NULL), IOUOPS_EXIT_BADADDR);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			      "127.0.0.1:70000", NULL), IOUOPS_EXIT_BADADDR);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "echo", NULL),
-		  IOUOPS_EXIT_BADADDR);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "--listen");
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "nops", "--listen",
-			      "127.0.0.1:0", NULL), IOUOPS_EXIT_BADADDR);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "listen_fd");
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			      busy, NULL), IOUOPS_EXIT_ADDRINUSE);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "in use");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, NULL,
+			 "load", "echo", "--listen", "localhost:http");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, NULL,
+			 "load", "echo", "--listen", "127.0.0.1:70000");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "--listen", "load", "echo");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, IOU_SYM_LISTEN_FD,
+			 "load", "nops", "--listen", "127.0.0.1:0");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_ADDRINUSE, "in use",
+			 "load", "echo", "--listen", busy);
 	/* TEST-NET-1: on no interface; bind() fails, nothing is sent */
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			      "192.0.2.1:7777", NULL), IOUOPS_EXIT_ADDRNOTAVAIL);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "not local");
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			      "127.0.0.1:0", "--set", "max_conns=0", NULL),
-		  IOUOPS_EXIT_BADSET);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "max_conns=0");
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", "echo", "--listen",
-			      "127.0.0.1:0", "--set", "max_conns=1000000", NULL),
-		  IOUOPS_EXIT_BADSET);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "1..16384");
-	ASSERT_EQ(iou_count_struct_ops_links(), links0);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_ADDRNOTAVAIL, "not local",
+			 "load", "echo", "--listen", "192.0.2.1:7777");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADSET, "max_conns=0",
+			 "load", "echo", "--listen", "127.0.0.1:0", "--set",
+			 "max_conns=0");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADSET, "1..16384",
+			 "load", "echo", "--listen", "127.0.0.1:0", "--set",
+			 "max_conns=1000000");
+	ASSERT_EQ(links0, st_count_struct_ops_links());
 	close(fd);
 	return KSFT_PASS;
 }
 
 /* ---- the baselines and the client itself: no BPF needed ---- */
 
-static int baseline(const char *name)
+/* The userspace baselines, BUILD/samples/NAME. */
+VARIANT(echo_baseline) {
+	const char *path;
+};
+
+VARIANT_ADD_TIMEOUT(echo_baseline, uring, "echo-uring (liburing) echoes 32 x 256 KiB verified", 60)
+{ "samples/echo-uring" };
+VARIANT_ADD_TIMEOUT(echo_baseline, epoll, "echo-epoll echoes 32 x 256 KiB verified", 60)
+{ "samples/echo-epoll" };
+
+TEST_VARIANTS(echo_baseline)
 {
-	char *argv[] = { (char *)iou_build_path(name), "--listen",
+	char *argv[] = { (char *)st_build_path(variant->path), "--listen",
 			 "127.0.0.1:0", NULL };
 	struct server s;
-	struct iou_cmd c;
+	struct st_cmd c;
 
 	ASSERT_OK(server_start(&s, argv, "127.0.0.1"));
-	ASSERT_EQ(run_client(&c, s.addr, "-c", "32", "-n", "256k", "-s", "4k"), 0);
-	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), 32ULL << 18);
-	ASSERT_EQ(server_stop(&s), 0);
-	iou_diag_text("server: ", s.cmd.out, 0);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 32);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_in"), 32ULL << 18);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_out"), 32ULL << 18);
+	ASSERT_EQ(0, run_client(&c, s.addr, "-c", "32", "-n", "256k", "-s", "4k"));
+	ASSERT_EQ_U64(32ULL << 18, st_out_field(c.out, "verified"));
+	ASSERT_EQ(0, server_stop(&s));
+	st_diag_text("server: ", s.cmd.out, 0);
+	ASSERT_EQ_U64(32, st_out_field(s.cmd.out, "accepted"));
+	ASSERT_EQ_U64(32ULL << 18, st_out_field(s.cmd.out, "bytes_in"));
+	ASSERT_EQ_U64(32ULL << 18, st_out_field(s.cmd.out, "bytes_out"));
 	return KSFT_PASS;
-}
-
-IOU_TEST_TIMEOUT(echo_uring_baseline, "echo-uring (liburing) echoes 32 x 256 KiB verified", 60)
-{
-	return baseline("samples/echo-uring");
-}
-
-IOU_TEST_TIMEOUT(echo_epoll_baseline, "echo-epoll echoes 32 x 256 KiB verified", 60)
-{
-	return baseline("samples/echo-epoll");
 }
 
 /*
@@ -456,12 +485,22 @@ static void bad_server(int lfd, int mode)
 	_exit(0);
 }
 
-static int client_vs_bad(int mode, const char *needle)
+VARIANT(echo_client_catches) {
+	int mode;		/* bad_server's */
+	const char *needle;	/* in the client's stderr */
+};
+
+VARIANT_ADD(echo_client_catches, mismatch, "echo-client exits 1 on a flipped byte, naming its offset")
+{ 0, "mismatch at byte 1024" };
+VARIANT_ADD(echo_client_catches, short, "echo-client exits 1 on a short echo")
+{ 1, "short echo" };
+
+TEST_VARIANTS(echo_client_catches)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(sa);
 	char addr[32];
-	struct iou_cmd c;
+	struct st_cmd c;
 	int lfd, st;
 	pid_t pid;
 
@@ -472,45 +511,36 @@ static int client_vs_bad(int mode, const char *needle)
 	ASSERT_OK(getsockname(lfd, (struct sockaddr *)&sa, &sl));
 	snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(sa.sin_port));
 	pid = fork();
-	ASSERT_GE(pid, 0);
+	ASSERT_LE(0, pid);
 	if (!pid)
-		bad_server(lfd, mode);
-	ASSERT_EQ(run_client(&c, addr, "-n", "64k", "--timeout", "10"), 1);
-	ASSERT_STR_HAS(c.err, needle);
+		bad_server(lfd, variant->mode);
+	ASSERT_EQ(1, run_client(&c, addr, "-n", "64k", "--timeout", "10"));
+	ASSERT_STR_HAS(c.err, variant->needle);
 	waitpid(pid, &st, 0);
 	close(lfd);
 	return KSFT_PASS;
 }
 
-IOU_TEST(echo_client_catches_mismatch, "echo-client exits 1 on a flipped byte, naming its offset")
+TEST_TIMEOUT(echo_cq_overflow, "echo: a CQ far too small (--cq-entries 128) overflows, nothing is lost", 120)
 {
-	return client_vs_bad(0, "mismatch at byte 1024");
-}
-
-IOU_TEST(echo_client_catches_short, "echo-client exits 1 on a short echo")
-{
-	return client_vs_bad(1, "short echo");
-}
-
-IOU_TEST_TIMEOUT(echo_cq_overflow, "echo: a CQ far too small (--cq-entries 128) overflows, nothing is lost", 120)
-{
-	char *argv[] = { (char *)iou_cli(), "load", "echo", "--listen",
+	char *argv[] = { (char *)st_cli(), "load", "echo", "--listen",
 			 "127.0.0.1:0", "--cq-entries", "128", NULL };
 	struct server s;
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(server_start(&s, argv, "127.0.0.1"));
-	ASSERT_EQ(run_client(&c, s.addr, "-c", "128", "-n", "256k", "-s", "4k",
-			     "-w", "16"), 0);
-	ASSERT_EQ_U64(iou_out_field(c.out, "verified"), 128ULL << 18);
-	ASSERT_EQ(server_stop(&s), IOUOPS_EXIT_OK);
-	iou_diag_text("server: ", s.cmd.out, 0);
-	iou_diag("steps that saw the CQ overflow flag: %" PRIu64,
-		 iou_out_field(s.cmd.out, "cq_overflow"));
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "accepted"), 128);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "closed"), 128);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_in"), 128ULL << 18);
-	ASSERT_EQ_U64(iou_out_field(s.cmd.out, "bytes_out"), 128ULL << 18);
+	ASSERT_EQ(0,
+		  run_client(&c, s.addr, "-c", "128", "-n", "256k", "-s", "4k",
+			     "-w", "16"));
+	ASSERT_EQ_U64(128ULL << 18, st_out_field(c.out, "verified"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
+	st_diag_text("server: ", s.cmd.out, 0);
+	st_diag("steps that saw the CQ overflow flag: %" PRIu64,
+		st_out_field(s.cmd.out, "cq_overflow"));
+	ASSERT_EQ_U64(128, st_out_field(s.cmd.out, "accepted"));
+	ASSERT_EQ_U64(128, st_out_field(s.cmd.out, "closed"));
+	ASSERT_EQ_U64(128ULL << 18, st_out_field(s.cmd.out, "bytes_in"));
+	ASSERT_EQ_U64(128ULL << 18, st_out_field(s.cmd.out, "bytes_out"));
 	return KSFT_PASS;
 }

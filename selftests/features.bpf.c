@@ -34,7 +34,7 @@ IOU_LOOP(features_step)
 				     bpf_iouops_no_such_kfunc());
 	if (mode == 2)
 		return iou_exit_done(r.ctl, "timeout %llu", future->timeout_ns);
-	return iou_exit_done(r.ctl, "missing kfunc %d, field %d; present kfunc %d, field %d",
+	return iou_exit_done(r.ctl, "missing kfunc %d, field %u; present kfunc %d, field %u",
 			     iou_has_kfunc(bpf_iouops_no_such_kfunc),
 			     iou_has_field(iou_loop_params___future, timeout_ns),
 			     iou_has_kfunc(bpf_io_uring_submit_sqes),

@@ -17,73 +17,61 @@ static int load_quiet(struct iou_prog **p, const char *obj, const char *mode)
 	struct iou_opts opts;
 	int err;
 
-	iou_test_opts(&opts);
+	st_opts(&opts);
 	opts.log = NULL;
-	err = iou_open_prog(p, &opts, obj, mode ? "mode" : NULL, mode, NULL);
+	err = st_open_prog(p, &opts, obj, mode ? "mode" : NULL, mode, NULL);
 	return err ? err : iou_prog_load(*p);
 }
 
-/* The load fails as a missing kernel feature, with a message naming it. */
-static int expect_lacks(const char *obj, const char *mode, const char *what)
+TEST(features_probe, "iou_has_kfunc/iou_has_field: 0 for missing, 1 for present")
 {
 	struct iou_prog *p;
 
-	ASSERT_EQ(load_quiet(&p, obj, mode), -EOPNOTSUPP);
-	ASSERT_EQ(iou_prog_error_stage(p), IOU_STAGE_KERNEL);
-	ASSERT_STR_HAS(iou_prog_error_msg(p), what);
-	iou_prog_close(p);
-	return KSFT_PASS;
-}
-
-IOU_TEST(features_probe, "iou_has_kfunc/iou_has_field: 0 for missing, 1 for present")
-{
-	struct iou_prog *p;
-
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(load_quiet(&p, FEATURES, "0"));
 	ASSERT_OK(iou_prog_attach(p));
 	ASSERT_OK(iou_prog_run(p));
-	ASSERT_EQ(iou_prog_ctl(p)->exit.kind, IOU_EXIT_DONE);
+	ASSERT_EQ(IOU_EXIT_DONE, iou_prog_ctl(p)->exit.kind);
 	ASSERT_STR_HAS((const char *)iou_prog_ctl(p)->exit.reason,
 		       "missing kfunc 0, field 0; present kfunc 1, field 1");
 	iou_prog_close(p);
 	return KSFT_PASS;
 }
 
-IOU_TEST(features_missing_kfunc, "unguarded missing kfunc: -EOPNOTSUPP naming it")
+/* The load fails as a missing kernel feature, with a message naming it. */
+VARIANT(features_missing) {
+	const char *obj, *mode;	/* the program, its mode (NULL: none) */
+	const char *what;	/* in the error message */
+};
+
+VARIANT_ADD(features_missing, kfunc, "unguarded missing kfunc: -EOPNOTSUPP naming it")
+{ FEATURES, "1", "kernel lacks kfunc bpf_iouops_no_such_kfunc" };
+VARIANT_ADD(features_missing, field, "unguarded missing struct member: -EOPNOTSUPP naming it")
+{ FEATURES, "2", "kernel lacks struct iou_loop_params.timeout_ns" };
+VARIANT_ADD(features_missing, ops_member, "ops callback the kernel lacks: -EOPNOTSUPP naming it")
+{ "selftests/features_ops.bpf.o", NULL, "io_uring_bpf_ops lacks member future_gate" };
+
+TEST_VARIANTS(features_missing)
 {
-	IOU_REQUIRE_FEATURE();
-	return expect_lacks(FEATURES, "1",
-			    "kernel lacks kfunc bpf_iouops_no_such_kfunc");
+	struct iou_prog *p;
+
+	ST_REQUIRE_FEATURE();
+	ASSERT_EQ(-EOPNOTSUPP, load_quiet(&p, variant->obj, variant->mode));
+	ASSERT_EQ(IOU_STAGE_KERNEL, iou_prog_error_stage(p));
+	ASSERT_STR_HAS(iou_prog_error_msg(p), variant->what);
+	iou_prog_close(p);
+	return KSFT_PASS;
 }
 
-IOU_TEST(features_missing_field, "unguarded missing struct member: -EOPNOTSUPP naming it")
+TEST(features_missing_cli, "iouops load: exit NOKERNEL, one line naming the feature")
 {
-	IOU_REQUIRE_FEATURE();
-	return expect_lacks(FEATURES, "2",
-			    "kernel lacks struct iou_loop_params.timeout_ns");
-}
+	struct st_cmd c;
 
-IOU_TEST(features_missing_ops_member, "ops callback the kernel lacks: -EOPNOTSUPP naming it")
-{
-	IOU_REQUIRE_FEATURE();
-	return expect_lacks("selftests/features_ops.bpf.o", NULL,
-			    "io_uring_bpf_ops lacks member future_gate");
-}
-
-IOU_TEST(features_missing_cli, "iouops load: exit NOKERNEL, one line naming the feature")
-{
-	struct iou_cmd c;
-
-	IOU_REQUIRE_FEATURE();
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", iou_build_path(FEATURES),
-			      "--set", "mode=1", NULL), IOUOPS_EXIT_NOKERNEL);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "kernel lacks kfunc bpf_iouops_no_such_kfunc");
+	ST_REQUIRE_FEATURE();
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOKERNEL, "kernel lacks kfunc bpf_iouops_no_such_kfunc",
+			 "load", st_build_path(FEATURES), "--set", "mode=1");
 	ASSERT_TRUE(!strstr(c.err, "processed"));	/* no verifier log */
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "load", iou_build_path(FEATURES),
-			      "--set", "mode=2", NULL), IOUOPS_EXIT_NOKERNEL);
-	ASSERT_ONE_LINE_ERROR(&c);
-	ASSERT_STR_HAS(c.err, "kernel lacks struct iou_loop_params.timeout_ns");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOKERNEL, "kernel lacks struct iou_loop_params.timeout_ns",
+			 "load", st_build_path(FEATURES), "--set", "mode=2");
 	return KSFT_PASS;
 }

@@ -39,8 +39,8 @@ uint64_t hostile_seed(void)
 		if (!seed)
 			seed = 1;
 		rng_state = seed;
-		iou_diag("seed %llu (IOU_HOSTILE_SEED to replay)",
-			 (unsigned long long)seed);
+		st_diag("seed %llu (IOU_HOSTILE_SEED to replay)",
+			(unsigned long long)seed);
 	}
 	return seed;
 }
@@ -126,7 +126,8 @@ static int find_shm_fd(pid_t pid)
 		if (n <= 0)
 			continue;
 		target[n] = '\0';
-		if (!strncmp(target, "/memfd:iouops-shm", 17)) {
+		if (!strncmp(target, "/memfd:" IOU_SHM_MEMFD_NAME,
+			     strlen("/memfd:" IOU_SHM_MEMFD_NAME))) {
 			fd = atoi(de->d_name);
 			break;
 		}
@@ -190,7 +191,7 @@ static int start_prog(struct hostile_run *r, enum hostile_prog prog,
 		      uint64_t cp_size, const char *set)
 {
 	char listen[32], total[] = "total=1000000000";
-	char *argv[12] = { (char *)iou_cli(), "load",
+	char *argv[12] = { (char *)st_cli(), "load",
 			   (char *)hostile_prog_names[prog] };
 	int n = 3, err;
 
@@ -235,7 +236,7 @@ static int start_prog(struct hostile_run *r, enum hostile_prog prog,
 		argv[n++] = (char *)set;
 	}
 	argv[n] = NULL;
-	err = iou_cmd_start(&r->cmd, NULL, NULL, argv);
+	err = st_cmd_start(&r->cmd, NULL, NULL, argv);
 	if (err)
 		return err;
 	if (prog == HOSTILE_MBOX) {
@@ -264,27 +265,27 @@ int hostile_start_cp(struct hostile_run *r, uint64_t size)
 int hostile_start_server(struct hostile_run *r, enum hostile_prog prog,
 			 const char *set)
 {
-	double end = iou_now() + 60;
+	double end = st_now() + 60;
 	int err = start_prog(r, prog, 0, set);
 
 	r->client_started = true;	/* the caller brings its own */
 	while (!err && !strstr(r->cmd.out ? r->cmd.out : "", "listening on ")) {
-		if (iou_now() > end)
+		if (st_now() > end)
 			err = -ETIMEDOUT;
-		else if (iou_cmd_pump(&r->cmd, 100))
+		else if (st_cmd_pump(&r->cmd, 100))
 			err = -ECHILD;
 	}
 	if (err)
-		iou_cmd_diag(&r->cmd);
+		st_cmd_diag(&r->cmd);
 	return err;
 }
 
 static void start_client(struct hostile_run *r)
 {
-	char addr[32], *echo[] = { (char *)iou_build_path("samples/echo-client"),
+	char addr[32], *echo[] = { (char *)st_build_path("samples/echo-client"),
 		"-a", addr, "-c", "16", "-n", "1g", "-s", "16k", "-w", "4",
 		"-q", "--timeout", "600", NULL };
-	char *udp[] = { (char *)iou_build_path("samples/udp-echo-client"), addr,
+	char *udp[] = { (char *)st_build_path("samples/udp-echo-client"), addr,
 		"-c", "4", "-n", "1000000", NULL };
 	char *const *argv = r->prog == HOSTILE_ECHO ? echo : udp;
 	int null;
@@ -308,7 +309,7 @@ static void start_client(struct hostile_run *r)
 
 int hostile_pump(struct hostile_run *r, int ms)
 {
-	int done = iou_cmd_pump(&r->cmd, ms);
+	int done = st_cmd_pump(&r->cmd, ms);
 
 	if (!done && !r->client_started &&
 	    (r->prog == HOSTILE_ECHO || r->prog == HOSTILE_UDP_ECHO) &&
@@ -320,7 +321,7 @@ int hostile_pump(struct hostile_run *r, int ms)
 void hostile_cleanup(struct hostile_run *r)
 {
 	if (r->cmd.pid)
-		iou_cmd_kill(&r->cmd);
+		st_cmd_kill(&r->cmd);
 	if (r->client > 0) {
 		kill(r->client, SIGKILL);
 		waitpid(r->client, NULL, 0);
@@ -351,11 +352,11 @@ bool hostile_prog_running(pid_t pid)
 
 static int count_struct_ops_progs(void)
 {
-	static struct iou_cmd c;	/* a failed assertion may show it */
+	static struct st_cmd c;	/* a failed assertion may show it */
 	const char *s;
 	int n = 0;
 
-	if (iou_run(&c, NULL, NULL, "bpftool", "prog", "show", NULL) != 0)
+	if (st_run(&c, NULL, NULL, "bpftool", "prog", "show", NULL) != 0)
 		return -EIO;
 	for (s = c.out; s && (s = strstr(s, ": struct_ops ")); s++)
 		n++;
@@ -400,8 +401,8 @@ static int count_rings(void)
 
 int hostile_census(struct hostile_census *c)
 {
-	c->links = iou_count_struct_ops_links();
-	c->maps = iou_count_io_uring_ops_maps();
+	c->links = st_count_struct_ops_links();
+	c->maps = st_count_io_uring_ops_maps();
 	c->progs = count_struct_ops_progs();
 	c->rings = count_rings();
 	if (c->links < 0 || c->maps < 0 || c->progs < 0 || c->rings < 0)
@@ -442,7 +443,7 @@ static bool port_taken(int port, bool tcp)
 int hostile_check_clean(const struct hostile_census *base,
 			const struct hostile_run *r)
 {
-	double end = iou_now() + 10;
+	double end = st_now() + 10;
 	struct hostile_census now;
 	bool port = false;
 
@@ -455,13 +456,13 @@ int hostile_check_clean(const struct hostile_census *base,
 		    now.progs <= base->progs && now.rings <= base->rings &&
 		    !port)
 			return 0;
-		iou_sleep_ms(200);
-	} while (iou_now() < end);
-	iou_diag("left behind 10 s after exit: struct_ops links %d (before %d), "
-		 "io_uring_bpf_ops maps %d (%d), struct_ops progs %d (%d), "
-		 "io_uring fds %d (%d)%s", now.links, base->links, now.maps,
-		 base->maps, now.progs, base->progs, now.rings, base->rings,
-		 port ? ", port still bound" : "");
+		st_sleep_ms(200);
+	} while (st_now() < end);
+	st_diag("left behind 10 s after exit: struct_ops links %d (before %d), "
+		"io_uring_bpf_ops maps %d (%d), struct_ops progs %d (%d), "
+		"io_uring fds %d (%d)%s", now.links, base->links, now.maps,
+		base->maps, now.progs, base->progs, now.rings, base->rings,
+		port ? ", port still bound" : "");
 	return -EBUSY;
 }
 
@@ -475,15 +476,15 @@ int hostile_check_cp(const struct hostile_run *r)
 	    !strstr(r->cmd.out, "EXIT: done"))
 		return 0;
 	if (r->cmd.status != 0) {
-		iou_diag("cp: EXIT: done but exit status %d", r->cmd.status);
+		st_diag("cp: EXIT: done but exit status %d", r->cmd.status);
 		return -EIO;
 	}
 	fa = open(r->src, O_RDONLY | O_CLOEXEC);
 	fb = open(r->dst, O_RDONLY | O_CLOEXEC);
 	if (fa < 0 || fb < 0 || fstat(fb, &st) ||
 	    (uint64_t)st.st_size != r->src_size) {
-		iou_diag("cp: reported done, destination is not %llu bytes",
-			 (unsigned long long)r->src_size);
+		st_diag("cp: reported done, destination is not %llu bytes",
+			(unsigned long long)r->src_size);
 		err = -EIO;
 		goto out;
 	}
@@ -491,7 +492,7 @@ int hostile_check_cp(const struct hostile_run *r)
 		ssize_t na = read(fa, a, sizeof(a)), nb = read(fb, b, sizeof(b));
 
 		if (na != nb || na < 0 || memcmp(a, b, (size_t)na)) {
-			iou_diag("cp: reported done, destination differs");
+			st_diag("cp: reported done, destination differs");
 			err = -EIO;
 			break;
 		}
@@ -518,7 +519,7 @@ static void load_known(void)
 
 	nr_known = 0;
 	snprintf(path, sizeof(path), "%s/../scripts/known-kernel-issues",
-		 iou_build_dir());
+		 st_build_dir());
 	f = fopen(path, "re");
 	if (!f)
 		return;
@@ -569,7 +570,7 @@ int hostile_kmsg_splats(void)
 			is_known |= !regexec(&known[i], msg, 0, NULL, 0);
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			if (strstr(msg, bad[i]) && !is_known) {
-				iou_diag("kernel: %.200s", msg);
+				st_diag("kernel: %.200s", msg);
 				splats++;
 				break;
 			}

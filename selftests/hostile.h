@@ -28,7 +28,7 @@ extern const char *const hostile_prog_names[HOSTILE_NR_PROGS];
 /* One run of a program and its workload. */
 struct hostile_run {
 	enum hostile_prog prog;
-	struct iou_cmd cmd;		/* iouops load ... */
+	struct st_cmd cmd;		/* iouops load ... */
 	int port;			/* echo, udp_echo: --listen port */
 	pid_t client;			/* workload process, 0 when none */
 	bool client_started;

@@ -19,7 +19,7 @@
 
 #include "selftest.h"
 
-#define TI(rel)		iou_build_path("selftests/install/" rel)
+#define TI(rel)		st_build_path("selftests/install/" rel)
 #define PREFIX		TI("prefix")
 #define INSTALLED_CLI	TI("prefix/bin/iouops")
 #define DEMO_DIR	TI("demo")
@@ -60,7 +60,7 @@ static int chdir_demo(void *arg)
 	return chdir(DEMO_DIR) ? -errno : 0;
 }
 
-IOU_TEST(install_layout, "make install: every file in its place, DESTDIR honoured")
+TEST(install_layout, "make install: every file in its place, DESTDIR honoured")
 {
 	static const char *const files[] = {
 		"bin/iouops", "lib/libiouops.a", "lib/pkgconfig/iouops.pc",
@@ -78,14 +78,14 @@ IOU_TEST(install_layout, "make install: every file in its place, DESTDIR honoure
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(line, sizeof(line), "./opt/iouops/%s", files[i]);
 		if (!has_line(listing, line))
-			iou_diag("not in the DESTDIR install: %s", line);
+			st_diag("not in the DESTDIR install: %s", line);
 		ASSERT_TRUE(has_line(listing, line));
 	}
 	/* nothing outside DESTDIR/PREFIX */
 	for (char *l = strtok(listing, "\n"); l; l = strtok(NULL, "\n")) {
 		if (strcmp(l, ".") && strcmp(l, "./opt") &&
 		    strncmp(l, "./opt/iouops/", 13) && strcmp(l, "./opt/iouops"))
-			iou_diag("installed outside PREFIX: %s", l);
+			st_diag("installed outside PREFIX: %s", l);
 		ASSERT_TRUE(!strcmp(l, ".") || !strcmp(l, "./opt") ||
 			    !strncmp(l, "./opt/iouops", 12));
 	}
@@ -102,7 +102,7 @@ IOU_TEST(install_layout, "make install: every file in its place, DESTDIR honoure
 	return KSFT_PASS;
 }
 
-IOU_TEST(install_uninstall, "make uninstall: removes exactly what install wrote")
+TEST(install_uninstall, "make uninstall: removes exactly what install wrote")
 {
 	char *after = slurp(TI("destdir-uninstalled.txt"));
 
@@ -124,7 +124,7 @@ IOU_TEST(install_uninstall, "make uninstall: removes exactly what install wrote"
 	return KSFT_PASS;
 }
 
-IOU_TEST(install_new_build, "iouops new output builds from the installed headers only")
+TEST(install_new_build, "iouops new output builds from the installed headers only")
 {
 	char *log = slurp(TI("demo/build.log"));
 	char *blog = slurp(TI("demo/iouops-build.log"));
@@ -135,7 +135,7 @@ IOU_TEST(install_new_build, "iouops new output builds from the installed headers
 
 	ASSERT_TRUE(log && blog && bpfinc && flags);
 	snprintf(want, sizeof(want), "%s/include/iouops\n", PREFIX);
-	ASSERT_EQ(strcmp(bpfinc, want), 0);
+	ASSERT_EQ(0, strcmp(bpfinc, want));
 	snprintf(want, sizeof(want), "-I%s/include", PREFIX);
 	ASSERT_STR_HAS(flags, want);
 	ASSERT_STR_HAS(flags, "-liouops");
@@ -144,92 +144,100 @@ IOU_TEST(install_new_build, "iouops new output builds from the installed headers
 	snprintf(want, sizeof(want), "-I%s/include/iouops", PREFIX);
 	ASSERT_STR_HAS(log, want);
 	ASSERT_STR_HAS(blog, want);
-	snprintf(want, sizeof(want), "-I%s/../progs", iou_build_dir());
+	snprintf(want, sizeof(want), "-I%s/../progs", st_build_dir());
 	ASSERT_TRUE(!strstr(log, want) && !strstr(blog, want));
-	if (realpath(iou_build_path(".."), want)) {
+	if (realpath(st_build_path(".."), want)) {
 		strcat(want, "/progs");
 		ASSERT_TRUE(!strstr(log, want) && !strstr(blog, want));
 	}
 	ASSERT_TRUE(!strstr(log, "warning"));
 	/* both objects are loop programs (opening needs no privilege) */
 	ASSERT_OK(iou_prog_open(TI("demo/demo.bpf.o"), NULL, &p));
-	ASSERT_EQ(strcmp(iou_prog_name(p), "demo_ops"), 0);
+	ASSERT_EQ(0, strcmp(iou_prog_name(p), "demo_ops"));
 	iou_prog_close(p);
 	ASSERT_OK(iou_prog_open(TI("demo/demo-built.bpf.o"), NULL, &p));
 	iou_prog_close(p);
 	return KSFT_PASS;
 }
 
-IOU_TEST(install_new_refuses, "iouops new never overwrites; bad names are usage errors")
+TEST(install_new_refuses, "iouops new never overwrites; bad names are usage errors")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 	char *before = slurp(TI("demo/demo.bpf.c")), *after;
 
 	ASSERT_TRUE(before != NULL);
-	ASSERT_EQ(iou_run(&c, NULL, NULL, INSTALLED_CLI, "new", "demo",
-			  DEMO_DIR, NULL), IOUOPS_EXIT_EXISTS);
+	ASSERT_EQ(IOUOPS_EXIT_EXISTS,
+		  st_run(&c, NULL, NULL, INSTALLED_CLI, "new", "demo",
+			 DEMO_DIR, NULL));
 	ASSERT_ONE_LINE_ERROR(&c);
 	after = slurp(TI("demo/demo.bpf.c"));
 	ASSERT_TRUE(after && !strcmp(before, after));
-	ASSERT_EQ(iou_run(&c, NULL, NULL, INSTALLED_CLI, "new", "9lives",
-			  "/tmp/iouops-new-never", NULL), IOUOPS_EXIT_USAGE);
+	ASSERT_EQ(IOUOPS_EXIT_USAGE,
+		  st_run(&c, NULL, NULL, INSTALLED_CLI, "new", "9lives",
+			 "/tmp/iouops-new-never", NULL));
 	ASSERT_ONE_LINE_ERROR(&c);
 	ASSERT_TRUE(access("/tmp/iouops-new-never", F_OK) != 0);
-	ASSERT_EQ(iou_run(&c, NULL, NULL, INSTALLED_CLI, "build",
-			  "/tmp/iouops-no-such.bpf.c", NULL), IOUOPS_EXIT_NOFILE);
+	ASSERT_EQ(IOUOPS_EXIT_NOFILE,
+		  st_run(&c, NULL, NULL, INSTALLED_CLI, "build",
+			 "/tmp/iouops-no-such.bpf.c", NULL));
 	ASSERT_ONE_LINE_ERROR(&c);
 	return KSFT_PASS;
 }
 
-IOU_TEST(install_load_new, "the built `iouops new` program runs and counts every NOP")
+TEST(install_load_new, "the built `iouops new` program runs and counts every NOP")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	/* as the user would: in the folder, ./NAME.bpf.o */
-	ASSERT_EQ(iou_run(&c, chdir_demo, NULL, INSTALLED_CLI, "load",
-			  "./demo.bpf.o", "--set", "total=5000", "--set", "qd=16",
-			  NULL), IOUOPS_EXIT_OK);
+	ASSERT_EQ(IOUOPS_EXIT_OK,
+		  st_run(&c, chdir_demo, NULL, INSTALLED_CLI, "load",
+			 "./demo.bpf.o", "--set", "total=5000", "--set", "qd=16",
+			 NULL));
 	ASSERT_TRUE(has_line(c.out, "counters: submitted=5000 completed=5000"));
-	ASSERT_STR_HAS(c.out, "EXIT: done (5000 NOPs completed and checked) [demo.bpf.c:");
+	ASSERT_STR_HAS(c.out,
+		       "EXIT: done (5000 NOPs completed and checked) [demo.bpf.c:");
 	/* the `iouops build` object is the same program */
-	ASSERT_EQ(iou_run(&c, chdir_demo, NULL, INSTALLED_CLI, "load",
-			  "./demo-built.bpf.o", "--set", "total=777", NULL),
-		  IOUOPS_EXIT_OK);
+	ASSERT_EQ(IOUOPS_EXIT_OK,
+		  st_run(&c, chdir_demo, NULL, INSTALLED_CLI, "load",
+			 "./demo-built.bpf.o", "--set", "total=777", NULL));
 	ASSERT_TRUE(has_line(c.out, "counters: submitted=777 completed=777"));
 	/* its parameter check reports through the exit record */
-	ASSERT_EQ(iou_run(&c, chdir_demo, NULL, INSTALLED_CLI, "load",
-			  "./demo.bpf.o", "--set", "qd=0", NULL),
-		  IOUOPS_EXIT_PROG_ERROR);
+	ASSERT_EQ(IOUOPS_EXIT_PROG_ERROR,
+		  st_run(&c, chdir_demo, NULL, INSTALLED_CLI, "load",
+			 "./demo.bpf.o", "--set", "qd=0", NULL));
 	ASSERT_STR_HAS(c.out, "EXIT: error -22 (Invalid argument): qd 0: must be 1..64");
 	return KSFT_PASS;
 }
 
-IOU_TEST(install_pkgconfig_loader, "a loader built with pkg-config runs the demo")
+TEST(install_pkgconfig_loader, "a loader built with pkg-config runs the demo")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 
-	IOU_REQUIRE_FEATURE();
-	ASSERT_EQ(iou_run(&c, NULL, NULL, TI("demo/loader"),
-			  TI("demo/demo.bpf.o"), "1234", NULL), 0);
+	ST_REQUIRE_FEATURE();
+	ASSERT_EQ(0,
+		  st_run(&c, NULL, NULL, TI("demo/loader"),
+			 TI("demo/demo.bpf.o"), "1234", NULL));
 	ASSERT_TRUE(has_line(c.out, "exit=done submitted=1234 completed=1234"));
 	return KSFT_PASS;
 }
 
-IOU_TEST(install_load_by_name, "installed iouops load NAME finds PREFIX/lib/iouops/progs")
+TEST(install_load_by_name, "installed iouops load NAME finds PREFIX/lib/iouops/progs")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 	char want[512];
 
-	IOU_REQUIRE_FEATURE();
-	ASSERT_EQ(iou_run(&c, NULL, NULL, INSTALLED_CLI, "load", "-v", "nops",
-			  "--set", "total=1000", NULL), IOUOPS_EXIT_OK);
+	ST_REQUIRE_FEATURE();
+	ASSERT_EQ(IOUOPS_EXIT_OK,
+		  st_run(&c, NULL, NULL, INSTALLED_CLI, "load", "-v", "nops",
+			 "--set", "total=1000", NULL));
 	snprintf(want, sizeof(want), " from %s/bin/../lib/iouops/progs/nops.bpf.o:",
 		 PREFIX);
 	ASSERT_STR_HAS(c.err, want);
 	ASSERT_STR_HAS(c.out, "EXIT: done (1000 NOPs completed");
-	ASSERT_EQ(iou_run(&c, NULL, NULL, INSTALLED_CLI, "load", "no-such-prog",
-			  NULL), IOUOPS_EXIT_NOFILE);
+	ASSERT_EQ(IOUOPS_EXIT_NOFILE,
+		  st_run(&c, NULL, NULL, INSTALLED_CLI, "load", "no-such-prog",
+			 NULL));
 	ASSERT_ONE_LINE_ERROR(&c);
 	return KSFT_PASS;
 }
@@ -255,29 +263,30 @@ static const char *write_source(const char *name, const char *text)
 	return fclose(f) ? NULL : path;
 }
 
-IOU_TEST(install_build_errors, "iouops build: no clang 17, compile error 16, no ops 7")
+TEST(install_build_errors, "iouops build: no clang 17, compile error 16, no ops 7")
 {
 	const char *bad = write_source("bad.bpf.c", "int x = ;\n");
 	const char *noops = write_source("noops.bpf.c",
 		"#include \"iouops.bpf.h\"\n"
 		"char LICENSE[] SEC(\"license\") = \"GPL\";\n"
 		"int x;\n");
-	struct iou_cmd c;
+	struct st_cmd c;
 
 	ASSERT_TRUE(bad && noops);
 	/* a CLANG that does not exist is an error, not a cue to use another */
-	ASSERT_EQ(iou_run(&c, set_clang, "/nonexistent/clang", INSTALLED_CLI,
-			  "build", TI("demo/demo.bpf.c"), "-o", "/tmp/never.bpf.o",
-			  NULL), IOUOPS_EXIT_NOTOOL);
+	ASSERT_EQ(IOUOPS_EXIT_NOTOOL,
+		  st_run(&c, set_clang, "/nonexistent/clang", INSTALLED_CLI,
+			 "build", TI("demo/demo.bpf.c"), "-o", "/tmp/never.bpf.o",
+			 NULL));
 	ASSERT_ONE_LINE_ERROR(&c);
 	ASSERT_STR_HAS(c.err, "/nonexistent/clang");
-	if (iou_run(&c, NULL, NULL, "clang-19", "--version", NULL) != 0)
-		return iou_skip("no clang-19 here (the VM guest has none)");
-	ASSERT_EQ(iou_run(&c, NULL, NULL, INSTALLED_CLI, "build", bad, NULL),
-		  IOUOPS_EXIT_BUILD);
+	if (st_run(&c, NULL, NULL, "clang-19", "--version", NULL) != 0)
+		return st_skip("no clang-19 here (the VM guest has none)");
+	ASSERT_EQ(IOUOPS_EXIT_BUILD,
+		  st_run(&c, NULL, NULL, INSTALLED_CLI, "build", bad, NULL));
 	ASSERT_STR_HAS(c.err, "iouops: build: clang-19 failed");
-	ASSERT_EQ(iou_run(&c, NULL, NULL, INSTALLED_CLI, "build", noops, NULL),
-		  IOUOPS_EXIT_NOOPS);
+	ASSERT_EQ(IOUOPS_EXIT_NOOPS,
+		  st_run(&c, NULL, NULL, INSTALLED_CLI, "build", noops, NULL));
 	ASSERT_ONE_LINE_ERROR(&c);
 	ASSERT_STR_HAS(c.err, "has no io_uring_bpf_ops map");
 	return KSFT_PASS;

@@ -16,6 +16,12 @@
 
 #define POISON_ID	0xdeadbeefULL
 #define FILE_LEN	(1 << 16)
+/* Timeouts that must be cancelled: an hour, so waiting for one would
+ * show whatever the machine's speed. */
+#define LONG_TIMEOUT_NS	3600000000000ULL
+/* How long to wait for a result or a condition: generous, a debug kernel
+ * under TCG is slow, and nothing waits this long when all is well. */
+#define WAIT_MS		30000
 
 struct fixture {
 	struct iou_prog *p;
@@ -34,14 +40,14 @@ static int fixture_open(struct fixture *f, const char *spin)
 
 	memset(f, 0, sizeof(*f));
 	f->fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	ASSERT_GE(f->fd, 0);
+	ASSERT_LE(0, f->fd);
 	for (int off = 0; off < FILE_LEN; off += (int)sizeof(buf)) {
 		for (size_t i = 0; i < sizeof(buf); i++)
 			buf[i] = (unsigned char)((off + i) * 7);
-		ASSERT_EQ(pwrite(f->fd, buf, sizeof(buf), off), (ssize_t)sizeof(buf));
+		ASSERT_EQ((ssize_t)sizeof(buf), pwrite(f->fd, buf, sizeof(buf), off));
 	}
-	ASSERT_OK(iou_open_prog(&f->p, NULL, "progs/mbox.bpf.o", "data_size",
-				"64k", "spin", spin, NULL));
+	ASSERT_OK(st_open_prog(&f->p, NULL, "progs/mbox.bpf.o", "data_size",
+			       "64k", "spin", spin, NULL));
 	ASSERT_OK(iou_prog_load(f->p));
 	ASSERT_OK(iou_prog_attach(f->p));
 	ASSERT_OK(iou_mbox_open(iou_prog_shm(f->p), iou_prog_shm_size(f->p), &f->m));
@@ -72,13 +78,13 @@ static int run_client(struct fixture *f, int (*client)(struct fixture *f))
 
 	f->client = client;
 	ASSERT_OK(pthread_create(&t, NULL, client_main, f));
-	t0 = iou_now();
+	t0 = st_now();
 	err = iou_prog_run(f->p);
-	f->run_secs = iou_now() - t0;
+	f->run_secs = st_now() - t0;
 	pthread_join(t, NULL);
-	iou_diag_ctl(f->ctl);
+	st_diag_ctl(f->ctl);
 	ASSERT_OK(err);
-	ASSERT_EQ(f->client_ret, KSFT_PASS);
+	ASSERT_EQ(KSFT_PASS, f->client_ret);
 	return 0;
 }
 
@@ -98,10 +104,35 @@ static int post1(struct fixture *f, uint64_t id, int op, uint64_t off,
 	return iou_mbox_post(f->m, &c, 1);
 }
 
-/* Take one result, waiting up to 5 s. */
+/* Take one result, waiting up to WAIT_MS. */
 static int take1(struct fixture *f, struct mbox_res *r)
 {
-	return iou_mbox_wait(f->m, r, 1, 5000);
+	return iou_mbox_wait(f->m, r, 1, WAIT_MS);
+}
+
+struct u32_wait {
+	const uint32_t *p;
+	uint32_t min;
+};
+
+static bool u32_reached(void *arg)
+{
+	struct u32_wait *w = arg;
+
+	return __atomic_load_n(w->p, __ATOMIC_ACQUIRE) >= w->min;
+}
+
+/* Until the program has published *P >= MIN (e.g. it took a command). */
+static bool wait_u32(const uint32_t *p, uint32_t min)
+{
+	struct u32_wait w = { p, min };
+
+	return st_wait_until(u32_reached, &w, WAIT_MS);
+}
+
+static bool mbox_ended(void *m)
+{
+	return iou_mbox_ended(m);
 }
 
 /* Post STOP and take results up to its own; 0 when STOP came back. */
@@ -109,12 +140,12 @@ static int stop_and_drain(struct fixture *f)
 {
 	struct mbox_res r;
 
-	ASSERT_EQ(post1(f, ~0ULL, MBOX_STOP, 0, 0, 0), 1);
+	ASSERT_EQ(1, post1(f, ~0ULL, MBOX_STOP, 0, 0, 0));
 	do {
-		ASSERT_EQ(take1(f, &r), 1);
+		ASSERT_EQ(1, take1(f, &r));
 	} while (r.id != ~0ULL);
-	ASSERT_EQ(r.op, MBOX_STOP);
-	ASSERT_EQ(r.res, 0);
+	ASSERT_EQ(MBOX_STOP, r.op);
+	ASSERT_EQ(0, r.res);
 	return 0;
 }
 
@@ -122,53 +153,54 @@ static int stop_and_drain(struct fixture *f)
 
 static int full_client(struct fixture *f)
 {
+	double end = st_now() + WAIT_MS / 1000.0;
 	struct mbox_res r;
-	uint32_t head = 0;
 	uint64_t posted = 0, i;
-	int n, stable = 0;
+	int n;
 
 	/* no result taken: the program takes commands until the result
-	 * ring is promised full, then the command ring fills */
-	while (stable < 20) {
+	 * ring is promised full, then the command ring fills; wait for both
+	 * (not for a quiet spell: a slow machine has long ones anyway) */
+	for (;;) {
 		n = post1(f, posted, MBOX_NOP, 0, 0, 0);
-		ASSERT_GE(n, 0);
+		ASSERT_LE(0, n);
 		posted += (uint64_t)n;
-		if (!n) {
-			uint32_t h = __atomic_load_n(&f->mb->sq_head, __ATOMIC_ACQUIRE);
-
-			stable = h == head ? stable + 1 : 0;
-			head = h;
-			iou_sleep_ms(10);
-		}
+		if (n)
+			continue;
+		if (__atomic_load_n(&f->mb->sq_head, __ATOMIC_ACQUIRE) >= MBOX_CQ_ENTRIES &&
+		    __atomic_load_n(&f->mb->cq_tail, __ATOMIC_ACQUIRE) >= MBOX_CQ_ENTRIES)
+			break;
+		ASSERT_TRUE(st_now() < end);
+		st_sleep_ms(10);
 	}
-	ASSERT_EQ_U64(posted, MBOX_SQ_ENTRIES + MBOX_CQ_ENTRIES);
-	ASSERT_EQ(f->mb->sq_head, MBOX_CQ_ENTRIES);
-	ASSERT_EQ(f->mb->cq_tail, MBOX_CQ_ENTRIES);
-	ASSERT_EQ(iou_mbox_wait_room(f->m, 100), -ETIMEDOUT);
-	ASSERT_EQ(post1(f, posted, MBOX_NOP, 0, 0, 0), 0);
+	ASSERT_EQ_U64(MBOX_SQ_ENTRIES + MBOX_CQ_ENTRIES, posted);
+	ASSERT_EQ(MBOX_CQ_ENTRIES, f->mb->sq_head);
+	ASSERT_EQ(MBOX_CQ_ENTRIES, f->mb->cq_tail);
+	ASSERT_EQ(-ETIMEDOUT, iou_mbox_wait_room(f->m, 100));
+	ASSERT_EQ(0, post1(f, posted, MBOX_NOP, 0, 0, 0));
 	/* taking results lets the program take the rest, in order */
 	for (i = 0; i < posted; i++) {
-		ASSERT_EQ(take1(f, &r), 1);
-		ASSERT_EQ_U64(r.id, i);
-		ASSERT_EQ(r.res, 0);
+		ASSERT_EQ(1, take1(f, &r));
+		ASSERT_EQ_U64(i, r.id);
+		ASSERT_EQ(0, r.res);
 	}
 	ASSERT_OK(iou_mbox_wait_room(f->m, 1000));
 	return stop_and_drain(f);
 }
 
-IOU_TEST_TIMEOUT(mbox_ring_full, "mbox: both rings fill, posts refused, nothing lost or reordered", 60)
+TEST_TIMEOUT(mbox_ring_full, "mbox: both rings fill, posts refused, nothing lost or reordered", 60)
 {
 	struct iou_mbox_stats st;
 	struct fixture f;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(fixture_open(&f, "0"));
 	ASSERT_OK(run_client(&f, full_client));
-	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
+	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
 	iou_mbox_get_stats(f.m, &st);
-	ASSERT_GT(st.full, 0);
-	ASSERT_EQ_U64(iou_counter_or_max(f.ctl, "cmds"),
-		      MBOX_SQ_ENTRIES + MBOX_CQ_ENTRIES + 1);
+	ASSERT_LT(0, st.full);
+	ASSERT_EQ_U64(MBOX_SQ_ENTRIES + MBOX_CQ_ENTRIES + 1,
+		      st_counter_or_max(f.ctl, "cmds"));
 	fixture_close(&f);
 	return KSFT_PASS;
 }
@@ -199,42 +231,42 @@ static int slow_client(struct fixture *f)
 		int op = id % 2 ? MBOX_READ : MBOX_NOP;
 
 		poison(f, tail);
-		ASSERT_EQ(post1(f, id, op, id * 100, 0, 100), 1);
+		ASSERT_EQ(1, post1(f, id, op, id * 100, 0, 100));
 		tail++;
-		ASSERT_EQ(take1(f, &r), 1);
-		ASSERT_EQ_U64(r.id, id);
-		ASSERT_EQ(r.res, op == MBOX_READ ? 100 : 0);
+		ASSERT_EQ(1, take1(f, &r));
+		ASSERT_EQ_U64(id, r.id);
+		ASSERT_EQ(op == MBOX_READ ? 100 : 0, r.res);
 		if (op == MBOX_READ) {
 			unsigned char *data = iou_mbox_data(f->m, NULL);
 
 			for (int i = 0; i < 100; i++)
-				ASSERT_EQ(data[i], (unsigned char)((id * 100 + i) * 7));
+				ASSERT_EQ((unsigned char)((id * 100 + i) * 7), data[i]);
 		}
 		/* let the program go to sleep before the next command */
-		iou_sleep_ms(3);
+		st_sleep_ms(3);
 	}
 	/* nothing more came: no poisoned STOP was taken */
-	ASSERT_EQ(iou_mbox_poll(f->m, &r, 1), 0);
+	ASSERT_EQ(0, iou_mbox_poll(f->m, &r, 1));
 	ASSERT_TRUE(!iou_mbox_ended(f->m));
 	return stop_and_drain(f);
 }
 
-IOU_TEST_TIMEOUT(mbox_slow_publish, "mbox: commands published one by one, poison past sq_tail never read; doorbell wakes", 60)
+TEST_TIMEOUT(mbox_slow_publish, "mbox: commands published one by one, poison past sq_tail never read; doorbell wakes", 60)
 {
 	struct iou_mbox_stats st;
 	struct fixture f;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(fixture_open(&f, "0"));
 	ASSERT_OK(run_client(&f, slow_client));
-	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
-	ASSERT_EQ_U64(iou_counter_or_max(f.ctl, "cmds"), 101);
+	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
+	ASSERT_EQ_U64(101, st_counter_or_max(f.ctl, "cmds"));
 	iou_mbox_get_stats(f.m, &st);
-	iou_diag("client: %llu doorbell wakes, %llu waits for 101 commands",
-		 (unsigned long long)st.wakes, (unsigned long long)st.waits);
+	st_diag("client: %llu doorbell wakes, %llu waits for 101 commands",
+		(unsigned long long)st.wakes, (unsigned long long)st.waits);
 	/* the program slept between commands and the doorbell woke it */
-	ASSERT_GE(iou_counter_or_max(f.ctl, "wakeups"), 50);
-	ASSERT_GE(st.wakes, 50);
+	ASSERT_LE(50, st_counter_or_max(f.ctl, "wakeups"));
+	ASSERT_LE(50, st.wakes);
 	fixture_close(&f);
 	return KSFT_PASS;
 }
@@ -257,7 +289,7 @@ static int stop_client(struct fixture *f)
 	memset(cmds, 0, sizeof(cmds));
 	for (unsigned i = 0; i < NR_TIMEOUTS; i++, n++)
 		cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_TIMEOUT,
-					     .off = 10000000000ULL };
+					     .off = LONG_TIMEOUT_NS };
 	for (unsigned i = 0; i < NR_READS; i++, n++)
 		cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_READ, .fd = f->fd,
 					     .off = i * 1000, .buf = i * 1000,
@@ -268,52 +300,52 @@ static int stop_client(struct fixture *f)
 	n++;
 	for (unsigned i = 0; i < NR_AFTER; i++, n++)
 		cmds[n] = (struct mbox_cmd){ .id = n, .op = MBOX_NOP };
-	ASSERT_EQ(iou_mbox_post(f->m, cmds, n), (int)n);
+	ASSERT_EQ((int)n, iou_mbox_post(f->m, cmds, n));
 
 	/* every command answered exactly once, until the channel is shut */
 	for (;;) {
-		k = iou_mbox_wait(f->m, r, 16, 5000);
+		k = iou_mbox_wait(f->m, r, 16, WAIT_MS);
 		if (k == -ESHUTDOWN)
 			break;
-		ASSERT_GT(k, 0);
+		ASSERT_LT(0, k);
 		for (int i = 0; i < k; i++) {
 			const struct mbox_cmd *c;
 
-			ASSERT_LT(r[i].id, n);
-			ASSERT_EQ(seen[r[i].id], 0);
+			ASSERT_GT(n, r[i].id);
+			ASSERT_EQ(0, seen[r[i].id]);
 			seen[r[i].id] = 1;
 			got++;
 			c = &cmds[r[i].id];
-			ASSERT_EQ(r[i].op, c->op);
+			ASSERT_EQ(c->op, r[i].op);
 			if (r[i].res == -ECANCELED)
 				cancelled++;
 			if (c->op == MBOX_TIMEOUT)
-				ASSERT_EQ(r[i].res, -ECANCELED);
+				ASSERT_EQ(-ECANCELED, r[i].res);
 			else if (c->op == MBOX_READ)
 				ASSERT_TRUE(r[i].res == 1000 || r[i].res == -ECANCELED);
 			else if (c->op == MBOX_STOP)
-				ASSERT_EQ(r[i].res, 0);
+				ASSERT_EQ(0, r[i].res);
 			else if (r[i].id < NR_TIMEOUTS + NR_READS + NR_BEFORE)
-				ASSERT_EQ(r[i].res, 0);
+				ASSERT_EQ(0, r[i].res);
 			else
-				ASSERT_EQ(r[i].res, -ECANCELED);
+				ASSERT_EQ(-ECANCELED, r[i].res);
 		}
 	}
-	ASSERT_EQ(got, n);
-	ASSERT_GE(cancelled, NR_TIMEOUTS + NR_AFTER);
+	ASSERT_EQ(n, got);
+	ASSERT_LE(NR_TIMEOUTS + NR_AFTER, cancelled);
 	return 0;
 }
 
-IOU_TEST_TIMEOUT(mbox_stop_inflight, "mbox: STOP with timeouts and reads in flight: each completes or is cancelled, none lost", 60)
+TEST_TIMEOUT(mbox_stop_inflight, "mbox: STOP with timeouts and reads in flight: each completes or is cancelled, none lost", 60)
 {
 	struct fixture f;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(fixture_open(&f, "16"));
 	ASSERT_OK(run_client(&f, stop_client));
-	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
-	/* the 10 s timeouts were cancelled, not waited for */
-	ASSERT_LT(f.run_secs, 5);
+	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
+	/* the hour-long timeouts were cancelled, not waited for */
+	ASSERT_GT(WAIT_MS / 1000, f.run_secs);
 	fixture_close(&f);
 	return KSFT_PASS;
 }
@@ -329,36 +361,36 @@ static int stop_req_client(struct fixture *f)
 
 	for (unsigned i = 0; i < 8; i++)
 		cmds[i] = (struct mbox_cmd){ .id = i, .op = MBOX_TIMEOUT,
-					     .off = 10000000000ULL };
-	ASSERT_EQ(iou_mbox_post(f->m, cmds, 8), 8);
-	iou_sleep_ms(50);
+					     .off = LONG_TIMEOUT_NS };
+	ASSERT_EQ(8, iou_mbox_post(f->m, cmds, 8));
+	ASSERT_TRUE(wait_u32(&f->mb->sq_head, 8));	/* all in flight */
 	iou_prog_request_stop(f->p);
 	iou_mbox_kick(f->m);
-	while ((k = iou_mbox_wait(f->m, r, 8, 5000)) != -ESHUTDOWN) {
-		ASSERT_GT(k, 0);
+	while ((k = iou_mbox_wait(f->m, r, 8, WAIT_MS)) != -ESHUTDOWN) {
+		ASSERT_LT(0, k);
 		for (int i = 0; i < k; i++) {
-			ASSERT_LT(r[i].id, 8);
-			ASSERT_EQ(seen & (1U << r[i].id), 0);
+			ASSERT_GT(8, r[i].id);
+			ASSERT_EQ(0, seen & (1U << r[i].id));
 			seen |= 1U << r[i].id;
-			ASSERT_EQ(r[i].res, -ECANCELED);
+			ASSERT_EQ(-ECANCELED, r[i].res);
 			got++;
 		}
 	}
-	ASSERT_EQ(got, 8);
-	ASSERT_EQ(seen, 0xff);
-	ASSERT_EQ(post1(f, 9, MBOX_NOP, 0, 0, 0), -ESHUTDOWN);
+	ASSERT_EQ(8, got);
+	ASSERT_EQ(0xff, seen);
+	ASSERT_EQ(-ESHUTDOWN, post1(f, 9, MBOX_NOP, 0, 0, 0));
 	return 0;
 }
 
-IOU_TEST_TIMEOUT(mbox_stop_req, "mbox: stop_req and a doorbell kick end a sleeping program; timeouts cancelled", 60)
+TEST_TIMEOUT(mbox_stop_req, "mbox: stop_req and a doorbell kick end a sleeping program; timeouts cancelled", 60)
 {
 	struct fixture f;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(fixture_open(&f, "0"));
 	ASSERT_OK(run_client(&f, stop_req_client));
-	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
-	ASSERT_LT(f.run_secs, 5);
+	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
+	ASSERT_GT(WAIT_MS / 1000, f.run_secs);
 	fixture_close(&f);
 	return KSFT_PASS;
 }
@@ -371,44 +403,44 @@ static int bad_client(struct fixture *f)
 	struct mbox_res r;
 
 	iou_mbox_data(f->m, &size);
-	ASSERT_EQ(post1(f, 1, 200, 0, 0, 0), 1);
-	ASSERT_EQ(post1(f, 2, MBOX_READ, 0, (uint32_t)size - 10, 100), 1);
-	ASSERT_EQ(post1(f, 3, MBOX_WRITE, 0, 0, 0xffffffffU), 1);
-	ASSERT_EQ(post1(f, 4, MBOX_READ, 0, 0xfffffff0U, 0x20), 1);
-	ASSERT_EQ(post1(f, 5, MBOX_NOP, 0, 0, 0), 1);
-	ASSERT_EQ(post1(f, 6, MBOX_READ, 0, 0, (uint32_t)size), 1);
+	ASSERT_EQ(1, post1(f, 1, 200, 0, 0, 0));
+	ASSERT_EQ(1, post1(f, 2, MBOX_READ, 0, (uint32_t)size - 10, 100));
+	ASSERT_EQ(1, post1(f, 3, MBOX_WRITE, 0, 0, 0xffffffffU));
+	ASSERT_EQ(1, post1(f, 4, MBOX_READ, 0, 0xfffffff0U, 0x20));
+	ASSERT_EQ(1, post1(f, 5, MBOX_NOP, 0, 0, 0));
+	ASSERT_EQ(1, post1(f, 6, MBOX_READ, 0, 0, (uint32_t)size));
 	{
 		struct mbox_cmd c = { .id = 7, .op = MBOX_READ, .fd = -1,
 				      .len = 10 };
 
-		ASSERT_EQ(iou_mbox_post(f->m, &c, 1), 1);
+		ASSERT_EQ(1, iou_mbox_post(f->m, &c, 1));
 	}
 	for (uint64_t id = 1; id <= 7; id++) {
-		ASSERT_EQ(take1(f, &r), 1);
+		ASSERT_EQ(1, take1(f, &r));
 		/* inline rejections come in order; the reads later */
 		if (id <= 5)
-			ASSERT_EQ_U64(r.id, id);
+			ASSERT_EQ_U64(id, r.id);
 		switch (r.id) {
-		case 1: ASSERT_EQ(r.res, -EOPNOTSUPP); ASSERT_EQ(r.op, 200); break;
-		case 2: case 3: case 4: ASSERT_EQ(r.res, -EINVAL); break;
-		case 5: ASSERT_EQ(r.res, 0); break;
-		case 6: ASSERT_EQ(r.res, (int)(size < FILE_LEN ? size : FILE_LEN)); break;
-		case 7: ASSERT_EQ(r.res, -EBADF); break;
+		case 1: ASSERT_EQ(-EOPNOTSUPP, r.res); ASSERT_EQ(200, r.op); break;
+		case 2: case 3: case 4: ASSERT_EQ(-EINVAL, r.res); break;
+		case 5: ASSERT_EQ(0, r.res); break;
+		case 6: ASSERT_EQ((int)(size < FILE_LEN ? size : FILE_LEN), r.res); break;
+		case 7: ASSERT_EQ(-EBADF, r.res); break;
 		default: ASSERT_TRUE(0);
 		}
 	}
 	return stop_and_drain(f);
 }
 
-IOU_TEST_TIMEOUT(mbox_bad_commands, "mbox: unknown op, buffers outside the data area, bad fd: error results, loop goes on", 60)
+TEST_TIMEOUT(mbox_bad_commands, "mbox: unknown op, buffers outside the data area, bad fd: error results, loop goes on", 60)
 {
 	struct fixture f;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(fixture_open(&f, "0"));
 	ASSERT_OK(run_client(&f, bad_client));
-	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_STOPPED);
-	ASSERT_EQ_U64(iou_counter_or_max(f.ctl, "rejected"), 4);
+	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
+	ASSERT_EQ_U64(4, st_counter_or_max(f.ctl, "rejected"));
 	fixture_close(&f);
 	return KSFT_PASS;
 }
@@ -418,74 +450,73 @@ static int corrupt_sq_client(struct fixture *f)
 	struct mbox_res r;
 
 	/* a long timeout in flight, then an impossible sq_tail */
-	ASSERT_EQ(post1(f, 1, MBOX_TIMEOUT, 10000000000ULL, 0, 0), 1);
-	iou_sleep_ms(50);
+	ASSERT_EQ(1, post1(f, 1, MBOX_TIMEOUT, LONG_TIMEOUT_NS, 0, 0));
+	ASSERT_TRUE(wait_u32(&f->mb->sq_head, 1));	/* in flight */
 	__atomic_store_n(&f->mb->sq_tail, f->mb->sq_head + 1000, __ATOMIC_RELEASE);
 	iou_mbox_kick(f->m);
 	/* the in-flight timeout is still answered (cancelled) */
-	ASSERT_EQ(take1(f, &r), 1);
-	ASSERT_EQ_U64(r.id, 1);
-	ASSERT_EQ(r.res, -ECANCELED);
-	ASSERT_EQ(iou_mbox_wait(f->m, &r, 1, 5000), -EPROTO);
+	ASSERT_EQ(1, take1(f, &r));
+	ASSERT_EQ_U64(1, r.id);
+	ASSERT_EQ(-ECANCELED, r.res);
+	ASSERT_EQ(-EPROTO, iou_mbox_wait(f->m, &r, 1, WAIT_MS));
 	return 0;
 }
 
 static int corrupt_cq_client(struct fixture *f)
 {
-	ASSERT_EQ(post1(f, 1, MBOX_NOP, 0, 0, 0), 1);
-	iou_sleep_ms(50);
+	ASSERT_EQ(1, post1(f, 1, MBOX_NOP, 0, 0, 0));
+	ASSERT_TRUE(wait_u32(&f->mb->cq_tail, 1));	/* answered */
 	__atomic_store_n(&f->mb->cq_head, f->mb->cq_tail + 5, __ATOMIC_RELEASE);
-	ASSERT_EQ(post1(f, 2, MBOX_NOP, 0, 0, 0), 1);
+	ASSERT_EQ(1, post1(f, 2, MBOX_NOP, 0, 0, 0));
 	iou_mbox_kick(f->m);
-	for (int i = 0; i < 500 && !iou_mbox_ended(f->m); i++)
-		iou_sleep_ms(10);
-	ASSERT_TRUE(iou_mbox_ended(f->m));
+	ASSERT_TRUE(st_wait_until(mbox_ended, f->m, WAIT_MS));
 	return 0;
 }
 
-IOU_TEST_TIMEOUT(mbox_corrupt_ring, "mbox: impossible sq_tail / cq_head: drain, exit error -EPROTO with the indexes", 60)
+TEST_TIMEOUT(mbox_corrupt_ring, "mbox: impossible sq_tail / cq_head: drain, exit error -EPROTO with the indexes", 60)
 {
 	struct fixture f;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(fixture_open(&f, "0"));
 	ASSERT_OK(run_client(&f, corrupt_sq_client));
-	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_ERROR);
-	ASSERT_EQ(f.ctl->exit.code, -EPROTO);
+	ASSERT_EQ(IOU_EXIT_ERROR, f.ctl->exit.kind);
+	ASSERT_EQ(-EPROTO, f.ctl->exit.code);
 	ASSERT_STR_HAS((const char *)f.ctl->exit.reason, "corrupted the rings");
-	ASSERT_LT(f.run_secs, 5);
+	ASSERT_GT(WAIT_MS / 1000, f.run_secs);
 	fixture_close(&f);
 
 	ASSERT_OK(fixture_open(&f, "0"));
 	ASSERT_OK(run_client(&f, corrupt_cq_client));
-	ASSERT_EQ(f.ctl->exit.kind, IOU_EXIT_ERROR);
-	ASSERT_EQ(f.ctl->exit.code, -EPROTO);
+	ASSERT_EQ(IOU_EXIT_ERROR, f.ctl->exit.kind);
+	ASSERT_EQ(-EPROTO, f.ctl->exit.code);
 	fixture_close(&f);
 	return KSFT_PASS;
 }
 
 /* ---- long streams and another process: samples/mbox-demo ---- */
 
-static int demo(const char *count, const char *mode, const char *want)
-{
-	const char *bin = iou_build_path("samples/mbox-demo");
-	struct iou_cmd c;
+VARIANT(mbox) {
+	const char *count, *mode;	/* mbox-demo -n COUNT MODE */
+	const char *want;		/* in its output */
+};
 
-	IOU_REQUIRE_FEATURE();
-	ASSERT_EQ(iou_run(&c, NULL, NULL, bin, "-n", count, "-w", "64",
-			  "-l", "4096", mode, NULL), 0);
-	iou_cmd_diag(&c);
-	ASSERT_TRUE(iou_cmd_has(&c, want));
-	ASSERT_TRUE(iou_cmd_has(&c, "program exit: stopped"));
+VARIANT_ADD_TIMEOUT(mbox, stream_1m, "mbox: 1000000 commands of random ops and sizes, each answered once and checked", 300)
+{ "1000000", "--spin=16", "client: 1000000 commands" };
+VARIANT_ADD_TIMEOUT(mbox, process, "mbox: the client is another process mapping the region through /proc", 120)
+{ "50000", "--process", "client process: 50000 commands" };
+
+TEST_VARIANTS(mbox)
+{
+	const char *bin = st_build_path("samples/mbox-demo");
+	struct st_cmd c;
+
+	ST_REQUIRE_FEATURE();
+	ASSERT_EQ(0,
+		  st_run(&c, NULL, NULL, bin, "-n", variant->count, "-w", "64",
+			 "-l", "4096", variant->mode, NULL));
+	st_cmd_diag(&c);
+	ASSERT_TRUE(st_cmd_has(&c, variant->want));
+	ASSERT_TRUE(st_cmd_has(&c, "program exit: stopped"));
 	return KSFT_PASS;
-}
-
-IOU_TEST_TIMEOUT(mbox_stream_1m, "mbox: 1000000 commands of random ops and sizes, each answered once and checked", 300)
-{
-	return demo("1000000", "--spin=16", "client: 1000000 commands");
-}
-
-IOU_TEST_TIMEOUT(mbox_process, "mbox: the client is another process mapping the region through /proc", 120)
-{
-	return demo("50000", "--process", "client process: 50000 commands");
 }

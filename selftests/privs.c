@@ -27,9 +27,9 @@ static int become_nobody(void *arg)
 
 static int wait_running(struct hostile_run *r)
 {
-	double end = iou_now() + 60;
+	double end = st_now() + 60;
 
-	while (iou_now() < end) {
+	while (st_now() < end) {
 		if (hostile_pump(r, 50))
 			return -ECHILD;
 		if (hostile_prog_running(r->cmd.pid))
@@ -38,25 +38,25 @@ static int wait_running(struct hostile_run *r)
 	return -ETIMEDOUT;
 }
 
-IOU_TEST_TIMEOUT(privs_stat_other_user, "iouops stat on another user's loader: permission denied, one line", 90)
+TEST_TIMEOUT(privs_stat_other_user, "iouops stat on another user's loader: permission denied, one line", 90)
 {
 	struct hostile_run r;
-	struct iou_cmd c;
+	struct st_cmd c;
 	char pid[16];
 	int st;
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	ASSERT_OK(hostile_start(&r, HOSTILE_NOPS));
 	ASSERT_OK(wait_running(&r));
 	snprintf(pid, sizeof(pid), "%d", (int)r.cmd.pid);
-	st = iou_run_cli(&c, become_nobody, NULL, "stat", pid, NULL);
+	st = st_run_cli(&c, become_nobody, NULL, "stat", pid, NULL);
 	hostile_cleanup(&r);
 	if (st == -EPERM || st == -EACCES)
-		return iou_skip("cannot become uid %d", NOBODY);
-	ASSERT_EQ(st, IOUOPS_EXIT_NOPROC);
+		return st_skip("cannot become uid %d", NOBODY);
+	ASSERT_EQ(IOUOPS_EXIT_NOPROC, st);
 	ASSERT_ONE_LINE_ERROR(&c);
 	ASSERT_STR_HAS_CASE(c.err, "permission denied");
-	ASSERT_EQ(strlen(c.out), 0);
+	ASSERT_EQ(0, strlen(c.out));
 	return KSFT_PASS;
 }
 
@@ -94,16 +94,17 @@ static int check_fds(pid_t pid, int *memfds)
 		if (f)
 			fclose(f);
 		if (!(flags & O_CLOEXEC)) {
-			iou_diag("fd %d (%s) is inherited across exec", fd,
-				 target);
+			st_diag("fd %d (%s) is inherited across exec", fd,
+				target);
 			bad++;
 		}
-		if (!strncmp(target, "/memfd:iouops-shm", 17)) {
+		if (!strncmp(target, "/memfd:" IOU_SHM_MEMFD_NAME,
+			     strlen("/memfd:" IOU_SHM_MEMFD_NAME))) {
 			(*memfds)++;
 			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 			if (stat(path, &st) || (st.st_mode & 07777) != 0600) {
-				iou_diag("memfd mode %o, want 600",
-					 (unsigned)(st.st_mode & 07777));
+				st_diag("memfd mode %o, want 600",
+					(unsigned)(st.st_mode & 07777));
 				bad++;
 			}
 		}
@@ -112,12 +113,12 @@ static int check_fds(pid_t pid, int *memfds)
 	return bad ? -EACCES : 0;
 }
 
-IOU_TEST_TIMEOUT(privs_fds_cloexec, "loader fds (memfd 0600, ring, links, sockets, files) are close-on-exec in nops, echo, cp, mbox", 120)
+TEST_TIMEOUT(privs_fds_cloexec, "loader fds (memfd 0600, ring, links, sockets, files) are close-on-exec in nops, echo, cp, mbox", 120)
 {
 	static const enum hostile_prog progs[] = { HOSTILE_NOPS, HOSTILE_ECHO,
 		HOSTILE_UDP_ECHO, HOSTILE_CP, HOSTILE_MBOX };
 
-	IOU_REQUIRE_FEATURE();
+	ST_REQUIRE_FEATURE();
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		static struct hostile_run r;	/* assertions show r.cmd */
 		int memfds = 0, err;
@@ -128,9 +129,9 @@ IOU_TEST_TIMEOUT(privs_fds_cloexec, "loader fds (memfd 0600, ring, links, socket
 			err = check_fds(r.cmd.pid, &memfds);
 		hostile_cleanup(&r);
 		if (err)
-			iou_diag("%s", hostile_prog_names[progs[i]]);
+			st_diag("%s", hostile_prog_names[progs[i]]);
 		ASSERT_OK(err);
-		ASSERT_EQ(memfds, 1);
+		ASSERT_EQ(1, memfds);
 	}
 	return KSFT_PASS;
 }

@@ -2,16 +2,16 @@
 /* The kernel has io_uring BPF ops, per the library and per `iouops probe`. */
 #include "selftest.h"
 
-IOU_TEST(probe, "iou_probe_kernel() and `iouops probe` find io_uring BPF ops")
+TEST(probe, "iou_probe_kernel() and `iouops probe` find io_uring BPF ops")
 {
-	struct iou_cmd c;
+	struct st_cmd c;
 	char why[256] = "";
 	int err;
 
 	err = iou_probe_kernel(why, sizeof(why));
 	if (err)
-		return iou_skip("%s", why[0] ? why : "iou_probe_kernel failed");
+		return st_skip("%s", why[0] ? why : "iou_probe_kernel failed");
 
-	ASSERT_EQ(iou_run_cli(&c, NULL, NULL, "probe", NULL), IOUOPS_EXIT_OK);
+	ASSERT_EQ(IOUOPS_EXIT_OK, st_run_cli(&c, NULL, NULL, "probe", NULL));
 	return KSFT_PASS;
 }

@@ -28,10 +28,10 @@
 #include "selftest.h"
 #include "selftest-internal.h"
 
-static struct iou_test *tests;
+static struct st_test *tests;
 static int nr_tests;
 
-void iou_test_register(struct iou_test *t)
+void st_register(struct st_test *t)
 {
 	t->next = tests;
 	tests = t;
@@ -40,17 +40,17 @@ void iou_test_register(struct iou_test *t)
 
 static int test_cmp(const void *a, const void *b)
 {
-	const struct iou_test *x = *(struct iou_test *const *)a;
-	const struct iou_test *y = *(struct iou_test *const *)b;
+	const struct st_test *x = *(struct st_test *const *)a;
+	const struct st_test *y = *(struct st_test *const *)b;
 	int r = strcmp(x->file, y->file);
 
 	return r ? r : x->line - y->line;
 }
 
-static double timeout_of(const struct iou_test *t)
+static double timeout_of(const struct st_test *t)
 {
 	const char *env = getenv("KSFT_TIMEOUT");
-	double base = t->timeout ? t->timeout : IOU_TEST_DEFAULT_TIMEOUT;
+	double base = t->timeout ? t->timeout : ST_DEFAULT_TIMEOUT;
 	char *end;
 	double v;
 
@@ -77,7 +77,7 @@ static void usage(FILE *f, const char *argv0)
 		"each test's timeout by F.\n", argv0);
 }
 
-static bool selected(const struct iou_test *t, struct iou_test **all,
+static bool selected(const struct st_test *t, struct st_test **all,
 		     char **names, int nr_names)
 {
 	if (!nr_names)
@@ -97,10 +97,10 @@ static bool selected(const struct iou_test *t, struct iou_test **all,
 
 enum result { R_PASS, R_FAIL, R_SKIP };
 
-static struct iou_test_shared *shared;
+static struct st_shared *shared;
 
 /* Runs in the test child: never returns. */
-static void run_child(const struct iou_test *t, const sigset_t *oldmask,
+static void run_child(const struct st_test *t, const sigset_t *oldmask,
 		      double deadline)
 {
 	int ret;
@@ -110,14 +110,16 @@ static void run_child(const struct iou_test *t, const sigset_t *oldmask,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	iou_selftest_child_init(shared, deadline);
+	st_child_init(shared, deadline);
 	ret = t->run();
+	if (st_failures())	/* an EXPECT_* failed and the test went on */
+		ret = KSFT_FAIL;
 	fflush(stdout);
 	fflush(stderr);
 	_exit(ret);
 }
 
-static enum result run_one(const struct iou_test *t, int num,
+static enum result run_one(const struct st_test *t, int num,
 			   const sigset_t *oldmask)
 {
 	double timeout = timeout_of(t), deadline;
@@ -131,7 +133,7 @@ static enum result run_one(const struct iou_test *t, int num,
 	fflush(stdout);
 	fflush(stderr);
 	memset(shared, 0, sizeof(*shared));
-	deadline = iou_now() + timeout;
+	deadline = st_now() + timeout;
 
 	pid = fork();
 	if (pid < 0) {
@@ -155,7 +157,7 @@ static enum result run_one(const struct iou_test *t, int num,
 		if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
 		    si.si_pid == pid)
 			break;
-		double left = deadline - iou_now();
+		double left = deadline - st_now();
 		if (left <= 0) {
 			timed_out = true;
 			break;
@@ -220,7 +222,7 @@ int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0, skipped = 0, nr_names = 0, nr_sel = 0;
 	/* static: still reachable at exit for a SANITIZE=1 leak check */
-	static struct iou_test **all, **sel;
+	static struct st_test **all, **sel;
 	static char **names;
 	bool list = false;
 	sigset_t blockset, oldmask;
@@ -259,7 +261,7 @@ int main(int argc, char **argv)
 	}
 
 	i = 0;
-	for (struct iou_test *t = tests; t; t = t->next)
+	for (struct st_test *t = tests; t; t = t->next)
 		all[i++] = t;
 	qsort(all, (size_t)nr_tests, sizeof(*all), test_cmp);
 	for (i = 0; i < nr_tests; i++)

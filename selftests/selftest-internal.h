@@ -4,11 +4,11 @@
 #define IOUOPS_SELFTEST_INTERNAL_H
 
 /* One page shared by the runner and the forked test (MAP_SHARED). */
-struct iou_test_shared {
+struct st_shared {
 	char skip_reason[512];
 };
 
-/* In the test child, before the test runs: DEADLINE is iou_now() time. */
-void iou_selftest_child_init(struct iou_test_shared *shared, double deadline);
+/* In the test child, before the test runs: DEADLINE is st_now() time. */
+void st_child_init(struct st_shared *shared, double deadline);
 
 #endif

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +17,19 @@
 #include "selftest.h"
 #include "selftest-internal.h"
 
-static struct iou_test_shared *shared;
+static struct st_shared *shared;
 static double deadline;			/* 0: unknown */
-static struct iou_cmd *last_cmd;	/* context for failed assertions */
+static struct st_cmd *last_cmd;	/* context for failed assertions */
 static struct iou_prog *watched;
+static atomic_uint failures;		/* failed checks (mbox clients are threads) */
 
-void iou_selftest_child_init(struct iou_test_shared *sh, double dl)
+void st_child_init(struct st_shared *sh, double dl)
 {
 	shared = sh;
 	deadline = dl;
 }
 
-double iou_now(void)
+double st_now(void)
 {
 	struct timespec ts;
 
@@ -35,7 +37,7 @@ double iou_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void iou_sleep_ms(unsigned int ms)
+void st_sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
@@ -43,14 +45,27 @@ void iou_sleep_ms(unsigned int ms)
 		;
 }
 
-double iou_time_left(void)
+double st_time_left(void)
 {
-	return deadline ? deadline - iou_now() : 1e9;
+	return deadline ? deadline - st_now() : 1e9;
+}
+
+bool st_wait_until(bool (*cond)(void *arg), void *arg, int timeout_ms)
+{
+	double end = timeout_ms >= 0 ? st_now() + timeout_ms / 1000.0 :
+		     deadline ? deadline - 2.0 : st_now() + 3600;
+
+	while (!cond(arg)) {
+		if (st_now() >= end)
+			return false;
+		st_sleep_ms(10);
+	}
+	return true;
 }
 
 /* ---- reporting ---- */
 
-void iou_diag(const char *fmt, ...)
+void st_diag(const char *fmt, ...)
 {
 	char buf[4096];
 	va_list ap;
@@ -58,13 +73,13 @@ void iou_diag(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	iou_diag_text("", buf, 0);
+	st_diag_text("", buf, 0);
 }
 
-void iou_diag_text(const char *prefix, const char *text, int max_lines)
+void st_diag_text(const char *prefix, const char *text, int max_lines)
 {
 	const char *p = text ? text : "";
-	int lines = iou_count_lines(p);
+	int lines = st_count_lines(p);
 
 	if (max_lines > 0 && lines > max_lines) {
 		printf("# %s[... %d earlier lines]\n", prefix,
@@ -82,7 +97,7 @@ void iou_diag_text(const char *prefix, const char *text, int max_lines)
 	fflush(stdout);
 }
 
-int iou_skip(const char *fmt, ...)
+int st_skip(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -98,11 +113,11 @@ int iou_skip(const char *fmt, ...)
 		snprintf(shared->skip_reason, sizeof(shared->skip_reason),
 			 "%s", buf);
 	else
-		iou_diag("SKIP %s", buf);
+		st_diag("SKIP %s", buf);
 	return KSFT_SKIP;
 }
 
-const char *iou_errstr(long long v)
+const char *st_errstr(long long v)
 {
 	static char bufs[4][96];
 	static int n;
@@ -127,46 +142,34 @@ static void copy_volatile(char *dst, const volatile char *src, size_t len)
 	dst[i] = '\0';
 }
 
-void iou_diag_ctl(volatile struct iou_ctl *ctl)
+void st_diag_ctl(volatile struct iou_ctl *ctl)
 {
-	char reason[IOU_EXIT_REASON_LEN + 1], file[IOU_EXIT_FILE_LEN + 1];
-	char line[1024], name[IOU_COUNTER_NAME_LEN + 1];
-	size_t off = 0;
+	char line[IOU_REPORT_LEN];
 
 	if (!ctl) {
-		iou_diag("no control block");
+		st_diag("no control block");
 		return;
 	}
-	copy_volatile(reason, ctl->exit.reason, sizeof(reason));
-	copy_volatile(file, ctl->exit.file, sizeof(file));
-	iou_diag("exit: %s (%s) code=%d at %s:%u, steps=%llu, running=%u",
-		 iou_exit_kind_str(ctl->exit.kind), reason, ctl->exit.code,
-		 file, ctl->exit.line, (unsigned long long)ctl->steps,
-		 ctl->running);
-	line[0] = '\0';
-	for (int i = 0; i < IOU_NR_COUNTERS && off < sizeof(line) - 64; i++) {
-		copy_volatile(name, ctl->counters[i].name, sizeof(name));
-		if (!name[0])
-			continue;
-		off += (size_t)snprintf(line + off, sizeof(line) - off,
-					" %s=%llu", name,
-					(unsigned long long)ctl->counters[i].value);
-	}
-	iou_diag("counters:%s", line[0] ? line : " none");
+	iou_exit_format(ctl, line, sizeof(line));
+	st_diag("%s, steps=%llu, running=%u", line,
+		 (unsigned long long)ctl->steps, ctl->running);
+	if (iou_counters_format(ctl, line, sizeof(line)) <= 0)
+		snprintf(line, sizeof(line), "none");
+	st_diag("counters: %s", line);
 }
 
 static void diag_prog(struct iou_prog *p)
 {
 	const char *log = iou_prog_verifier_log(p);
 
-	iou_diag("program %s: error stage %d", iou_prog_name(p),
-		 (int)iou_prog_error_stage(p));
-	iou_diag_ctl(iou_prog_ctl(p));
+	st_diag("program %s: error stage %d", iou_prog_name(p),
+		(int)iou_prog_error_stage(p));
+	st_diag_ctl(iou_prog_ctl(p));
 	if (log && *log)
-		iou_diag_text("verifier: ", log, 30);
+		st_diag_text("verifier: ", log, 30);
 }
 
-void iou_assert_failed(const char *file, int line, const char *fmt, ...)
+void st_assert_failed(const char *file, int line, const char *fmt, ...)
 {
 	char buf[2048];
 	va_list ap;
@@ -174,17 +177,23 @@ void iou_assert_failed(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	failures++;
 	printf("# %s:%d: %s\n", file, line, buf);
 	if (last_cmd)
-		iou_cmd_diag(last_cmd);
+		st_cmd_diag(last_cmd);
 	if (watched)
 		diag_prog(watched);
 	fflush(stdout);
 }
 
+unsigned int st_failures(void)
+{
+	return failures;
+}
+
 /* ---- environment ---- */
 
-const char *iou_build_dir(void)
+const char *st_build_dir(void)
 {
 	static char dir[PATH_MAX];
 	char *slash;
@@ -207,33 +216,33 @@ const char *iou_build_dir(void)
 	return dir;
 }
 
-const char *iou_build_path(const char *rel)
+const char *st_build_path(const char *rel)
 {
 	char *s;
 
-	if (asprintf(&s, "%s/%s", iou_build_dir(), rel) < 0)
+	if (asprintf(&s, "%s/%s", st_build_dir(), rel) < 0)
 		abort();
 	return s;	/* lives as long as the test process */
 }
 
-const char *iou_cli(void)
+const char *st_cli(void)
 {
 	static const char *cli;
 
 	if (!cli)
-		cli = iou_build_path("iouops");
+		cli = st_build_path("iouops");
 	return cli;
 }
 
-int iou_require_feature(void)
+int st_require_feature(void)
 {
 	char why[256] = "";
 	int err = iou_probe_kernel(why, sizeof(why));
 
 	if (err)
-		return iou_skip("%s", why[0] ? why : strerror(-err));
+		return st_skip("%s", why[0] ? why : strerror(-err));
 	if (geteuid() != 0)
-		return iou_skip("needs root to load BPF programs");
+		return st_skip("needs root to load BPF programs");
 	return 0;
 }
 
@@ -249,23 +258,23 @@ static void test_log(enum iou_log_level level, const char *msg, void *cookie)
 		return;
 	snprintf(prefix, sizeof(prefix), "lib %s: ",
 		 (unsigned)level < 3 ? names[level] : "?");
-	iou_diag_text(prefix, msg, 0);
+	st_diag_text(prefix, msg, 0);
 }
 
-void iou_test_opts(struct iou_opts *opts)
+void st_opts(struct iou_opts *opts)
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->sq_rewind = -1;
 	opts->log = test_log;
 }
 
-void iou_watch_prog(struct iou_prog *p)
+void st_watch_prog(struct iou_prog *p)
 {
 	watched = p;
 }
 
-int iou_ctl_counter(volatile struct iou_ctl *ctl, const char *name,
-		    uint64_t *val)
+int st_ctl_counter(volatile struct iou_ctl *ctl, const char *name,
+		   uint64_t *val)
 {
 	char n[IOU_COUNTER_NAME_LEN + 1];
 
@@ -279,43 +288,43 @@ int iou_ctl_counter(volatile struct iou_ctl *ctl, const char *name,
 	return -ENOENT;
 }
 
-uint64_t iou_counter_or_max(volatile struct iou_ctl *ctl, const char *name)
+uint64_t st_counter_or_max(volatile struct iou_ctl *ctl, const char *name)
 {
 	uint64_t v;
 
-	if (iou_ctl_counter(ctl, name, &v)) {
-		iou_diag("no counter named \"%s\"", name);
+	if (st_ctl_counter(ctl, name, &v)) {
+		st_diag("no counter named \"%s\"", name);
 		return UINT64_MAX;
 	}
 	return v;
 }
 
-int iou_open_prog(struct iou_prog **p, const struct iou_opts *opts,
-		  const char *path_rel, ...)
+int st_open_prog(struct iou_prog **p, const struct iou_opts *opts,
+		 const char *path_rel, ...)
 {
-	const char *path = iou_build_path(path_rel), *name, *value;
+	const char *path = st_build_path(path_rel), *name, *value;
 	struct iou_opts def;
 	va_list ap;
 	int err;
 
 	if (!opts) {
-		iou_test_opts(&def);
+		st_opts(&def);
 		opts = &def;
 	}
 	*p = NULL;
 	err = iou_prog_open(path, opts, p);
 	if (err) {
-		iou_diag("iou_prog_open(%s): %d%s", path, err, iou_errstr(err));
+		st_diag("iou_prog_open(%s): %d%s", path, err, st_errstr(err));
 		return err;
 	}
-	iou_watch_prog(*p);
+	st_watch_prog(*p);
 	va_start(ap, path_rel);
 	while (!err && (name = va_arg(ap, const char *))) {
 		value = va_arg(ap, const char *);
 		err = iou_prog_set(*p, name, value);
 		if (err)
-			iou_diag("iou_prog_set(%s=%s): %d%s", name, value, err,
-				 iou_errstr(err));
+			st_diag("iou_prog_set(%s=%s): %d%s", name, value, err,
+				st_errstr(err));
 	}
 	va_end(ap);
 	return err;
@@ -335,8 +344,8 @@ static void append(char **buf, size_t *len, const char *data, size_t n)
 	*buf = nb;
 }
 
-int iou_cmd_start(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg,
-		  char *const argv[])
+int st_cmd_start(struct st_cmd *c, st_pre_exec_fn fn, void *arg,
+		 char *const argv[])
 {
 	int out[2], err[2], rep[2], e = 0;
 	char *cmdline = NULL;
@@ -422,7 +431,7 @@ int iou_cmd_start(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg,
 		waitpid(pid, NULL, 0);
 		close(out[0]);
 		close(err[0]);
-		iou_diag("cannot run %s: %s", argv[0], strerror(-e));
+		st_diag("cannot run %s: %s", argv[0], strerror(-e));
 		return e ? e : -EIO;
 	}
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
@@ -430,7 +439,7 @@ int iou_cmd_start(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg,
 	c->pid = pid;
 	c->out_fd = out[0];
 	c->err_fd = err[0];
-	c->start = iou_now();
+	c->start = st_now();
 	last_cmd = c;
 	return 0;
 }
@@ -453,7 +462,7 @@ static void drain(int *fd, char **buf, size_t *len)
 	}
 }
 
-static void reap(struct iou_cmd *c, int flags)
+static void reap(struct st_cmd *c, int flags)
 {
 	int st;
 	pid_t r;
@@ -466,7 +475,7 @@ static void reap(struct iou_cmd *c, int flags)
 	if (r != c->pid)
 		return;
 	c->pid = 0;
-	c->end = iou_now();
+	c->end = st_now();
 	if (WIFSIGNALED(st)) {
 		c->signo = WTERMSIG(st);
 		c->status = 128 + c->signo;
@@ -475,7 +484,7 @@ static void reap(struct iou_cmd *c, int flags)
 	}
 }
 
-int iou_cmd_pump(struct iou_cmd *c, int timeout_ms)
+int st_cmd_pump(struct st_cmd *c, int timeout_ms)
 {
 	struct pollfd pfd[2];
 	int n = 0;
@@ -490,35 +499,35 @@ int iou_cmd_pump(struct iou_cmd *c, int timeout_ms)
 			drain(&c->err_fd, &c->err, &c->err_len);
 		}
 	} else if (c->pid && timeout_ms) {
-		iou_sleep_ms(timeout_ms < 10 ? (unsigned)timeout_ms : 10);
+		st_sleep_ms(timeout_ms < 10 ? (unsigned)timeout_ms : 10);
 	}
 	reap(c, WNOHANG);
 	return !c->pid;
 }
 
-int iou_cmd_wait(struct iou_cmd *c, int timeout_ms)
+int st_cmd_wait(struct st_cmd *c, int timeout_ms)
 {
 	double end;
 
 	if (timeout_ms >= 0)
-		end = iou_now() + timeout_ms / 1000.0;
+		end = st_now() + timeout_ms / 1000.0;
 	else if (deadline)
 		end = deadline - 2.0;	/* keep time to report it */
 	else
-		end = iou_now() + 3600;
+		end = st_now() + 3600;
 	for (;;) {
-		double left = end - iou_now();
+		double left = end - st_now();
 
-		iou_cmd_pump(c, left <= 0 ? 0 : left > 0.1 ? 100 :
-			     (int)(left * 1000) + 1);
+		st_cmd_pump(c, left <= 0 ? 0 : left > 0.1 ? 100 :
+			    (int)(left * 1000) + 1);
 		if (!c->pid && c->out_fd < 0 && c->err_fd < 0)
 			return 0;
-		if (iou_now() >= end)
+		if (st_now() >= end)
 			return -ETIMEDOUT;
 	}
 }
 
-void iou_cmd_kill(struct iou_cmd *c)
+void st_cmd_kill(struct st_cmd *c)
 {
 	if (c->pid) {
 		kill(c->pid, SIGKILL);
@@ -533,13 +542,13 @@ void iou_cmd_kill(struct iou_cmd *c)
 	c->out_fd = c->err_fd = -1;
 }
 
-bool iou_cmd_has(const struct iou_cmd *c, const char *needle)
+bool st_cmd_has(const struct st_cmd *c, const char *needle)
 {
 	return (c->out && strstr(c->out, needle)) ||
 	       (c->err && strstr(c->err, needle));
 }
 
-int iou_count_lines(const char *s)
+int st_count_lines(const char *s)
 {
 	int n = 0;
 
@@ -549,31 +558,31 @@ int iou_count_lines(const char *s)
 	return n;
 }
 
-void iou_cmd_diag(const struct iou_cmd *c)
+void st_cmd_diag(const struct st_cmd *c)
 {
 	if (c->pid)
-		iou_diag("$ %s  (still running, %.1f s)", c->cmdline,
-			 iou_now() - c->start);
+		st_diag("$ %s  (still running, %.1f s)", c->cmdline,
+			st_now() - c->start);
 	else
-		iou_diag("$ %s  -> exit %d%s (%.1f s)", c->cmdline, c->status,
-			 c->signo ? " (killed by a signal)" : "",
-			 c->end - c->start);
-	iou_diag_text("stdout: ", c->out, 40);
-	iou_diag_text("stderr: ", c->err, 40);
+		st_diag("$ %s  -> exit %d%s (%.1f s)", c->cmdline, c->status,
+			c->signo ? " (killed by a signal)" : "",
+			c->end - c->start);
+	st_diag_text("stdout: ", c->out, 40);
+	st_diag_text("stderr: ", c->err, 40);
 }
 
-static int run_argv(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg,
+static int run_argv(struct st_cmd *c, st_pre_exec_fn fn, void *arg,
 		    char **argv)
 {
-	int err = iou_cmd_start(c, fn, arg, argv);
+	int err = st_cmd_start(c, fn, arg, argv);
 
 	if (err)
 		return err;
-	err = iou_cmd_wait(c, -1);
+	err = st_cmd_wait(c, -1);
 	if (err) {
-		iou_diag("%s: still running near the test's deadline, killed",
-			 c->cmdline);
-		iou_cmd_kill(c);
+		st_diag("%s: still running near the test's deadline, killed",
+			c->cmdline);
+		st_cmd_kill(c);
 		return err;
 	}
 	return c->status;
@@ -594,8 +603,8 @@ static char **collect_argv(const char *first, va_list ap)
 	return argv;
 }
 
-int iou_run(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg,
-	    const char *file, ...)
+int st_run(struct st_cmd *c, st_pre_exec_fn fn, void *arg,
+	   const char *file, ...)
 {
 	va_list ap;
 	char **argv;
@@ -609,14 +618,14 @@ int iou_run(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg,
 	return ret;
 }
 
-int iou_run_cli(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg, ...)
+int st_run_cli(struct st_cmd *c, st_pre_exec_fn fn, void *arg, ...)
 {
 	va_list ap;
 	char **argv;
 	int ret;
 
 	va_start(ap, arg);
-	argv = collect_argv(iou_cli(), ap);
+	argv = collect_argv(st_cli(), ap);
 	va_end(ap);
 	ret = run_argv(c, fn, arg, argv);
 	free(argv);
@@ -627,17 +636,17 @@ int iou_run_cli(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg, ...)
 static int bpftool_count(const char *what, const char *obj,
 			 bool (*match)(const char *line))
 {
-	struct iou_cmd *saved = last_cmd, c;
+	struct st_cmd *saved = last_cmd, c;
 	int ret, n = 0;
 	char *line, *save = NULL;
 
-	ret = iou_run(&c, NULL, NULL, "bpftool", obj, "list", NULL);
+	ret = st_run(&c, NULL, NULL, "bpftool", obj, "list", NULL);
 	last_cmd = saved;	/* keep the test's own command as context */
 	if (ret != 0) {
-		iou_diag("bpftool %s list (%s): %s", obj, what,
-			 ret < 0 ? strerror(-ret) : "failed");
+		st_diag("bpftool %s list (%s): %s", obj, what,
+			ret < 0 ? strerror(-ret) : "failed");
 		if (ret > 0)
-			iou_cmd_diag(&c);
+			st_cmd_diag(&c);
 		return ret < 0 ? ret : -EIO;
 	}
 	for (line = strtok_r(c.out, "\n", &save); line;
@@ -663,31 +672,31 @@ static bool is_io_uring_ops_map(const char *line)
 	unsigned id;
 
 	return sscanf(line, "%u:", &id) == 1 &&
-	       strstr(line, "io_uring_bpf_ops");
+	       strstr(line, IOU_SYM_OPS_STRUCT);
 }
 
-int iou_count_struct_ops_links(void)
+int st_count_struct_ops_links(void)
 {
 	return bpftool_count("struct_ops links", "link", is_struct_ops_link);
 }
 
-int iou_count_io_uring_ops_maps(void)
+int st_count_io_uring_ops_maps(void)
 {
 	return bpftool_count("io_uring_bpf_ops maps", "struct_ops",
 			     is_io_uring_ops_map);
 }
 
-int iou_server_start(struct iou_cmd *c, char *const argv[], const char *host,
-		     char *addr, size_t addr_len)
+int st_server_start(struct st_cmd *c, char *const argv[], const char *host,
+		    char *addr, size_t addr_len)
 {
-	double end = iou_now() + 30;
+	double end = st_now() + 30;
 	const char *l, *colon;
 	int err;
 
-	err = iou_cmd_start(c, NULL, NULL, argv);
+	err = st_cmd_start(c, NULL, NULL, argv);
 	if (err)
 		return err;
-	while (iou_now() < end) {
+	while (st_now() < end) {
 		l = c->out ? strstr(c->out, "listening on ") : NULL;
 		if (l && strchr(l, '\n')) {
 			colon = strrchr(l, ':');
@@ -695,16 +704,16 @@ int iou_server_start(struct iou_cmd *c, char *const argv[], const char *host,
 				 colon ? atoi(colon + 1) : 0);
 			return 0;
 		}
-		if (iou_cmd_pump(c, 100)) {
-			iou_cmd_diag(c);
+		if (st_cmd_pump(c, 100)) {
+			st_cmd_diag(c);
 			return -ECHILD;
 		}
 	}
-	iou_cmd_diag(c);
+	st_cmd_diag(c);
 	return -ETIMEDOUT;
 }
 
-uint64_t iou_out_field(const char *text, const char *name)
+uint64_t st_out_field(const char *text, const char *name)
 {
 	char key[48];
 	const char *p, *last = NULL;
@@ -714,7 +723,7 @@ uint64_t iou_out_field(const char *text, const char *name)
 		if (p == text || p[-1] == ' ' || p[-1] == '\n')
 			last = p;
 	if (!last) {
-		iou_diag("no \"%s\" in the output", key);
+		st_diag("no \"%s\" in the output", key);
 		return UINT64_MAX;
 	}
 	return strtoull(last + strlen(key), NULL, 0);

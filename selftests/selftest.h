@@ -8,14 +8,27 @@
  *
  *	#include "selftest.h"
  *
- *	IOU_TEST(foo, "what it checks")
+ *	TEST(foo, "what it checks")
  *	{
- *		IOU_REQUIRE_FEATURE();		// SKIP without io_uring BPF ops
- *		ASSERT_EQ(something(), 0);
+ *		ST_REQUIRE_FEATURE();		// SKIP without io_uring BPF ops
+ *		ASSERT_EQ(0, something());	// (expected, seen)
  *		return KSFT_PASS;
  *	}
  *
- * IOU_TEST_TIMEOUT(name, desc, seconds) overrides the 30 s default.
+ * TEST_TIMEOUT(name, desc, seconds) overrides the 30 s default. Tests that
+ * differ only in their inputs share one body and a table of variants, one
+ * test per row (kselftest's FIXTURE_VARIANT):
+ *
+ *	VARIANT(nops) { unsigned int qd; };
+ *	VARIANT_ADD(nops, qd1, "qd 1") { .qd = 1 };	// test "nops_qd1"
+ *	VARIANT_ADD(nops, qd8, "qd 8") { .qd = 8 };	// test "nops_qd8"
+ *	TEST_VARIANTS(nops)				// body: `variant`
+ *	{
+ *		ASSERT_LT(0, variant->qd);
+ *		return KSFT_PASS;
+ *	}
+ *
+ * The helpers here are prefixed st_ (the library's are iou_).
  * The runner forks every test into its own process group and kills the
  * group when the test returns or times out, so a test may leave fds,
  * attached programs and child processes behind on failure: they all go
@@ -40,148 +53,208 @@
 #define KSFT_FAIL	1
 #define KSFT_SKIP	4
 
-#define IOU_TEST_DEFAULT_TIMEOUT	30	/* seconds */
+#define ST_DEFAULT_TIMEOUT	30	/* seconds */
 
-struct iou_test {
+struct st_test {
 	const char *name;
 	const char *desc;
 	int (*run)(void);
 	unsigned int timeout;	/* seconds, 0: default */
 	const char *file;	/* tests run sorted by file, then line */
 	int line;
-	struct iou_test *next;
+	struct st_test *next;
 };
 
-void iou_test_register(struct iou_test *t);
+void st_register(struct st_test *t);
 
-#define IOU_TEST_TIMEOUT(name_, desc_, timeout_)			\
-	static int iou_test_fn_##name_(void);				\
-	static struct iou_test iou_test_##name_ = {			\
-		.name = #name_, .desc = (desc_),			\
-		.run = iou_test_fn_##name_, .timeout = (timeout_),	\
+#define __ST_REGISTER(id_, name_, desc_, fn_, timeout_)		\
+	static struct st_test st_test_##id_ = {				\
+		.name = (name_), .desc = (desc_),			\
+		.run = (fn_), .timeout = (timeout_),			\
 		.file = __FILE__, .line = __LINE__,			\
 	};								\
 	__attribute__((constructor))					\
-	static void iou_test_reg_##name_(void)				\
+	static void st_register_##id_(void)				\
 	{								\
-		iou_test_register(&iou_test_##name_);			\
-	}								\
-	static int iou_test_fn_##name_(void)
+		st_register(&st_test_##id_);				\
+	}
 
-#define IOU_TEST(name_, desc_)	IOU_TEST_TIMEOUT(name_, desc_, 0)
+#define TEST_TIMEOUT(name_, desc_, timeout_)				\
+	static int st_fn_##name_(void);					\
+	__ST_REGISTER(name_, #name_, desc_, st_fn_##name_, timeout_)	\
+	static int st_fn_##name_(void)
+
+#define TEST(name_, desc_)	TEST_TIMEOUT(name_, desc_, 0)
+
+/*
+ * Variant tables: VARIANT(base) { fields }; declares the row type,
+ * VARIANT_ADD(base, row, desc) { initialiser }; registers the test
+ * "base_row" running the body TEST_VARIANTS(base) with `variant` pointing
+ * at the row. VARIANT_ADD_TIMEOUT takes the timeout in seconds too.
+ */
+#define VARIANT(base_)	struct st_variant_##base_
+
+#define VARIANT_ADD_TIMEOUT(base_, row_, desc_, timeout_)		\
+	static int st_body_##base_(const struct st_variant_##base_ *variant); \
+	static const struct st_variant_##base_ st_row_##base_##_##row_;	\
+	static int st_fn_##base_##_##row_(void)				\
+	{								\
+		return st_body_##base_(&st_row_##base_##_##row_);	\
+	}								\
+	__ST_REGISTER(base_##_##row_, #base_ "_" #row_, desc_,		\
+		      st_fn_##base_##_##row_, timeout_)			\
+	static const struct st_variant_##base_ st_row_##base_##_##row_ =
+
+#define VARIANT_ADD(base_, row_, desc_)	VARIANT_ADD_TIMEOUT(base_, row_, desc_, 0)
+
+#define TEST_VARIANTS(base_)						\
+	static int st_body_##base_(const struct st_variant_##base_ *variant)
 
 /* ---- reporting ---- */
 
 /* A `# ` diagnostic line (the prefix and newline are added). */
-void iou_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void st_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print TEXT line by line, each prefixed "# PREFIX"; only the last
  * MAX_LINES lines when it is longer (0: all). */
-void iou_diag_text(const char *prefix, const char *text, int max_lines);
+void st_diag_text(const char *prefix, const char *text, int max_lines);
 /* Record the reason shown as `ok N name # SKIP reason`; returns KSFT_SKIP
- * so a test can `return iou_skip("...")`. */
-int iou_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+ * so a test can `return st_skip("...")`. */
+int st_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Assertions: on failure print `# file:line: ...` with both values, plus
- * the context of the last command run and the program being watched
- * (iou_watch_prog), and return KSFT_FAIL from the test.
+ * Checks, with kselftest's names and meanings: ASSERT_*(expected, seen)
+ * checks `expected OP seen` (ASSERT_LT(0, n): 0 < n); SEEN is evaluated
+ * first. On failure they print `# file:line: ASSERT_EQ(e, s): expected X,
+ * seen Y` plus the context of the last command run and of the program
+ * being watched (st_watch_prog); then ASSERT_* returns KSFT_FAIL from the
+ * test, EXPECT_* goes on and the test fails when it returns.
  */
-void iou_assert_failed(const char *file, int line, const char *fmt, ...)
+void st_assert_failed(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-const char *iou_errstr(long long v);	/* " (Message)" for -errno, else "" */
+const char *st_errstr(long long v);	/* " (Message)" for -errno, else "" */
+/* Checks that failed so far in this test (EXPECT_* and ASSERT_*). */
+unsigned int st_failures(void);
 
-#define __IOU_ASSERT_CMP(a, op, b) do {					\
-	long long __a = (long long)(a), __b = (long long)(b);		\
-	if (!(__a op __b)) {						\
-		iou_assert_failed(__FILE__, __LINE__,			\
-			"expected %s %s %s: got %lld%s, want %s%lld%s",	\
-			#a, #op, #b, __a, iou_errstr(__a),		\
-			#op[0] == '=' ? "" : #op " ", __b,		\
-			iou_errstr(__b));				\
-		return KSFT_FAIL;					\
+#define __ST_FAIL_ASSERT	return KSFT_FAIL
+#define __ST_FAIL_EXPECT	(void)0
+
+#define __ST_CMP(kind, cmp, e, op, s) do {					\
+	long long __s = (long long)(s), __e = (long long)(e);		\
+	if (!(__e op __s)) {						\
+		st_assert_failed(__FILE__, __LINE__,			\
+			#kind "_" #cmp "(%s, %s): expected %lld%s%s seen %lld%s", \
+			#e, #s, __e, st_errstr(__e),			\
+			#op[0] == '=' ? "," : " " #op, __s,		\
+			st_errstr(__s));				\
+		__ST_FAIL_##kind;					\
 	}								\
 } while (0)
 
-#define ASSERT_EQ(a, b)		__IOU_ASSERT_CMP(a, ==, b)
-#define ASSERT_NE(a, b)		__IOU_ASSERT_CMP(a, !=, b)
-#define ASSERT_GT(a, b)		__IOU_ASSERT_CMP(a, >, b)
-#define ASSERT_GE(a, b)		__IOU_ASSERT_CMP(a, >=, b)
-#define ASSERT_LT(a, b)		__IOU_ASSERT_CMP(a, <, b)
-#define ASSERT_LE(a, b)		__IOU_ASSERT_CMP(a, <=, b)
-#define ASSERT_OK(expr)		__IOU_ASSERT_CMP(expr, ==, 0)
+#define ASSERT_EQ(e, s)		__ST_CMP(ASSERT, EQ, e, ==, s)
+#define ASSERT_NE(e, s)		__ST_CMP(ASSERT, NE, e, !=, s)
+#define ASSERT_GT(e, s)		__ST_CMP(ASSERT, GT, e, >, s)
+#define ASSERT_GE(e, s)		__ST_CMP(ASSERT, GE, e, >=, s)
+#define ASSERT_LT(e, s)		__ST_CMP(ASSERT, LT, e, <, s)
+#define ASSERT_LE(e, s)		__ST_CMP(ASSERT, LE, e, <=, s)
+#define EXPECT_EQ(e, s)		__ST_CMP(EXPECT, EQ, e, ==, s)
+#define EXPECT_NE(e, s)		__ST_CMP(EXPECT, NE, e, !=, s)
+#define EXPECT_GT(e, s)		__ST_CMP(EXPECT, GT, e, >, s)
+#define EXPECT_GE(e, s)		__ST_CMP(EXPECT, GE, e, >=, s)
+#define EXPECT_LT(e, s)		__ST_CMP(EXPECT, LT, e, <, s)
+#define EXPECT_LE(e, s)		__ST_CMP(EXPECT, LE, e, <=, s)
+/* EXPR is 0 (a call that returns 0 or -errno). */
+#define ASSERT_OK(expr)		__ST_CMP(ASSERT, EQ, 0, ==, expr)
+#define EXPECT_OK(expr)		__ST_CMP(EXPECT, EQ, 0, ==, expr)
 
-/* Unsigned 64-bit compare (counters). */
-#define ASSERT_EQ_U64(a, b) do {					\
-	uint64_t __a = (uint64_t)(a), __b = (uint64_t)(b);		\
-	if (__a != __b) {						\
-		iou_assert_failed(__FILE__, __LINE__,			\
-			"expected %s == %s: got %" PRIu64 ", want %" PRIu64, \
-			#a, #b, __a, __b);				\
-		return KSFT_FAIL;					\
+/* Unsigned 64-bit equality (counters). */
+#define __ST_EQ_U64(kind, e, s) do {					\
+	uint64_t __s = (uint64_t)(s), __e = (uint64_t)(e);		\
+	if (__e != __s) {						\
+		st_assert_failed(__FILE__, __LINE__,			\
+			#kind "_EQ_U64(%s, %s): expected %" PRIu64	\
+			", seen %" PRIu64, #e, #s, __e, __s);		\
+		__ST_FAIL_##kind;					\
 	}								\
 } while (0)
+#define ASSERT_EQ_U64(e, s)	__ST_EQ_U64(ASSERT, e, s)
+#define EXPECT_EQ_U64(e, s)	__ST_EQ_U64(EXPECT, e, s)
 
-#define ASSERT_TRUE(cond) do {						\
+#define __ST_TRUE(kind, cond) do {					\
 	if (!(cond)) {							\
-		iou_assert_failed(__FILE__, __LINE__,			\
-				  "expected %s", #cond);		\
-		return KSFT_FAIL;					\
+		st_assert_failed(__FILE__, __LINE__,			\
+				 #kind "_TRUE(%s): false", #cond);	\
+		__ST_FAIL_##kind;					\
 	}								\
 } while (0)
+#define ASSERT_TRUE(cond)	__ST_TRUE(ASSERT, cond)
+#define EXPECT_TRUE(cond)	__ST_TRUE(EXPECT, cond)
 
-/* HAY (a string, NULL = "") contains NEEDLE. */
-#define ASSERT_STR_HAS(hay, needle) do {				\
-	const char *__h = (hay) ? (hay) : "", *__n = (needle);		\
-	if (!strstr(__h, __n)) {					\
-		iou_assert_failed(__FILE__, __LINE__,			\
-			"expected %s to contain \"%s\"", #hay, __n);	\
-		return KSFT_FAIL;					\
+/* HAY (a string, NULL = "") contains NEEDLE; _CASE ignores case. */
+#define __ST_STR_HAS(kind, find, how, hay, needle) do {		\
+	const char *__h = (hay), *__n = (needle);			\
+	if (!find(__h ? __h : "", __n)) {				\
+		st_assert_failed(__FILE__, __LINE__,			\
+			"expected %s to contain \"%s\"%s", #hay, __n, how); \
+		__ST_FAIL_##kind;					\
 	}								\
 } while (0)
-
-/* Like ASSERT_STR_HAS, ignoring case. */
-#define ASSERT_STR_HAS_CASE(hay, needle) do {				\
-	const char *__h = (hay) ? (hay) : "", *__n = (needle);		\
-	if (!strcasestr(__h, __n)) {					\
-		iou_assert_failed(__FILE__, __LINE__,			\
-			"expected %s to contain \"%s\" (any case)",	\
-			#hay, __n);					\
-		return KSFT_FAIL;					\
-	}								\
-} while (0)
+#define ASSERT_STR_HAS(hay, needle)					\
+	__ST_STR_HAS(ASSERT, strstr, "", hay, needle)
+#define EXPECT_STR_HAS(hay, needle)					\
+	__ST_STR_HAS(EXPECT, strstr, "", hay, needle)
+#define ASSERT_STR_HAS_CASE(hay, needle)				\
+	__ST_STR_HAS(ASSERT, strcasestr, " (any case)", hay, needle)
 
 /*
  * A command failed cleanly: stderr is exactly one line and no libbpf
  * output leaked to stdout.
  */
 #define ASSERT_ONE_LINE_ERROR(c) do {					\
-	ASSERT_EQ(iou_count_lines((c)->err), 1);			\
+	ASSERT_EQ(1, st_count_lines((c)->err));			\
 	ASSERT_TRUE(!strstr((c)->out, "libbpf: "));			\
+} while (0)
+
+/*
+ * `iouops ARGS...` fails cleanly with STATUS: one line on stderr (that
+ * contains NEEDLE unless it is NULL), no libbpf output on stdout. C gets
+ * the command for more checks.
+ */
+#define ASSERT_CLI_ERROR(c, status, needle, ...) do {			\
+	const char *__nd = (needle);					\
+	ASSERT_EQ(status, st_run_cli(c, NULL, NULL, __VA_ARGS__, NULL)); \
+	ASSERT_ONE_LINE_ERROR(c);					\
+	if (__nd)							\
+		ASSERT_STR_HAS((c)->err, __nd);				\
 } while (0)
 
 /* ---- environment ---- */
 
 /* The build directory: the runner is BUILD/selftests/runner. */
-const char *iou_build_dir(void);
-/* BUILD/REL, e.g. iou_build_path("progs/nops.bpf.o"). The string lives
+const char *st_build_dir(void);
+/* BUILD/REL, e.g. st_build_path("progs/nops.bpf.o"). The string lives
  * until the test process exits. */
-const char *iou_build_path(const char *rel);
+const char *st_build_path(const char *rel);
 /* BUILD/iouops, the command line tool. */
-const char *iou_cli(void);
+const char *st_cli(void);
 /* Seconds left before the runner kills this test (huge if unknown). */
-double iou_time_left(void);
+double st_time_left(void);
 /* Monotonic clock in seconds. */
-double iou_now(void);
-void iou_sleep_ms(unsigned int ms);
+double st_now(void);
+void st_sleep_ms(unsigned int ms);
+/* Wait for a condition instead of sleeping a fixed time (a debug kernel
+ * under TCG is 10x slower or more): poll COND(ARG) every 10 ms until it
+ * is true (returns true) or TIMEOUT_MS pass (-1: until shortly before the
+ * test's own deadline; returns false). */
+bool st_wait_until(bool (*cond)(void *arg), void *arg, int timeout_ms);
 
 /*
  * 0 when the running kernel has io_uring BPF ops and we are root;
  * otherwise records the skip reason (the probe's one-line explanation)
  * and returns KSFT_SKIP.
  */
-int iou_require_feature(void);
-#define IOU_REQUIRE_FEATURE() do {					\
-	int __r = iou_require_feature();				\
+int st_require_feature(void);
+#define ST_REQUIRE_FEATURE() do {					\
+	int __r = st_require_feature();				\
 	if (__r)							\
 		return __r;						\
 } while (0)
@@ -189,28 +262,28 @@ int iou_require_feature(void);
 /* ---- library helpers ---- */
 
 /* Default options (kernel's SQ mode, log to `# ` lines). */
-void iou_test_opts(struct iou_opts *opts);
+void st_opts(struct iou_opts *opts);
 /* On assertion failure, also print P's stage, exit info, verifier log. */
-void iou_watch_prog(struct iou_prog *p);
+void st_watch_prog(struct iou_prog *p);
 /* Counter NAME in the control block: 0 and *val, or -ENOENT. */
-int iou_ctl_counter(volatile struct iou_ctl *ctl, const char *name,
+int st_ctl_counter(volatile struct iou_ctl *ctl, const char *name,
 		    uint64_t *val);
-/* Like iou_ctl_counter, but UINT64_MAX when there is no such counter. */
-uint64_t iou_counter_or_max(volatile struct iou_ctl *ctl, const char *name);
+/* Like st_ctl_counter, but UINT64_MAX when there is no such counter. */
+uint64_t st_counter_or_max(volatile struct iou_ctl *ctl, const char *name);
 /* Print `# exit: KIND (reason) code=N steps=N` and the counters. */
-void iou_diag_ctl(volatile struct iou_ctl *ctl);
+void st_diag_ctl(volatile struct iou_ctl *ctl);
 /* Open BUILD/PATH_REL with default options, set NAME=VALUE pairs
  * (NULL-terminated), and watch it. Returns 0 or -errno. */
-int iou_open_prog(struct iou_prog **p, const struct iou_opts *opts,
+int st_open_prog(struct iou_prog **p, const struct iou_opts *opts,
 		  const char *path_rel, ...);
 
 /* ---- running commands ---- */
 
 /* Runs in the child between fork and exec; 0 or -errno (then exec is
  * not attempted and the command counts as not started). */
-typedef int (*iou_pre_exec_fn)(void *arg);
+typedef int (*st_pre_exec_fn)(void *arg);
 
-struct iou_cmd {
+struct st_cmd {
 	pid_t pid;		/* 0 once reaped */
 	int out_fd, err_fd;	/* -1 once at EOF */
 	char *out, *err;	/* captured so far, NUL-terminated */
@@ -218,49 +291,49 @@ struct iou_cmd {
 	int status;		/* exit status; 128 + N if killed by signal N;
 				 * -1 while running */
 	int signo;		/* signal that killed it, or 0 */
-	double start, end;	/* iou_now() at start and at exit */
+	double start, end;	/* st_now() at start and at exit */
 	char *cmdline;		/* for messages */
 };
 
 /* Start ARGV (execvp) with stdout and stderr captured, stdin /dev/null.
  * 0 or -errno (exec and pre-exec failures included). */
-int iou_cmd_start(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg,
+int st_cmd_start(struct st_cmd *c, st_pre_exec_fn fn, void *arg,
 		  char *const argv[]);
 /* Read output for up to TIMEOUT_MS; 1 when the command has exited. */
-int iou_cmd_pump(struct iou_cmd *c, int timeout_ms);
+int st_cmd_pump(struct st_cmd *c, int timeout_ms);
 /* Read output until exit, at most TIMEOUT_MS (-1: until shortly before
  * the test's own deadline). 0, or -ETIMEDOUT with the command left
  * running. */
-int iou_cmd_wait(struct iou_cmd *c, int timeout_ms);
+int st_cmd_wait(struct st_cmd *c, int timeout_ms);
 /* SIGKILL and reap. */
-void iou_cmd_kill(struct iou_cmd *c);
+void st_cmd_kill(struct st_cmd *c);
 /* Does stdout or stderr contain NEEDLE? */
-bool iou_cmd_has(const struct iou_cmd *c, const char *needle);
+bool st_cmd_has(const struct st_cmd *c, const char *needle);
 /* Number of lines in S (a last line without '\n' counts). */
-int iou_count_lines(const char *s);
+int st_count_lines(const char *s);
 /* Print the command's status and output as diagnostics. */
-void iou_cmd_diag(const struct iou_cmd *c);
+void st_cmd_diag(const struct st_cmd *c);
 /* Start ARGV, a server that prints "listening on ADDR:PORT", and wait (up
  * to 30 s) for that line; ADDR gets "HOST:PORT" for clients. 0, -ECHILD
- * when it exited first, -ETIMEDOUT, or iou_cmd_start's error. */
-int iou_server_start(struct iou_cmd *c, char *const argv[], const char *host,
+ * when it exited first, -ETIMEDOUT, or st_cmd_start's error. */
+int st_server_start(struct st_cmd *c, char *const argv[], const char *host,
 		     char *addr, size_t addr_len);
 /* The last "NAME=N" in TEXT that starts a word, UINT64_MAX (with a
  * diagnostic) if there is none. */
-uint64_t iou_out_field(const char *text, const char *name);
+uint64_t st_out_field(const char *text, const char *name);
 
-/* Run a command to completion: iou_run(&c, fn, arg, "prog", "a", NULL).
+/* Run a command to completion: st_run(&c, fn, arg, "prog", "a", NULL).
  * Returns its exit status, or -errno when it could not be run or did not
  * finish in time. */
-int iou_run(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg,
+int st_run(struct st_cmd *c, st_pre_exec_fn fn, void *arg,
 	    const char *file, ...) __attribute__((sentinel));
 /* Same, running BUILD/iouops with the given arguments. */
-int iou_run_cli(struct iou_cmd *c, iou_pre_exec_fn fn, void *arg, ...)
+int st_run_cli(struct st_cmd *c, st_pre_exec_fn fn, void *arg, ...)
 	__attribute__((sentinel));
 
 /* Count `bpftool link list` lines of struct_ops links / `bpftool
  * struct_ops list` lines of io_uring_bpf_ops maps; -errno on failure. */
-int iou_count_struct_ops_links(void);
-int iou_count_io_uring_ops_maps(void);
+int st_count_struct_ops_links(void);
+int st_count_io_uring_ops_maps(void);
 
 #endif /* IOUOPS_SELFTEST_H */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * prog_internal.h - struct iou_prog and the steps of its life, shared by
+ * the files that implement iou_prog_*(): prog_open.c (open, close),
+ * globals.c (--set), ring.c (ring and shared region), prog_load.c (load,
+ * attach, run) and prog_access.c (accessors). Not part of the API; the
+ * rest of the library (net.c, shm_need.c, files_root.c) sees only a bpf_object and a
+ * struct iou_fail (loader_internal.h).
+ */
+#ifndef IOUOPS_PROG_INTERNAL_H
+#define IOUOPS_PROG_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "iouops.h"
+#include "files_root_internal.h"
+#include "loader_internal.h"
+#include "uring.h"
+
+struct bpf_object;
+struct bpf_map;
+struct bpf_link;
+
+/* One --set NAME=VALUE, kept so that @fields resolve at load time. */
+struct iou_set {
+	char *name;
+	char *value;
+};
+
+struct iou_prog {
+	struct iou_opts opts;
+	char *path;
+	struct bpf_object *obj;
+	struct bpf_map *ops_map;
+	struct bpf_link *link;
+	int ring_fd;
+	bool own_ring;
+	struct io_uring_params params;
+	struct iou_layout layout;
+	int shm_fd;
+	void *shm;
+	size_t shm_size;
+	struct iou_set *sets;
+	size_t nr_sets;
+	/* --shm-type: the program's own struct at offset 0 of the region,
+	 * no control block (0: the iouops control block is there) */
+	__u32 shm_type_id;
+	size_t shm_type_size;
+	struct iou_fail fail;	/* stage and one-line detail of a failure */
+	struct iou_bpf_log log;	/* libbpf's messages during open/load */
+	bool loaded;
+	int *kept_fds;		/* files opened for the program (--in/--out) */
+	size_t nr_kept_fds;
+	struct iou_netres *net;	/* iou_res resources, --listen socket */
+	struct iou_root *root;	/* --root files (files_root.c) */
+	volatile sig_atomic_t stop_requested;
+	volatile sig_atomic_t force_stop;
+	unsigned long long phase_ns[IOU_NR_PHASES];	/* load cost */
+};
+
+/* Record that PHASE ended now (CLOCK_MONOTONIC). prog_open.c */
+void iou_prog_stamp(struct iou_prog *p, enum iou_phase phase);
+
+/* globals.c: write the --set values (@fields resolved now that the ring
+ * exists) into the object. */
+int iou_prog_apply_sets(struct iou_prog *p);
+
+/* ring.c: create the ring, create and register the shared region, and
+ * derive the iou_layout the program gets from the ring's geometry. */
+int iou_prog_setup_ring(struct iou_prog *p);
+int iou_prog_setup_shm(struct iou_prog *p);
+void iou_prog_compute_layout(struct iou_prog *p);
+
+#endif /* IOUOPS_PROG_INTERNAL_H */
