@@ -247,10 +247,10 @@ $(FUZZ_BUILD)/%: fuzz/%.c $(FUZZ_LIB_OBJS)
 		$(FUZZ_EXTRA_OBJS) $(FUZZ_LIB_OBJS) $(LDLIBS) -o $@
 
 .PHONY: fuzz fuzz-smoke chaos soak
-fuzz: $(FUZZERS) $(PROG_OBJS)
+fuzz: $(FUZZERS) $(PROG_OBJS) $(TEST_BPF_OBJS)
 	scripts/fuzz $(FUZZ_SECONDS)
 
-fuzz-smoke: $(FUZZERS) $(PROG_OBJS)
+fuzz-smoke: $(FUZZERS) $(PROG_OBJS) $(TEST_BPF_OBJS)
 	scripts/fuzz --smoke $(FUZZ_SMOKE_SECONDS)
 
 test: fuzz-smoke
