@@ -27,5 +27,7 @@ int cmd_probe(int argc, char **argv)
 	else
 		printf("zcrx (device-less, --zcrx): yes (ZCRX_REG_NODEV, "
 		       "ZCRX_CTRL_FLUSH_RQ)\n");
+	printf("timeouts in the SQE: %s (IORING_TIMEOUT_IMMEDIATE_ARG)\n",
+	       iou_kernel_has_timeout_imm() ? "yes" : "no, timespec");
 	return IOUOPS_EXIT_OK;
 }

@@ -292,6 +292,14 @@ int iou_probe_kernel(char *why, size_t why_len);
 int iou_probe_zcrx(char *why, size_t why_len);
 
 /*
+ * Does the kernel take IORING_TIMEOUT_IMMEDIATE_ARG (the timeout's
+ * nanoseconds in sqe->addr)? Probed once per process with one timeout on
+ * a scratch ring; false when the kernel rejects the flag or cannot say.
+ * A load clears a program's iou_timeout_imm global where this is false.
+ */
+bool iou_kernel_has_timeout_imm(void);
+
+/*
  * Exit statuses of the `iouops` command, one per way of failing, so that
  * scripts and selftests can tell them apart. This list is their one
  * source: it makes enum iouops_exit_status (IOUOPS_EXIT_<NAME> = CODE),

@@ -15,6 +15,35 @@
 
 #include "prog_internal.h"
 
+/* iou_timeout_imm (iou_prep.bpf.h) stays 1 only where the kernel takes
+ * IORING_TIMEOUT_IMMEDIATE_ARG; after the --set values, so a user's 0
+ * forces the timespec form and a user's 1 cannot force a missing flag. */
+static int fill_timeout_imm(struct iou_prog *p)
+{
+	size_t size;
+	void *var;
+	__u32 v;
+	int err;
+
+	err = iou_global_find(p->obj, IOU_SYM_TIMEOUT_IMM, &var, &size);
+	if (err == -ENOENT)
+		return 0;
+	if (err || size != sizeof(v))
+		return -EINVAL;
+	memcpy(&v, var, sizeof(v));
+	if (!v)
+		return 0;
+	if (!iou_kernel_has_timeout_imm()) {
+		iou_logf(&p->opts, IOU_LOG_INFO, "kernel lacks "
+			 "IORING_TIMEOUT_IMMEDIATE_ARG: timeouts use a timespec");
+		v = 0;
+	} else {
+		v = 1;
+	}
+	memcpy(var, &v, sizeof(v));
+	return 0;
+}
+
 /* Write iou_layout (if the program has one), the --set values and the
  * ring fd (a member of the ops struct) into the object. */
 static int fill_program(struct iou_prog *p)
@@ -34,6 +63,9 @@ static int fill_program(struct iou_prog *p)
 		memcpy(var, &p->layout, sizeof(p->layout));
 	}
 	err = iou_prog_apply_sets(p);
+	if (err)
+		return err;
+	err = fill_timeout_imm(p);
 	if (err)
 		return err;
 

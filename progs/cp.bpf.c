@@ -5,6 +5,7 @@
  * io_uring_enter().
  *
  *	iouops load cp --src FILE --dst FILE [--set qd=16 --set bs=64k]
+ *		[--set rate=10m]
  *
  * Each of the qd slots owns one bs-byte buffer and carries one block of
  * the file through read -> write. A short read or write resubmits the
@@ -14,6 +15,15 @@
  * (checked: copied == EOF). An error stops new work, waits for what is in
  * flight and records the errno: the destination is then never reported
  * complete.
+ *
+ * --set rate=BYTES (per second, 512k, 10m) paces the copy with a token
+ * bucket: reads take tokens, and a timeout inside the loop wakes it when
+ * the bucket is empty. Tokens come from the clock (rate * elapsed time),
+ * not from counting timer CQEs, so a late timer costs no bytes; the
+ * bucket holds rate/2 at most (500 ms of catch-up after a stall, so any
+ * window of T seconds moves at most rate * (T + 0.5) bytes); what a full
+ * bucket drops is counted (rate_dropped: time the copy fell behind).
+ * Without rate every pacing branch is dead code to the verifier.
  */
 #include "iouops.bpf.h"
 
@@ -24,24 +34,37 @@ const volatile __s32 dst_fd = -1;	/* --dst */
 const volatile __u32 qd = 8;		/* blocks in flight */
 const volatile __u32 bs = 128 * 1024;	/* block size */
 const volatile __u32 fsync_end = 0;	/* fsync dst before reporting done */
+/* bytes per second; the default means no pacing, and 0 is an error */
+#define CP_RATE_UNLIMITED	(~0ULL)
+const volatile __u64 rate = CP_RATE_UNLIMITED;
 
 #define CP_MAX_QD	256
 #define CP_MAX_BS	(16U << 20)
+#define CP_MAX_RATE	(8ULL << 30)	/* rate * NSEC must fit 64 bits */
+#define NSEC		1000000000ULL
+#define CP_TICK_NS	(10 * 1000 * 1000ULL)	/* a read's worth of tokens */
+#define CP_MAX_SLEEP_NS	(100 * 1000 * 1000ULL)	/* a stop is seen within */
+#define CP_RATE_WIN_NS	(250 * 1000 * 1000ULL)	/* live rate window */
 
-/* buffers: qd * bs bytes right after the control block */
-IOU_SHM_NEED(0, "qd", "bs");
+/* buffers: qd * bs bytes right after the control block, then the
+ * timer's timespec (used only without IORING_TIMEOUT_IMMEDIATE_ARG) */
+IOU_SHM_NEED(sizeof(struct __kernel_timespec), "qd", "bs");
 
 /* user_data: tag, op, slot */
 #define CP_TAG		(0x6370ULL << 48)	/* "cp" */
 #define CP_TAG_MASK	(0xffffULL << 48)
-enum { CP_READ = 1, CP_WRITE, CP_FSYNC };
+enum { CP_READ = 1, CP_WRITE, CP_FSYNC, CP_TIMER };
 #define CP_UD(op, slot)	(CP_TAG | ((__u64)(op) << 16) | (slot))
 
 enum { C_BYTES, C_READS, C_WRITES, C_SHORT_READS, C_SHORT_WRITES,
-       C_EOF_READS, C_MAX_INFLIGHT, NR_COUNTERS };
-static const char counter_names[NR_COUNTERS][IOU_COUNTER_NAME_LEN] = {
+       C_EOF_READS, C_MAX_INFLIGHT, NR_COUNTERS,
+       /* only when paced (rate set) */
+       C_RATE = NR_COUNTERS, C_RATE_LIMIT, C_TIMER_WAITS, C_RATE_DROPPED,
+       NR_PACED_COUNTERS };
+static const char counter_names[NR_PACED_COUNTERS][IOU_COUNTER_NAME_LEN] = {
 	"bytes", "reads", "writes", "short_reads", "short_writes",
 	"eof_reads", "max_inflight",
+	"rate_bps", "rate_limit", "timer_waits", "rate_dropped",
 };
 
 struct cp_slot {
@@ -67,6 +90,19 @@ __s32 err;		/* first error, 0 if none */
 __u32 err_op;
 __u64 err_off;
 __u64 start_ns;
+/* pacing (rate set): the token bucket and the live rate */
+__u64 tokens;		/* bytes that may be read now */
+__u64 token_frac;	/* rate * ns not yet a whole byte, in 1/NSEC bytes */
+__u64 refill_ns;	/* clock of the last refill */
+__u64 chunk;		/* smallest read worth waking for */
+__u64 burst;		/* bucket size */
+__u32 timer_armed;
+__u64 win_ns, win_bytes;	/* live rate window */
+
+static __always_inline bool paced(void)
+{
+	return rate != CP_RATE_UNLIMITED;
+}
 
 static __always_inline __u64 buf_uaddr(__u32 slot)
 {
@@ -196,11 +232,16 @@ static __always_inline int start(struct iou_ring *r)
 	if (!bs || bs > CP_MAX_BS)
 		return iou_exit_error(r->ctl, -EINVAL, "bs %u out of range: "
 				      "1..%u", bs, CP_MAX_BS);
-	if ((__u64)qd * bs > iou_layout.mem_size - IOU_CTL_SIZE)
+	if ((__u64)qd * bs + sizeof(struct __kernel_timespec) >
+	    iou_layout.mem_size - IOU_CTL_SIZE)
 		return iou_exit_error(r->ctl, -ENOSPC, "qd * bs = %llu bytes "
 				      "of buffers do not fit the %u-byte shared "
 				      "region", (__u64)qd * bs,
 				      iou_layout.mem_size);
+	if (paced() && (!rate || rate > CP_MAX_RATE))
+		return iou_exit_error(r->ctl, -EINVAL, "rate %llu out of range: "
+				      "1..%llu bytes per second (8g), or unset "
+				      "for no limit", rate, CP_MAX_RATE);
 	bpf_for(i, 0, CP_MAX_QD) {
 		if ((__u32)i >= qd)
 			break;
@@ -209,8 +250,74 @@ static __always_inline int start(struct iou_ring *r)
 	nr_free = qd;
 	eof_off = ~0ULL;
 	start_ns = bpf_ktime_get_ns();
+	if (paced()) {
+		chunk = rate * CP_TICK_NS / NSEC;
+		if (chunk > bs)
+			chunk = bs;
+		if (!chunk)
+			chunk = 1;
+		burst = rate / 2 > chunk ? rate / 2 : chunk;
+		refill_ns = start_ns;
+		win_ns = start_ns;
+		WRITE_ONCE(r->ctl->counters[C_RATE_LIMIT].value, rate);
+	}
 	started = 1;
 	return IOU_LOOP_CONTINUE;
+}
+
+/* Add the tokens the clock gave since the last refill, and update the
+ * live rate (rate_bps: bytes written per second over >= 250 ms). */
+static __always_inline void refill(struct iou_ring *r)
+{
+	__u64 now = bpf_ktime_get_ns(), dt = now - refill_ns, acc;
+
+	if (dt > NSEC)
+		dt = NSEC;	/* the bucket holds less than 1 s anyway */
+	acc = rate * dt + token_frac;
+	tokens += acc / NSEC;
+	token_frac = acc % NSEC;
+	refill_ns = now;
+	if (tokens >= burst) {
+		iou_count(r, C_RATE_DROPPED, tokens - burst);
+		tokens = burst;
+		token_frac = 0;
+	}
+	dt = now - win_ns;
+	if (dt >= CP_RATE_WIN_NS) {
+		WRITE_ONCE(r->ctl->counters[C_RATE].value,
+			   (copied - win_bytes) * 1000 / (dt / 1000000));
+		win_ns = now;
+		win_bytes = copied;
+	}
+}
+
+/* The bucket is short of a chunk: wake when it will hold one. */
+static __always_inline int arm_timer(struct iou_ring *r)
+{
+	struct io_uring_sqe *sqe = iou_get_sqe(r);
+	__u64 ns = (chunk - tokens) * NSEC / rate + 1;
+
+	if (!sqe)
+		return -EBUSY;
+	if (ns > CP_MAX_SLEEP_NS)
+		ns = CP_MAX_SLEEP_NS;
+	if (iou_timeout_imm) {
+		iou_prep_timeout_ns(sqe, ns, 0, CP_UD(CP_TIMER, 0));
+	} else {
+		__u64 off = IOU_CTL_SIZE + (__u64)qd * bs;
+		__u8 *m = iou_shm_all(r);
+
+		if (!m || off + sizeof(struct __kernel_timespec) >
+			  iou_layout.mem_size)
+			return -ENOSPC;
+		iou_prep_timeout_or_ts(sqe, ns, 0,
+				       (struct __kernel_timespec *)(m + off),
+				       iou_shm_uaddr(off), CP_UD(CP_TIMER, 0));
+	}
+	timer_armed = 1;
+	inflight++;
+	iou_count(r, C_TIMER_WAITS, 1);
+	return 0;
 }
 
 /* How the copy ended: done (with the rate), or why not. */
@@ -223,7 +330,8 @@ static __always_inline int finish(struct iou_ring *r)
 		return iou_exit_error(r->ctl, err, "%s at offset %llu failed "
 				      "after %llu bytes copied: destination "
 				      "incomplete", err_op == CP_READ ? "read" :
-				      err_op == CP_WRITE ? "write" : "fsync",
+				      err_op == CP_WRITE ? "write" :
+				      err_op == CP_TIMER ? "pacing timeout" : "fsync",
 				      err_off, copied);
 	if (iou_stop_requested(r))
 		return iou_exit_stopped(r->ctl, "stopped after %llu bytes: "
@@ -232,6 +340,11 @@ static __always_inline int finish(struct iou_ring *r)
 		return iou_exit_error(r->ctl, -EIO, "copied %llu bytes but the "
 				      "source ends at %llu: it changed during "
 				      "the copy", copied, eof_off);
+	if (paced())
+		return iou_exit_done(r->ctl, "copied %llu bytes in %llu us: "
+				     "%llu.%llu MiB/s (qd %u, bs %u, rate %llu)",
+				     copied, ns / 1000, kib_s >> 10,
+				     (kib_s & 1023) * 10 / 1024, qd, bs, rate);
 	return iou_exit_done(r->ctl, "copied %llu bytes in %llu us: %llu.%llu "
 			     "MiB/s (qd %u, bs %u)", copied, ns / 1000,
 			     kib_s >> 10, (kib_s & 1023) * 10 / 1024, qd, bs);
@@ -246,7 +359,10 @@ IOU_LOOP(cp_step)
 
 	if (iou_ring_open(&r, ring))
 		return IOU_LOOP_STOP;
-	iou_counters_init(&r, counter_names, NR_COUNTERS);
+	if (paced())
+		iou_counters_init(&r, counter_names, NR_PACED_COUNTERS);
+	else
+		iou_counters_init(&r, counter_names, NR_COUNTERS);
 	if (!started && start(&r) != IOU_LOOP_CONTINUE)
 		return IOU_LOOP_STOP;
 
@@ -259,14 +375,21 @@ IOU_LOOP(cp_step)
 			break;
 		}
 		inflight--;
-		if (op == CP_READ)
+		if (op == CP_READ) {
 			ret = read_done(&r, slot, cqe->res);
-		else if (op == CP_WRITE)
+		} else if (op == CP_WRITE) {
 			ret = write_done(&r, slot, cqe->res);
-		else if (cqe->res < 0)
+		} else if (paced() && op == CP_TIMER) {
+			/* -ETIME: time to refill; anything else (-EINVAL:
+			 * a timeout the kernel refused) would spin */
+			timer_armed = 0;
+			if (cqe->res != -ETIME)
+				cp_fail(cqe->res, CP_TIMER, 0);
+		} else if (cqe->res < 0) {
 			cp_fail(cqe->res, CP_FSYNC, 0);
-		else
+		} else {
 			synced = 1;
+		}
 		if (ret)
 			break;
 	}
@@ -276,27 +399,40 @@ IOU_LOOP(cp_step)
 				      "(inflight %u)", inflight);
 	WRITE_ONCE(r.ctl->counters[C_BYTES].value, copied);
 
+	if (paced())
+		refill(&r);
 	/* new blocks only while all is well and the end is not known */
 	if (!err && !iou_stop_requested(&r)) {
 		bpf_for(i, 0, CP_MAX_QD) {
 			struct cp_slot *s;
-			__u32 slot;
+			__u32 slot, len = bs;
 
 			if (!nr_free || next_off >= eof_off)
 				break;
+			if (paced()) {
+				/* a short block: the slot code takes any len */
+				if (tokens < chunk)
+					break;
+				if (tokens < len)
+					len = tokens;
+				tokens -= len;
+			}
 			nr_free--;
 			slot = free_slots[nr_free & (CP_MAX_QD - 1)];
 			s = &slots[slot & (CP_MAX_QD - 1)];
 			s->off = next_off;
-			s->len = bs;
+			s->len = len;
 			s->filled = 0;
 			s->written = 0;
-			next_off += bs;
+			next_off += len;
 			if (queue_read(&r, slot)) {
 				ret = -EBUSY;
 				break;
 			}
 		}
+		if (!ret && paced() && !timer_armed && nr_free &&
+		    next_off < eof_off && tokens < chunk)
+			ret = arm_timer(&r);
 	}
 	if (!ret && !inflight && !err && !iou_stop_requested(&r) &&
 	    fsync_end && !synced) {

@@ -91,17 +91,20 @@ static __always_inline __u32 iou_cq_ready_bounded(struct iou_ring *r)
 struct iou_cq_snap {
 	__u8 *cqes;
 	int *i;		/* the iterator's value */
+	struct iou_cursor *cur;
 	__u32 head;
 	__u32 mask;
 	__u64 shift;	/* log2 of the CQE size: 4, or 5 on a CQE32 ring */
 	__u32 n;
 	__u32 once;
+	__u32 seen;	/* visited so far: cur->cq_seen once the loop ends */
 };
 
 static __always_inline struct iou_cq_snap iou_cq_snap(struct iou_ring *r)
 {
 	struct iou_cq_snap s = {
 		.cqes = r->rings + iou_layout.cqes_off,
+		.cur = r->cur,
 		.head = r->cur->cq_head,
 		.mask = iou_layout.cq_mask,
 		.shift = iou_layout.cqe_shift,
@@ -113,19 +116,37 @@ static __always_inline struct iou_cq_snap iou_cq_snap(struct iou_ring *r)
 	return s;
 }
 
-/* The iterator's step: the CQE at index i, remembered as visited. */
+/* The loop's step: the CQE at index i, counted as visited in the
+ * snapshot (a local; the cursor is written once, when the loop ends). */
 static __always_inline struct io_uring_cqe *
-iou_cq_visit(struct iou_ring *r, const struct iou_cq_snap *s, int i)
+iou_cq_visit(struct iou_cq_snap *s, __u32 i)
 {
-	r->cur->cq_seen = i + 1;
+	s->seen = i + 1;
 	return (struct io_uring_cqe *)(s->cqes +
 				       ((__u64)((s->head + i) & s->mask) << s->shift));
 }
 
+/* Runs when an iou_for_each_cqe* loop's scope ends (normal end, break or
+ * return): one store of what it visited. */
+static __always_inline void iou_cq_snap_done(struct iou_cq_snap *s)
+{
+	s->cur->cq_seen = s->seen;
+}
+
+/* Inside an iou_for_each_cqe* body only: leave the current CQE (and, after
+ * a `break`, the ones after it) for the next loop or step. */
+#define iou_cqe_keep() (___s.seen--)
+
+#define __iou_cq_snap_scope(r)						\
+	for (struct iou_cq_snap ___s					\
+		__attribute__((cleanup(iou_cq_snap_done))) = iou_cq_snap(r); \
+	     ___s.once; ___s.once = 0)
+
 /*
  * Visit, oldest first, every CQE that was ready when the loop started.
  * Visited CQEs count as consumed at the next iou_cq_commit() or
- * iou_step_wait(); after a `break` the ones after the current stay.
+ * iou_step_wait(); after a `break` the ones after the current stay
+ * (iou_cqe_keep() leaves the current one too).
  * Built on the bpf_iter_num open-coded iterator (the verifier inlines it),
  * and the CQ index comes from the iterator's value while the head stays
  * fixed, so the verifier checks the body once whatever the ring size. At
@@ -134,14 +155,27 @@ iou_cq_visit(struct iou_ring *r, const struct iou_cq_snap *s, int i)
  * snapshot; `break` and `continue` act on the inner one as usual.
  */
 #define iou_for_each_cqe(r, cqe)					\
-	for (struct iou_cq_snap ___s = iou_cq_snap(r); ___s.once;	\
-	     ___s.once = 0)						\
+	__iou_cq_snap_scope(r)						\
 	for (struct bpf_iter_num ___it __attribute__((aligned(8),	\
 			cleanup(bpf_iter_num_destroy))),		\
 	     *___p __attribute__((unused)) =				\
 		(bpf_iter_num_new(&___it, 0, ___s.n), (void *)0);	\
 	     (___s.i = bpf_iter_num_next(&___it)) &&			\
-	     ((cqe) = iou_cq_visit((r), &___s, *___s.i), 1);)
+	     ((cqe) = iou_cq_visit(&___s, *___s.i), 1);)
+
+/*
+ * The same for small loop bodies, as a plain loop with no iterator call:
+ * nothing is spilled around a call, so the snapshot stays in registers
+ * (nops: fewer instructions per CQE than iou_for_each_cqe). The verifier
+ * walks it iteration by iteration, so it visits at most IOU_CQ_BATCH
+ * (256) CQEs per loop, the rest in the next loop or step, and suits
+ * bodies of a few dozen instructions without calls to other loops.
+ */
+#define IOU_CQ_BATCH	256
+#define iou_for_each_cqe_batch(r, cqe)					\
+	__iou_cq_snap_scope(r)						\
+	for (__u64 ___i = 0; ___i < ___s.n && ___i < IOU_CQ_BATCH &&	\
+	     ((cqe) = iou_cq_visit(&___s, ___i), 1); ___i++)
 
 /*
  * End a step that wants to sleep until `nr` more CQEs arrive (0: do not

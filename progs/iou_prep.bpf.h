@@ -104,6 +104,67 @@ static __always_inline void iou_prep_timeout(struct io_uring_sqe *sqe,
 	sqe->timeout_flags = flags;
 }
 
+/*
+ * Timeouts whose value sits in the SQE (IORING_TIMEOUT_IMMEDIATE_ARG,
+ * Linux 7.1+): sqe->addr holds nanoseconds, no timespec in memory, so
+ * nothing of the region has to stay reserved while the timer runs.
+ *
+ * iou_timeout_imm: 1 while the kernel takes the flag. The loader probes
+ * the running kernel at load (a timeout with the flag on a scratch ring:
+ * -ETIME means yes, -EINVAL no) and clears it on a kernel without;
+ * `--set iou_timeout_imm=0` forces the timespec form. A constant for the
+ * verifier: the branch not taken is dead code and never checked.
+ */
+const volatile __u32 iou_timeout_imm = 1;
+
+/* A timeout of `ns` nanoseconds (relative; IORING_TIMEOUT_ABS in flags:
+ * an absolute CLOCK_MONOTONIC time). Needs iou_timeout_imm (else the
+ * kernel answers -EINVAL); iou_prep_timeout_or_ts() falls back itself. */
+static __always_inline void iou_prep_timeout_ns(struct io_uring_sqe *sqe,
+						__u64 ns, __u32 flags,
+						__u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_TIMEOUT, -1, ns, 1, 0, user_data);
+	sqe->timeout_flags = flags | IORING_TIMEOUT_IMMEDIATE_ARG;
+}
+
+/* A linked timeout of `ns` nanoseconds for the SQE before it (which must
+ * carry IOSQE_IO_LINK): that request is cancelled when the time is up.
+ * Same kernel code as plain timeouts, so the same probe covers it. */
+static __always_inline void iou_prep_link_timeout_ns(struct io_uring_sqe *sqe,
+						     __u64 ns, __u32 flags,
+						     __u64 user_data)
+{
+	iou_prep_rw(sqe, IORING_OP_LINK_TIMEOUT, -1, ns, 1, 0, user_data);
+	sqe->timeout_flags = flags | IORING_TIMEOUT_IMMEDIATE_ARG;
+}
+
+/* Fill a timespec (in the shared region) with ns; the kernel copies it
+ * when the SQE is submitted. */
+static __always_inline void iou_ns_to_timespec(struct __kernel_timespec *ts,
+					       __u64 ns)
+{
+	ts->tv_sec = ns / 1000000000ULL;
+	ts->tv_nsec = ns % 1000000000ULL;
+}
+
+/* A timeout of `ns` nanoseconds in the SQE where the kernel takes it,
+ * else through the timespec `ts` (program's view) at user address
+ * `ts_uaddr` (the same bytes: iou_shm_uaddr()). */
+static __always_inline void iou_prep_timeout_or_ts(struct io_uring_sqe *sqe,
+						   __u64 ns, __u32 flags,
+						   struct __kernel_timespec *ts,
+						   __u64 ts_uaddr,
+						   __u64 user_data)
+{
+	if (iou_timeout_imm) {
+		iou_prep_timeout_ns(sqe, ns, flags, user_data);
+		return;
+	}
+	iou_ns_to_timespec(ts, ns);
+	iou_prep_timeout(sqe, ts_uaddr, 0, flags, user_data);
+}
+
 /* Close fixed-file slot `slot` (the loader's sparse table, iou_res.files). */
 static __always_inline void iou_prep_close_direct(struct io_uring_sqe *sqe,
 						  __u32 slot, __u64 user_data)

@@ -83,6 +83,7 @@ struct iou_ring {
 	__u8 *rings;		/* IOU_REGION_CQ: heads, tails, CQEs */
 	__u8 *sqes;		/* IOU_REGION_SQ: the SQE array */
 	struct iou_ctl *ctl;	/* IOU_REGION_MEM at offset 0 */
+	__u8 *shm;		/* IOU_REGION_MEM whole (= ctl): iou_shm_all() */
 	struct iou_cursor *cur;	/* = &iou_cursor */
 };
 
@@ -100,15 +101,23 @@ static __always_inline int iou_sq_rewind(void)
 }
 
 /*
- * Map the three regions for this step and load the local ring state.
+ * Map the regions for this step and load the local ring state.
  * Call it first in every step, with the callback's `ring` argument.
  * Returns 0, or -EFAULT when a region is missing or smaller than the
  * layout says (a loader bug or an unfilled iou_layout); the exit is then
  * recorded when the shared region is available, so the step should just
  * return IOU_LOOP_STOP. Also counts the step in ctl->steps. Region sizes
- * are the constants iou_layout.rings_size/sqes_size and
- * sizeof(struct iou_ctl): the verifier bounds every later access by them.
+ * are the constants iou_layout.rings_size/sqes_size/mem_size: the
+ * verifier bounds every later access by them.
  * The first step also stamps ctl->first_step_ns (for load-cost timing).
+ *
+ * Three kfunc calls per step, no more: the shared region is looked up
+ * once, whole, and serves both r->ctl and iou_shm_all(); in SQ_REWIND
+ * mode the SQ tail is not read (the kernel ignores it). The pointers
+ * cannot be kept across steps: the verifier lets a program store a
+ * region pointer in a global only as a plain number, which it then
+ * refuses to dereference (PTR_TO_MEM is not a kptr), so every step maps
+ * the regions again.
  */
 static __always_inline int iou_ring_open(struct iou_ring *r,
 					 struct iou_ctx *ctx)
@@ -117,8 +126,12 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 	r->cur = &iou_cursor;
 	r->cur->sq_pending = 0;
 	r->cur->cq_seen = 0;
-	r->ctl = (struct iou_ctl *)bpf_io_uring_get_region(ctx,
-			IOU_REGION_MEM, sizeof(struct iou_ctl));
+	/* a verifier constant: an unfilled layout maps nothing */
+	r->shm = NULL;
+	if (iou_layout.mem_size >= sizeof(struct iou_ctl))
+		r->shm = bpf_io_uring_get_region(ctx, IOU_REGION_MEM,
+						 iou_layout.mem_size);
+	r->ctl = (struct iou_ctl *)r->shm;
 	r->rings = bpf_io_uring_get_region(ctx, IOU_REGION_CQ,
 					   iou_layout.rings_size);
 	r->sqes = bpf_io_uring_get_region(ctx, IOU_REGION_SQ,
@@ -129,7 +142,9 @@ static __always_inline int iou_ring_open(struct iou_ring *r,
 		return -EFAULT;
 	}
 	r->cur->cq_head = READ_ONCE(*iou_ring_u32(r, iou_layout.cq_head_off));
-	r->cur->sq_tail = READ_ONCE(*iou_ring_u32(r, iou_layout.sq_tail_off));
+	if (!iou_sq_rewind())
+		r->cur->sq_tail = READ_ONCE(*iou_ring_u32(r,
+						iou_layout.sq_tail_off));
 	if (!r->ctl->running) {
 		r->ctl->first_step_ns = bpf_ktime_get_ns();
 		r->ctl->running = 1;

@@ -49,11 +49,11 @@ static __always_inline __u64 iou_shm_uaddr(__u64 off)
 
 /* The whole shared region (iou_layout.mem_size bytes, a constant), for
  * the data the loader placed past the control block: buffer rings,
- * buffers. NULL when the region is missing. */
+ * buffers. Mapped by iou_ring_open() already (no lookup here); never
+ * NULL after it succeeded. */
 static __always_inline __u8 *iou_shm_all(struct iou_ring *r)
 {
-	return bpf_io_uring_get_region(r->ctx, IOU_REGION_MEM,
-				       iou_layout.mem_size);
+	return r->shm;
 }
 
 /* Non-zero when userspace asked the program to stop (Ctrl-C in iouops,

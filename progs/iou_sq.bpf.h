@@ -127,6 +127,64 @@ static __always_inline struct io_uring_sqe *iou_sqe(struct iou_ring *r,
 }
 
 /*
+ * A claimed batch with the ring geometry read once: the SQE array, the
+ * mask, the SQE size and whether the ring has an SQ index array. Locals,
+ * so that a loop filling the batch keeps them in registers instead of
+ * loading the (volatile) iou_layout again for every SQE:
+ *
+ *	struct iou_sq_batch b = iou_sq_batch(&r, n);	// claims n
+ *	for (i = 0; i < n && i < IOU_SQ_BATCH; i++)
+ *		iou_prep_nop(iou_batch_sqe(&b, i), ...);
+ *
+ * A plain loop as above suits small bodies (the verifier walks it pass by
+ * pass, hence the bound); with iou_for_n() any n up to sq_entries works.
+ * n must not exceed iou_sq_space().
+ */
+#define IOU_SQ_BATCH	256
+struct iou_sq_batch {
+	__u8 *sqes;
+	__u32 first;
+	__u32 mask;
+	__u32 sqe_size;
+};
+
+static __always_inline struct iou_sq_batch iou_sq_batch(struct iou_ring *r,
+							__u32 n)
+{
+	struct iou_sq_batch b = {
+		.sqes = r->sqes,
+		.first = iou_sq_claim(r, n),
+		.mask = iou_layout.sq_mask,
+		.sqe_size = iou_layout.sqe_size,
+	};
+	__u32 idx;
+	int i;
+
+	/* the SQ index array (a ring without NO_SQARRAY) is filled here,
+	 * in its own loop, so that the fill loop has no branch for it */
+	if (iou_layout.sq_array_off) {
+		bpf_for(i, 0, (int)n) {
+			idx = (b.first + i) & b.mask;
+			*iou_ring_u32(r, iou_layout.sq_array_off +
+				      idx * sizeof(__u32)) = idx;
+		}
+	}
+	return b;
+}
+
+/* SQE i of the batch (first + i, masked: always in bounds), zeroed. */
+static __always_inline struct io_uring_sqe *
+iou_batch_sqe(const struct iou_sq_batch *b, __u32 i)
+{
+	struct io_uring_sqe *sqe;
+
+	sqe = (struct io_uring_sqe *)(b->sqes + ((b->first + i) & b->mask) *
+				      b->sqe_size);
+	__builtin_memset(sqe, 0, sizeof(*sqe));
+	return sqe;
+}
+
+/*
  * Hand the prepared SQEs to the kernel. Returns how many it consumed (0
  * when none were pending), fewer when one failed to submit (it posts an
  * error CQE; the ones after it are not submitted), or -EAGAIN when no

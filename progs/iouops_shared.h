@@ -39,6 +39,7 @@
 #define IOU_SYM_SRC_FD		"src_fd"	/* int: --src PATH (read only) */
 #define IOU_SYM_DST_FD		"dst_fd"	/* int: --dst PATH (written) */
 #define IOU_SYM_HTTP_FILES	"http_files"	/* const struct http_files: --root DIR */
+#define IOU_SYM_TIMEOUT_IMM	"iou_timeout_imm" /* __u32: timeouts in the SQE */
 #define IOU_SHM_MEMFD_NAME	"iouops-shm"	/* memfd of the shared region */
 
 /* Ring geometry, filled by the loader after io_uring_setup(). All offsets

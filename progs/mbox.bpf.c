@@ -173,14 +173,14 @@ static __always_inline int issue(struct iou_ring *r, struct mbox_region *mb,
 	slot_id[slot] = c->id;
 	slot_op[slot] = c->op;
 	if (c->op == MBOX_TIMEOUT) {
-		struct mbox_timespec *ts = &mb->ts[slot];
-
-		ts->tv_sec = c->off / 1000000000ULL;
-		ts->tv_nsec = c->off % 1000000000ULL;
-		iou_prep_timeout(sqe, region_uaddr(__builtin_offsetof(
+		/* nanoseconds in the SQE; mb->ts[slot] only on a kernel
+		 * without IORING_TIMEOUT_IMMEDIATE_ARG */
+		iou_prep_timeout_or_ts(sqe, c->off, 0,
+				       (struct __kernel_timespec *)&mb->ts[slot],
+				       region_uaddr(__builtin_offsetof(
 					struct mbox_region, ts) +
-					slot * sizeof(*ts)), 0, 0,
-				 MB_UD(K_CMD, slot));
+					slot * sizeof(struct mbox_timespec)),
+				       MB_UD(K_CMD, slot));
 	} else {
 		__u64 buf = iou_shm_uaddr(MBOX_DATA_OFF + c->buf);
 

@@ -87,7 +87,8 @@ struct mbox_res {
 	__u32 op;
 };
 
-/* Kept in the program's timeouts: the kernel reads it at submit. */
+/* A TIMEOUT's time where the kernel lacks IORING_TIMEOUT_IMMEDIATE_ARG
+ * (else unused): the kernel reads it at submit. */
 struct mbox_timespec {
 	__s64 tv_sec;
 	__s64 tv_nsec;

@@ -18,9 +18,6 @@ const volatile __u32 qd = 8;		/* NOPs kept in flight */
 #define NOP_TAG		(0x6e6f70ULL << 40)
 #define NOP_TAG_MASK	(0xffffffULL << 40)
 #define NOP_SEQ_MASK	((1ULL << 40) - 1)
-/* the loop bound the verifier walks (its jump history stops at 8192):
- * at most this many CQEs and SQEs per step, the rest in the next one */
-#define IOU_NOP_MAX_BATCH	256
 
 enum { C_SUBMITTED, C_COMPLETED, C_CHECKED, NR_COUNTERS };
 static const char counter_names[NR_COUNTERS][IOU_COUNTER_NAME_LEN] = {
@@ -35,8 +32,8 @@ IOU_LOOP(nops_step)
 	struct io_uring_cqe *cqe;
 	struct iou_ring r;
 	__u64 inflight, want, expect, seq;
-	__u32 first, ready, head, mask, sqe_size, n;
-	__u8 *cqes, *sqes;
+	struct iou_sq_batch b;
+	__u32 n;
 	int i, ret;
 
 	if (iou_ring_open(&r, ring))
@@ -53,26 +50,22 @@ IOU_LOOP(nops_step)
 
 	/* The expected user_data lives in a local, and the counters are
 	 * written once per step: a global or shared-memory write per CQE
-	 * costs more than the check itself. A plain bounded loop, not
-	 * iou_for_each_cqe: no iterator call, so the CQ base, head and mask
-	 * stay in registers, and nothing is stored per CQE (the profile put
-	 * a third of a QD64 NOP's time in this program). */
-	ready = iou_cq_ready_bounded(&r);
-	cqes = r.rings + iou_layout.cqes_off;
-	head = r.cur->cq_head;
-	mask = iou_layout.cq_mask;
+	 * costs more than the check itself. iou_for_each_cqe_batch: a plain
+	 * loop, no iterator call, so the CQ base, head and mask stay in
+	 * registers (the profile put a third of a QD64 NOP's time in this
+	 * program). */
 	expect = NOP_TAG | completed;
-	for (n = 0; n < ready && n < IOU_NOP_MAX_BATCH; n++) {
-		cqe = (struct io_uring_cqe *)(cqes + ((head + n) & mask) *
-					      sizeof(struct io_uring_cqe));
+	n = 0;
+	iou_for_each_cqe_batch(&r, cqe) {
 		if (cqe->user_data != expect + n || cqe->res != 0)
 			return iou_exit_error(r.ctl, -EPROTO,
 				"bad CQE: user_data %llx res %d, expected %llx",
 				cqe->user_data, cqe->res, expect + n);
+		n++;
 	}
 	completed += n;
 	iou_count(&r, C_CHECKED, n);
-	iou_cq_advance(&r, n);
+	iou_cq_commit(&r);	/* what the loop visited */
 	WRITE_ONCE(r.ctl->counters[C_COMPLETED].value, completed);
 
 	inflight = submitted - completed;
@@ -91,20 +84,12 @@ IOU_LOOP(nops_step)
 		want = total - submitted;
 	if (want > iou_sq_space(&r))
 		want = iou_sq_space(&r);
-	/* one claim for the batch; user_data = tag | sequence number; the
-	 * SQE array, mask and size in locals (a plain loop, as above) */
-	first = iou_sq_claim(&r, want);
+	/* one claim for the batch, the ring geometry read once;
+	 * user_data = tag | sequence number */
+	b = iou_sq_batch(&r, want);
 	seq = NOP_TAG | submitted;
-	sqes = r.sqes;
-	mask = iou_layout.sq_mask;
-	sqe_size = iou_layout.sqe_size;
-	for (i = 0; i < (int)want && i < IOU_NOP_MAX_BATCH; i++) {
-		struct io_uring_sqe *sqe;
-
-		sqe = (struct io_uring_sqe *)(sqes + ((first + i) & mask) * sqe_size);
-		__builtin_memset(sqe, 0, sizeof(*sqe));
-		iou_prep_nop(sqe, seq + i);
-	}
+	for (i = 0; i < (int)want && i < IOU_SQ_BATCH; i++)
+		iou_prep_nop(iou_batch_sqe(&b, i), seq + i);
 	submitted += want;
 	ret = iou_submit(&r);
 	if (ret < 0 || (__u64)ret != want)

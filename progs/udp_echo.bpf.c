@@ -170,7 +170,7 @@ IOU_LOOP(udp_echo_step)
 		/* each CQE may need a send: leave the rest for the next
 		 * step when the SQ is short (re-arm and cancel need 2) */
 		if (iou_sq_space(&r) < 3) {
-			r.cur->cq_seen--;	/* this one stays for later */
+			iou_cqe_keep();	/* this one stays for later */
 			ret = 1;
 			break;
 		}

@@ -265,6 +265,184 @@ TEST_TIMEOUT(cp_write_error, "cp: /dev/full as destination stops with ENOSPC, ex
 	return KSFT_PASS;
 }
 
+/* ---- pacing: --set rate ---- */
+
+/* The program's own time of the copy ("copied N bytes in US us"), in
+ * microseconds; 0 if the line is missing. */
+static uint64_t copy_us(const struct st_cmd *c)
+{
+	const char *s = c->out ? strstr(c->out, " bytes in ") : NULL;
+
+	return s ? strtoull(s + strlen(" bytes in "), NULL, 10) : 0;
+}
+
+/* Copy SRC to DST with ARGS... (NULL-terminated after --dst), want done
+ * and byte-exact; the program's time in *US. */
+#define paced_copy(f, size, us, ...)					\
+	paced_copy_argv(f, size, us, (const char *[]){ __VA_ARGS__, NULL })
+
+static int paced_copy_run(struct cp_files *f, uint64_t size, uint64_t *us,
+			  uint64_t *dropped, const char **args)
+{
+	char *argv[24] = { (char *)st_cli(), "load", "cp", "--src", f->src,
+			   "--dst", f->dst };
+	char want[64];
+	struct st_cmd c;
+	int n = 7;
+
+	while (*args && n < 23)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+	ASSERT_OK(st_cmd_start(&c, NULL, NULL, argv));
+	ASSERT_OK(st_cmd_wait(&c, -1));
+	if (c.status != IOUOPS_EXIT_OK)
+		st_cmd_diag(&c);
+	ASSERT_EQ(IOUOPS_EXIT_OK, c.status);
+	snprintf(want, sizeof(want), "copied %llu bytes", (unsigned long long)size);
+	ASSERT_TRUE(st_cmd_has(&c, want));
+	ASSERT_EQ(-1, first_diff(f->src, f->dst, size));
+	*us = copy_us(&c);
+	ASSERT_LT(0, *us);
+	if (dropped) {
+		*dropped = st_out_field(c.out, "rate_dropped");
+		ASSERT_NE(UINT64_MAX, *dropped);
+	}
+	return KSFT_PASS;
+}
+
+static int paced_copy_argv(struct cp_files *f, uint64_t size, uint64_t *us,
+			   const char **args)
+{
+	return paced_copy_run(f, size, us, NULL, args);
+}
+
+/* A paced copy at RATE_S: its time and the tokens its stalls dropped. */
+static int paced_copy_dropped(struct cp_files *f, uint64_t size,
+			      uint64_t *us, uint64_t *dropped,
+			      const char *rate_s)
+{
+	return paced_copy_run(f, size, us, dropped,
+			      (const char *[]){ "--set", rate_s, NULL });
+}
+
+/*
+ * SIZE bytes at RATE must take SIZE/RATE seconds +/- 5%. Never faster:
+ * the bucket starts empty and fills with the clock, so that bound always
+ * holds. Not slower only if the machine can copy well above the rate: an
+ * unpaced copy of the same file first says how fast it is (TCG under
+ * load can be slower than 10 MiB/s). A stall of the machine longer than
+ * the bucket (500 ms) drops tokens, counted in rate_dropped: that time
+ * is the machine's, not the pacer's, and is taken off before the upper
+ * bound is checked (a pacer that sleeps too long drops nothing).
+ */
+static int paced_accuracy(uint64_t size, const char *rate_s, uint64_t rate)
+{
+	const uint64_t want_us = size * 1000000 / rate;
+	uint64_t free_us, us, dropped, dropped_us;
+	struct cp_files f;
+
+	ASSERT_OK(cp_files(&f));
+	ASSERT_OK(make_file(f.src, size, 11));
+	ASSERT_OK(paced_copy(&f, size, &free_us, "--set", "qd=8"));
+	ASSERT_OK(paced_copy_dropped(&f, size, &us, &dropped, rate_s));
+	dropped_us = dropped * 1000000 / rate;
+	st_diag("%llu bytes at rate %s: %.3f s (want %.3f s, %+.2f%%); "
+		"unpaced %.3f s; stalls dropped %llu bytes (%.3f s)",
+		(unsigned long long)size, rate_s, us / 1e6, want_us / 1e6,
+		((double)us - want_us) * 100.0 / want_us, free_us / 1e6,
+		(unsigned long long)dropped, dropped_us / 1e6);
+	ASSERT_LE(want_us * 95 / 100, us);
+	us -= dropped_us < us ? dropped_us : us;
+	if (free_us * 2 > want_us) {
+		st_diag("unpaced copy is not 2x faster than the rate: the "
+			"upper bound is not checked");
+	} else {
+		ASSERT_GE(want_us * 105 / 100, us);
+	}
+	unlink(f.src);
+	unlink(f.dst);
+	return KSFT_PASS;
+}
+
+TEST_TIMEOUT(cp_paced_10m, "cp --set rate=10m: 50 MiB in 5 s +/- 5%, byte-exact", 300)
+{
+	ST_REQUIRE_FEATURE();
+	return paced_accuracy(50ULL << 20, "rate=10m", 10ULL << 20);
+}
+
+TEST_TIMEOUT(cp_paced_1m, "cp --set rate=1m: 5 MiB in 5 s +/- 5% (a rate any machine beats), byte-exact", 120)
+{
+	ST_REQUIRE_FEATURE();
+	return paced_accuracy(5ULL << 20, "rate=1m", 1ULL << 20);
+}
+
+TEST_TIMEOUT(cp_paced_small, "cp paced: 1 byte, a file under one bucket, and the timespec fallback: byte-exact", 120)
+{
+	struct cp_files f;
+	uint64_t us;
+
+	ST_REQUIRE_FEATURE();
+	ASSERT_OK(cp_files(&f));
+	ASSERT_OK(make_file(f.src, 1, 21));
+	ASSERT_OK(paced_copy(&f, 1, &us, "--set", "rate=10m"));
+	/* under one bucket (2.5 MiB at 10m): at most a tick or so */
+	ASSERT_OK(make_file(f.src, 100000, 22));
+	ASSERT_OK(paced_copy(&f, 100000, &us, "--set", "rate=10m"));
+	ASSERT_GT(2000000, us);
+	/* 256 KiB at 512 KiB/s with a timespec in the region: 0.5 s */
+	ASSERT_OK(make_file(f.src, 256 << 10, 23));
+	ASSERT_OK(paced_copy(&f, 256 << 10, &us, "--set", "rate=512k",
+			     "--set", "iou_timeout_imm=0", "--set", "bs=16k"));
+	st_diag("256 KiB at 512k with timespecs: %.3f s", us / 1e6);
+	ASSERT_LE(475000, us);
+	return KSFT_PASS;
+}
+
+TEST_TIMEOUT(cp_paced_sigint, "cp paced: SIGINT mid-copy stops within the timer's wait, exit 0, partial, detached", 120)
+{
+	char *argv[] = { (char *)st_cli(), "load", "cp", "--src", NULL,
+			 "--dst", NULL, "--set", "rate=1m", "--stats", "1",
+			 NULL };
+	int links = st_count_struct_ops_links();
+	struct cp_files f;
+	struct st_cmd c;
+	struct stat st;
+	uint64_t bytes;
+	double t;
+
+	ST_REQUIRE_FEATURE();
+	ASSERT_OK(cp_files(&f));
+	ASSERT_OK(make_file(f.src, 64ULL << 20, 31));	/* 64 s at 1m */
+	argv[4] = f.src;
+	argv[6] = f.dst;
+	ASSERT_OK(st_cmd_start(&c, NULL, NULL, argv));
+	/* the first live stats line: the copy runs */
+	t = st_now();
+	while (!st_cmd_has(&c, "rate_limit=1048576") && st_now() - t < 60)
+		if (st_cmd_pump(&c, 100) == 1)
+			break;
+	ASSERT_TRUE(st_cmd_has(&c, "rate_limit=1048576"));
+	ASSERT_OK(kill(c.pid, SIGINT));
+	t = st_now();
+	ASSERT_OK(st_cmd_wait(&c, 30000));
+	st_diag("exited %.2f s after SIGINT", st_now() - t);
+	ASSERT_EQ(IOUOPS_EXIT_OK, c.status);
+	ASSERT_TRUE(st_cmd_has(&c, "stopped after"));
+	ASSERT_TRUE(st_cmd_has(&c, "destination incomplete"));
+	bytes = st_out_field(c.out, "bytes");
+	ASSERT_LT(0, bytes);
+	ASSERT_GT(64ULL << 20, bytes);
+	ASSERT_OK(stat(f.dst, &st));
+	ASSERT_GE(bytes, (uint64_t)st.st_size);
+	/* what was written is the source's start, no hole */
+	ASSERT_EQ(-1, first_diff(f.src, f.dst, (uint64_t)st.st_size));
+	if (links >= 0)
+		ASSERT_GE(links, st_count_struct_ops_links());
+	unlink(f.src);
+	unlink(f.dst);
+	return KSFT_PASS;
+}
+
 /* One bad command line `iouops load cp ARGS...`: its exit status, one
  * line on stderr naming WHAT (or the program's reason on stdout), and no
  * program left attached. */
@@ -298,7 +476,7 @@ static int bad_input_argv(int want_status, const char *what, const char **args)
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(cp_bad_input, "cp: missing/dir source, unwritable or same destination, qd/bs out of range", 120)
+TEST_TIMEOUT(cp_bad_input, "cp: missing/dir source, unwritable or same destination, qd/bs/rate out of range", 120)
 {
 	struct cp_files f;
 	char nodir[sizeof(f.dir) + 16];
@@ -334,6 +512,15 @@ TEST_TIMEOUT(cp_bad_input, "cp: missing/dir source, unwritable or same destinati
 			    "--src", f.src, "--dst", f.dst, "--set", "bs=0"));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "bs 33554432 out of range",
 			    "--src", f.src, "--dst", f.dst, "--set", "bs=32m"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "rate 0 out of range",
+			    "--src", f.src, "--dst", f.dst, "--set", "rate=0"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR,
+			    "rate 17179869184 out of range", "--src", f.src,
+			    "--dst", f.dst, "--set", "rate=16g"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "rate", "--src", f.src,
+			    "--dst", f.dst, "--set", "rate=-1"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "rate", "--src", f.src,
+			    "--dst", f.dst, "--set", "rate=10q"));
 	/* qd * bs past 4 GiB: the loader cannot make the region */
 	ASSERT_OK(bad_input(IOUOPS_EXIT_REGION, "more than 4 GiB", "--src",
 			    f.src, "--dst", f.dst, "--set", "qd=256", "--set", "bs=16m"));

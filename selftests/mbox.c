@@ -34,7 +34,10 @@ struct fixture {
 	double run_secs;
 };
 
-static int fixture_open(struct fixture *f, const char *spin)
+/* timeout_imm: "1" (the default: timeouts in the SQE where the kernel
+ * has IORING_TIMEOUT_IMMEDIATE_ARG) or "0" (forced timespec form). */
+static int fixture_open_timeouts(struct fixture *f, const char *spin,
+				 const char *timeout_imm)
 {
 	unsigned char buf[4096];
 
@@ -47,13 +50,19 @@ static int fixture_open(struct fixture *f, const char *spin)
 		ASSERT_EQ((ssize_t)sizeof(buf), pwrite(f->fd, buf, sizeof(buf), off));
 	}
 	ASSERT_OK(st_open_prog(&f->p, NULL, "progs/mbox.bpf.o", "data_size",
-			       "64k", "spin", spin, NULL));
+			       "64k", "spin", spin, IOU_SYM_TIMEOUT_IMM,
+			       timeout_imm, NULL));
 	ASSERT_OK(iou_prog_load(f->p));
 	ASSERT_OK(iou_prog_attach(f->p));
 	ASSERT_OK(iou_mbox_open(iou_prog_shm(f->p), iou_prog_shm_size(f->p), &f->m));
 	f->mb = (struct mbox_region *)((char *)iou_prog_shm(f->p) + IOU_CTL_SIZE);
 	f->ctl = iou_prog_ctl(f->p);
 	return 0;
+}
+
+static int fixture_open(struct fixture *f, const char *spin)
+{
+	return fixture_open_timeouts(f, spin, "1");
 }
 
 static void *client_main(void *arg)
@@ -519,4 +528,78 @@ TEST_VARIANTS(mbox)
 	ASSERT_TRUE(st_cmd_has(&c, variant->want));
 	ASSERT_TRUE(st_cmd_has(&c, "program exit: stopped"));
 	return KSFT_PASS;
+}
+
+/* ---- timeouts: the value in the SQE, or a timespec as fallback ---- */
+
+#define NR_TIMED	3
+static const uint64_t timed_ms[NR_TIMED] = { 300, 50, 150 };
+static double timed_late[NR_TIMED];	/* seconds after its due time */
+
+/* Three timeouts posted at once come back in order of their times, each
+ * not before it is due (the ids say which is which). */
+static int timed_client(struct fixture *f)
+{
+	struct mbox_cmd cmds[NR_TIMED];
+	const uint64_t order[NR_TIMED] = { 1, 2, 0 };
+	struct mbox_res r;
+	double t0;
+
+	for (unsigned i = 0; i < NR_TIMED; i++)
+		cmds[i] = (struct mbox_cmd){ .id = i, .op = MBOX_TIMEOUT,
+					     .off = timed_ms[i] * 1000000ULL };
+	t0 = st_now();
+	ASSERT_EQ(NR_TIMED, iou_mbox_post(f->m, cmds, NR_TIMED));
+	for (unsigned i = 0; i < NR_TIMED; i++) {
+		ASSERT_EQ(1, take1(f, &r));
+		ASSERT_EQ_U64(order[i], r.id);
+		ASSERT_EQ(MBOX_TIMEOUT, r.op);
+		ASSERT_EQ(0, r.res);
+		timed_late[r.id] = st_now() - t0 - timed_ms[r.id] / 1000.0;
+	}
+	return stop_and_drain(f);
+}
+
+/* Did the program write a timespec for any of the timeouts? */
+static bool timespecs_written(const struct fixture *f)
+{
+	for (unsigned i = 0; i < MBOX_MAX_INFLIGHT; i++)
+		if (f->mb->ts[i].tv_sec || f->mb->ts[i].tv_nsec)
+			return true;
+	return false;
+}
+
+static int timed_run(const char *timeout_imm, bool want_timespecs)
+{
+	struct fixture f;
+
+	ASSERT_OK(fixture_open_timeouts(&f, "0", timeout_imm));
+	ASSERT_OK(run_client(&f, timed_client));
+	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);	/* by its STOP */
+	for (unsigned i = 0; i < NR_TIMED; i++) {
+		st_diag("timeout %llu ms (imm %s): %+.1f ms late",
+			(unsigned long long)timed_ms[i], timeout_imm,
+			timed_late[i] * 1000);
+		/* never early (a 1 ms margin for the two clocks' reads);
+		 * late only by the machine's speed: 10 s is generous */
+		ASSERT_LE(-1, (long long)(timed_late[i] * 1000));
+		ASSERT_GT(10000, (long long)(timed_late[i] * 1000));
+	}
+	ASSERT_EQ(want_timespecs, timespecs_written(&f));
+	fixture_close(&f);
+	return 0;
+}
+
+TEST_TIMEOUT(mbox_timeout_immediate, "mbox: TIMEOUTs with the ns in the SQE fire in time order, never early, no timespec written", 60)
+{
+	ST_REQUIRE_FEATURE();
+	if (!iou_kernel_has_timeout_imm())
+		return st_skip("kernel lacks IORING_TIMEOUT_IMMEDIATE_ARG");
+	return timed_run("1", false);
+}
+
+TEST_TIMEOUT(mbox_timeout_timespec, "mbox: iou_timeout_imm=0 forces the timespec fallback: same order and times", 60)
+{
+	ST_REQUIRE_FEATURE();
+	return timed_run("0", true);
 }
