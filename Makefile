@@ -3,8 +3,9 @@
 #   make            build everything into build/ (V=1 shows the commands)
 #   make run        boot the newest kernel in a VM: the in-kernel echo server
 #                   against its liburing and epoll baselines
-#   make test       selftests on the host (SKIPs) and in the VM (KERNELS=...),
-#                   then make bench QUICK=1 as a smoke test
+#   make test       make fuzz-smoke, selftests on the host (SKIPs) and in the
+#                   VM (KERNELS=...), then make bench QUICK=1 as a smoke test
+#   make fuzz, fuzz-smoke, chaos, soak, SANITIZE=1: see the hostile block below
 #   make bench      BPF loops vs userspace loops in one VM run: a table, CSV,
 #                   JSON and a plot in build/bench/ (QUICK=1: smoke test
 #                   and the --icount regression check; PROFILE=1: perf
@@ -21,7 +22,7 @@ CLANG   ?= clang-19
 BPFTOOL ?= bpftool
 KERNELS ?= default
 
-BUILD   := build
+BUILD   := $(if $(filter 1,$(SANITIZE)),build-san,build)
 ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 WARN    := -Wall -Wextra -Werror
@@ -142,7 +143,7 @@ run: $(CLI) $(PROG_OBJS) $(SAMPLES)
 
 test: all
 	scripts/test $(KERNELS)
-	scripts/bench --quick
+	$(if $(filter 1,$(SANITIZE)),,scripts/bench --quick)
 
 bench: all
 	scripts/bench $(if $(filter-out 0,$(QUICK)),--quick) $(if $(filter-out 0,$(PROFILE)),--profile) $(BENCH_ARGS)
@@ -203,22 +204,96 @@ $(INSTALL_TEST): selftests/install/prep selftests/install/loader.c \
 # mbox: BPF atomic exchange (a full barrier) needs the v3 instruction set,
 # which every program is built for (BPF_CFLAGS)
 
+# ---- issue 12, a hostile world: sanitizers, fuzzing, chaos, soak ----
+#
+#   make SANITIZE=1 [test]   everything built with ASan+UBSan into build-san/
+#                            (scripts/test and scripts/vm take IOUOPS_BUILD)
+#   make fuzz                each fuzz/NAME.c harness (libFuzzer, ASan, UBSan)
+#                            for FUZZ_SECONDS (60); make test runs each for
+#                            FUZZ_SMOKE_SECONDS (3) on fuzz/corpus/NAME/
+#   make chaos               the kill-at-any-moment test, CHAOS_KILLS (200)
+#   make soak                the soak test for SOAK_SECONDS (300) in the VM
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+# the install test links the installed (sanitized) libiouops.a
+$(INSTALL_TEST): export CC := $(CC) -fsanitize=address,undefined
+endif
+export IOUOPS_BUILD := $(BUILD)
+
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+CHAOS_KILLS        ?= 200
+SOAK_SECONDS       ?= 300
+FUZZ_BUILD  := build-fuzz
+FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Iloader -Iprogs -Ifuzz \
+	       -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	       -fno-omit-frame-pointer
+FUZZ_LIB_OBJS := $(patsubst loader/%.c,$(FUZZ_BUILD)/loader/%.o,$(LIB_SRCS))
+# fuzz/cli.c: the command's own objects, main() renamed (libFuzzer has one)
+FUZZ_CLI_OBJS := $(patsubst loader/%.c,$(FUZZ_BUILD)/loader/%.o,$(CLI_SRCS))
+FUZZERS     := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard fuzz/*.c))
+
+$(FUZZ_BUILD)/loader/%.o: loader/%.c
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/loader/main.o: FUZZ_CFLAGS += -Dmain=iouops_main
+$(FUZZ_BUILD)/cli: FUZZ_EXTRA_OBJS := $(FUZZ_CLI_OBJS)
+$(FUZZ_BUILD)/cli: $(FUZZ_CLI_OBJS)
+
+$(FUZZ_BUILD)/%: fuzz/%.c $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer $< \
+		$(FUZZ_EXTRA_OBJS) $(FUZZ_LIB_OBJS) $(LDLIBS) -o $@
+
+.PHONY: fuzz fuzz-smoke chaos soak
+fuzz: $(FUZZERS) $(PROG_OBJS) $(TEST_BPF_OBJS)
+	scripts/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: $(FUZZERS) $(PROG_OBJS) $(TEST_BPF_OBJS)
+	scripts/fuzz --smoke $(FUZZ_SMOKE_SECONDS)
+
+test: fuzz-smoke
+
+chaos: all
+	scripts/vm --timeout 7200 -- env IOU_CHAOS_KILLS=$(CHAOS_KILLS) \
+		KSFT_TIMEOUT=7000 $(BUILD)/selftests/runner -t chaos_kill
+
+soak: all
+	scripts/vm --timeout $$(( $(SOAK_SECONDS) + 900 )) -- env \
+		IOU_SOAK_SECONDS=$(SOAK_SECONDS) \
+		KSFT_TIMEOUT=$$(( $(SOAK_SECONDS) + 600 )) \
+		$(BUILD)/selftests/runner -t soak
+
+.PHONY: clean-hostile
+clean: clean-hostile
+clean-hostile:
+	$(Q)rm -rf $(FUZZ_BUILD) build-san
+
 # The headers each output read when it was last built (see DEPFLAGS).
 DEP_FILES := $(addsuffix .d,$(basename $(PROG_OBJS) $(TEST_BPF_OBJS) \
 	       $(LIB_OBJS) $(CLI_SRCS:loader/%.c=$(BUILD)/loader/%.o) \
-	       $(TEST_OBJS) $(SAMPLES) $(BENCH_TOOLS)))
+	       $(TEST_OBJS) $(SAMPLES) $(BENCH_TOOLS) \
+	       $(FUZZ_LIB_OBJS) $(FUZZ_CLI_OBJS) $(FUZZERS)))
 -include $(DEP_FILES)
 
 help:
 	@echo 'Targets:'
 	@echo '  all (default)  programs, libiouops, iouops, samples, selftests, bench tools in $(BUILD)/'
 	@echo '  run            the echo server demo in a VM (scripts/vm)'
-	@echo '  test           selftests on the host and in the VM, then make bench QUICK=1'
+	@echo '  test           fuzz-smoke, selftests on the host and in the VM, then make bench QUICK=1'
 	@echo '  bench          BPF loops vs userspace loops in a VM: $(BUILD)/bench/'
 	@echo '  vmlinux.h      regenerate vmlinux.h from the default cached kernel'
 	@echo '  install        install under $$(DESTDIR)$$(PREFIX)'
 	@echo '  uninstall      remove exactly what install wrote'
-	@echo '  clean          remove $(BUILD)/'
+	@echo '  clean          remove $(BUILD)/ (and build-fuzz/, build-san/)'
+	@echo '  fuzz           every fuzz/NAME.c libFuzzer harness for FUZZ_SECONDS (build-fuzz/)'
+	@echo '  fuzz-smoke     each harness on its saved corpus, then FUZZ_SMOKE_SECONDS (make test runs it)'
+	@echo '  chaos          kill every program at any moment, CHAOS_KILLS times, in a VM'
+	@echo '  soak           every program under load for SOAK_SECONDS in a VM'
 	@echo '  help           this list'
 	@echo 'Variables (make VAR=value):'
 	@echo '  KERNELS=...    kernels for make test (scripts/test; default: default)'
@@ -226,6 +301,11 @@ help:
 	@echo '  BENCH_ARGS=... make bench: more scripts/bench options, e.g. --icount'
 	@echo '  PREFIX=dir     install prefix (default /usr/local)'
 	@echo '  DESTDIR=dir    staging root for install/uninstall'
+	@echo '  SANITIZE=1     build with ASan+UBSan into build-san/ (make SANITIZE=1 test: the suite on it, no bench)'
+	@echo '  FUZZ_SECONDS=N make fuzz: seconds per harness (default 60)'
+	@echo '  FUZZ_SMOKE_SECONDS=N  make fuzz-smoke: seconds per harness (default 3)'
+	@echo '  CHAOS_KILLS=N  make chaos: kills (default 200)'
+	@echo '  SOAK_SECONDS=N make soak: seconds (default 300)'
 	@echo '  V=1            show the full commands'
 	@echo '  CC=cc          userspace compiler (default gcc; clang-19 works too)'
 	@echo '  CLANG=clang    BPF compiler (default clang-19)'

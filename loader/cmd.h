@@ -67,6 +67,35 @@ void iouops_bpf_include_dirs(const struct iouops_home *h, char *out,
 int iouops_exec_script(const struct iouops_home *h, const char *name,
 		       char **pre, int nr_pre, int argc, char **argv);
 
+/* cmd_load.c: load's command line. */
+#define MAX_SETS 64
+
+struct load_args {
+	const char *prog;
+	struct iou_opts opts;
+	const char *set_names[MAX_SETS];
+	const char *set_values[MAX_SETS];
+	int nr_sets;
+	struct { const char *name, *path; enum iou_file_mode mode; } files[MAX_SETS];
+	int nr_files;
+	const char *shm_type;		/* --shm-type TYPE */
+	const char *prints[MAX_SETS];	/* --print PATH */
+	int nr_prints;
+	const char *expect_paths[MAX_SETS];	/* --expect PATH=VALUE */
+	const char *expect_values[MAX_SETS];
+	unsigned long long expect_raw[MAX_SETS];
+	int nr_expects;
+	unsigned stats_interval;	/* seconds; 0: no live stats */
+	bool verbose;
+	bool timing;			/* --timing: print load/run costs */
+	bool help;			/* -h: print the usage, nothing else */
+};
+/* Parse `load ARGS...` (argv[0] = "load", a is zeroed) into a: 0, or the
+ * exit status of a bad command line after one line on stderr. Nothing
+ * else happens (it writes only into a and the '=' of argv's NAME=VALUE
+ * strings), so fuzz/cli.c calls it directly. */
+int load_parse_args(int argc, char **argv, struct load_args *a);
+
 /* cmd_load_status.c: the one line and exit status of each way `load`
  * fails. */
 struct iou_prog;

@@ -18,28 +18,6 @@
 
 #include "cmd.h"
 
-#define MAX_SETS 64
-
-struct load_args {
-	const char *prog;
-	struct iou_opts opts;
-	const char *set_names[MAX_SETS];
-	const char *set_values[MAX_SETS];
-	int nr_sets;
-	struct { const char *name, *path; enum iou_file_mode mode; } files[MAX_SETS];
-	int nr_files;
-	const char *shm_type;		/* --shm-type TYPE */
-	const char *prints[MAX_SETS];	/* --print PATH */
-	int nr_prints;
-	const char *expect_paths[MAX_SETS];	/* --expect PATH=VALUE */
-	const char *expect_values[MAX_SETS];
-	unsigned long long expect_raw[MAX_SETS];
-	int nr_expects;
-	unsigned stats_interval;	/* seconds; 0: no live stats */
-	bool verbose;
-	bool timing;			/* --timing: print load/run costs */
-};
-
 static struct iou_prog *volatile running_prog;
 static volatile sig_atomic_t signals_seen;
 
@@ -384,7 +362,7 @@ static int add_file(struct load_args *a, int opt, char *arg)
 	return 0;
 }
 
-static int parse_load(int argc, char **argv, struct load_args *a)
+int load_parse_args(int argc, char **argv, struct load_args *a)
 {
 	static const struct option longopts[] = {
 		{ "set", required_argument, NULL, OPT_SET },
@@ -416,7 +394,7 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 	int c, status;
 
 	a->opts.sq_rewind = -1;
-	optind = 1;
+	optind = 0;	/* glibc: a full restart, even after an earlier argv */
 	opterr = 0;	/* one line of our own instead of getopt's */
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -515,8 +493,8 @@ static int parse_load(int argc, char **argv, struct load_args *a)
 			a->opts.log = log_to_stderr;
 			break;
 		case 'h':
-			iouops_usage(stdout);
-			exit(IOUOPS_EXIT_OK);
+			a->help = true;
+			return 0;
 		default:
 			fprintf(stderr, "iouops: load: bad or incomplete option "
 				"'%s' (see 'iouops --help')\n", argv[optind - 1]);
@@ -538,6 +516,12 @@ int cmd_load(int argc, char **argv)
 	int status;
 
 	memset(&a, 0, sizeof(a));
-	status = parse_load(argc, argv, &a);
-	return status ? status : run_load(&a);
+	status = load_parse_args(argc, argv, &a);
+	if (status)
+		return status;
+	if (a.help) {
+		iouops_usage(stdout);
+		return IOUOPS_EXIT_OK;
+	}
+	return run_load(&a);
 }

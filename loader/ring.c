@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "prog_internal.h"
@@ -106,7 +107,8 @@ int iou_prog_setup_shm(struct iou_prog *p)
 	p->shm_fd = memfd_create(IOU_SHM_MEMFD_NAME, MFD_CLOEXEC);
 	if (p->shm_fd < 0)
 		return -errno;
-	if (ftruncate(p->shm_fd, (off_t)size))
+	/* memfds are born 0777: only our own user may open it again */
+	if (fchmod(p->shm_fd, 0600) || ftruncate(p->shm_fd, (off_t)size))
 		return -errno;
 	p->shm = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      p->shm_fd, 0);

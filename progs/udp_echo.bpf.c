@@ -65,6 +65,10 @@ __u32 held;		/* buffers held by sends */
 __u32 pending;		/* requests in flight */
 __u32 cancelled;
 __u32 started;
+/* A stop request is latched: stop_req is shared memory that anyone with
+ * the region may clear again, and a receive re-armed after the one cancel
+ * would keep the loop alive for ever. */
+__u32 stopping;
 
 static __always_inline __u64 shm_off(__u64 field)
 {
@@ -207,7 +211,9 @@ IOU_LOOP(udp_echo_step)
 	}
 	iou_cq_commit(&r);
 
-	if (iou_stop_requested(&r)) {
+	if (iou_stop_requested(&r))
+		stopping = 1;
+	if (stopping) {
 		if (armed && !cancelled) {
 			struct io_uring_sqe *sqe = iou_get_sqe(&r);
 
@@ -227,7 +233,7 @@ IOU_LOOP(udp_echo_step)
 	want = iou_sq_pending(&r);
 	if (iou_submit(&r) != want)
 		return iou_exit_error(r.ctl, -EIO, "submit failed");
-	if (iou_stop_requested(&r) && !pending)
+	if (stopping && !pending)
 		return iou_exit_stopped(r.ctl, "stopped: %llu datagrams, %llu "
 					"echoed", iou_counter(&r, C_DGRAMS),
 					iou_counter(&r, C_ECHOED));

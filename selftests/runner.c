@@ -221,8 +221,9 @@ static enum result run_one(const struct st_test *t, int num,
 int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0, skipped = 0, nr_names = 0, nr_sel = 0;
-	struct st_test **all, **sel;
-	char **names;
+	/* static: still reachable at exit for a SANITIZE=1 leak check */
+	static struct st_test **all, **sel;
+	static char **names;
 	bool list = false;
 	sigset_t blockset, oldmask;
 	int opt, i;

@@ -398,7 +398,7 @@ int st_cmd_start(struct st_cmd *c, st_pre_exec_fn fn, void *arg,
 	}
 	if (pid == 0) {
 		sigset_t none;
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
