@@ -274,11 +274,15 @@ clean-hostile:
 	$(Q)rm -rf $(FUZZ_BUILD) build-san
 
 # The headers each output read when it was last built (see DEPFLAGS).
-DEP_FILES := $(addsuffix .d,$(basename $(PROG_OBJS) $(TEST_BPF_OBJS) \
-	       $(LIB_OBJS) $(CLI_SRCS:loader/%.c=$(BUILD)/loader/%.o) \
-	       $(TEST_OBJS) $(SAMPLES) $(BENCH_TOOLS) \
-	       $(FUZZ_LIB_OBJS) $(FUZZ_CLI_OBJS) $(FUZZERS)))
+DEP_OUTPUTS := $(PROG_OBJS) $(TEST_BPF_OBJS) $(LIB_OBJS) \
+	       $(CLI_SRCS:loader/%.c=$(BUILD)/loader/%.o) $(TEST_OBJS) \
+	       $(SAMPLES) $(BENCH_TOOLS) $(FUZZ_LIB_OBJS) $(FUZZ_CLI_OBJS) $(FUZZERS)
+DEP_FILES := $(addsuffix .d,$(basename $(DEP_OUTPUTS)))
 -include $(DEP_FILES)
+# An output built before dependency tracking has no .d, so nothing says
+# which headers it read: rebuild it once (a stale object otherwise
+# survives a header change, e.g. a struct iou_res that grew).
+$(foreach o,$(DEP_OUTPUTS),$(if $(wildcard $(o)),$(if $(wildcard $(basename $(o)).d),,$(eval $(o): FORCE))))
 
 help:
 	@echo 'Targets:'
