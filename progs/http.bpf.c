@@ -36,7 +36,7 @@
  * already queued, close everything.
  */
 #include "iouops.bpf.h"
-#include "http_shared.h"
+#include "http_parse.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -115,20 +115,6 @@ enum { CONN_FREE, CONN_OPEN, CONN_CLOSING };
 #define F_TIMER		(1U << 9)	/* linger timeout armed */
 #define F_ERRCLOSE	(1U << 10)	/* the closing response is an error */
 
-/* parser states */
-enum { P_METHOD, P_TARGET, P_PATH, P_QUERY, P_VERSION, P_VER_LF, P_LINE,
-       P_HNAME, P_HVAL, P_HVAL_LF, P_END_LF, P_BODY, P_DEAD };
-/* what a header is */
-enum { H_OTHER, H_CONNECTION, H_CONTENT_LENGTH, H_TRANSFER_ENCODING };
-/* request flags */
-#define R_HEAD		(1U << 0)	/* method HEAD */
-#define R_BADMETHOD	(1U << 1)	/* neither GET nor HEAD */
-#define R_HTTP11	(1U << 2)
-#define R_CLOSE		(1U << 3)	/* Connection: close */
-#define R_KEEPALIVE	(1U << 4)	/* Connection: keep-alive */
-#define R_HAS_CL	(1U << 5)
-#define R_TE		(1U << 6)
-#define R_LONGPATH	(1U << 7)
 /* a queued response: file index << 8 | these */
 #define Q_HEAD		(1U << 0)
 #define Q_CLOSE		(1U << 1)
@@ -140,21 +126,7 @@ struct conn {
 	__u32 head, tail;	/* FIFO of received buffer ids */
 	__u32 nbufs;
 	__u32 head_off;		/* bytes of the head buffer parsed */
-	/* parser */
-	__u32 ps;
-	__u32 rflags;
-	__u32 req_bytes;	/* of this request's line and headers */
-	__u32 mlen;
-	__u32 plen;
-	__u32 vpos;
-	__u32 hkind;
-	__u32 vlen;
-	__u32 __pad;
-	__u64 method;
-	__u64 phash;
-	__u64 hhash;
-	__u64 vhash;
-	__u64 clen;
+	struct http_req req;	/* the parser: http_parse.h */
 	__u64 body_left;
 	/* responses */
 	__u32 rq_head, rq_tail;
@@ -185,17 +157,6 @@ struct http_state {
 	__u32 ts_off;		/* the linger timespec in the region */
 };
 struct http_state st;
-
-/* FNV-1a of lower-case header names and values we look for */
-#define FNV(h, ch)	(((h) ^ (__u8)(ch)) * HTTP_FNV_PRIME)
-static __always_inline __u64 fnv_str(const char *s, int n)
-{
-	__u64 h = HTTP_FNV_OFFSET;
-
-	for (int i = 0; i < n; i++)
-		h = FNV(h, s[i]);
-	return h;
-}
 
 static __always_inline struct conn *conn_at(__u32 slot)
 {
@@ -297,49 +258,18 @@ static __always_inline void drop_queue(__u8 *shm, struct conn *c)
 	}
 }
 
-/* ---- the request parser ---- */
-
-static __always_inline void parse_reset(struct conn *c)
-{
-	c->ps = P_METHOD;
-	c->rflags = 0;
-	c->req_bytes = 0;
-	c->mlen = 0;
-	c->plen = 0;
-	c->method = 0;
-	c->phash = HTTP_FNV_OFFSET;
-	c->clen = 0;
-}
-
-static __always_inline int is_tchar(__u8 ch)
-{
-	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9'))
-		return 1;
-	switch (ch) {
-	case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-	case '+': case '-': case '.': case '^': case '_': case '`': case '|':
-	case '~':
-		return 1;
-	}
-	return 0;
-}
-
-static __always_inline __u8 lower(__u8 ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
+/* ---- requests: the parser is http_parse.h ---- */
 
 /* The file whose name is the parsed path, or the 404 entry. */
 static __always_inline __u32 lookup(__u8 *shm, struct conn *c)
 {
-	__u32 nslots = http_files.nslots, plen = c->plen;
+	__u32 nslots = http_files.nslots, plen = c->req.plen;
 	int k, i;
 
 	if (!nslots || !http_files.nserved)
 		return http_files.err_file[HTTP_ERR_404];
 	bpf_for(k, 0, HTTP_MAX_PROBE) {
-		__u32 s = ((__u32)c->phash + (__u32)k) & (nslots - 1);
+		__u32 s = ((__u32)c->req.phash + (__u32)k) & (nslots - 1);
 		__u32 soff = http_files.slots_off + s * 4, idx, foff, noff;
 		struct http_file *f;
 		int same = 1;
@@ -353,7 +283,7 @@ static __always_inline __u32 lookup(__u8 *shm, struct conn *c)
 		if (foff > iou_layout.mem_size - sizeof(struct http_file))
 			break;
 		f = (struct http_file *)(shm + foff);
-		if (f->hash != c->phash || f->name_len != plen)
+		if (f->hash != c->req.phash || f->name_len != plen)
 			continue;
 		noff = f->name_off;
 		if (noff > iou_layout.mem_size - HTTP_PATH_MAX)
@@ -361,7 +291,7 @@ static __always_inline __u32 lookup(__u8 *shm, struct conn *c)
 		bpf_for(i, 0, HTTP_PATH_MAX) {
 			if ((__u32)i >= plen)
 				break;
-			if (shm[noff + i] != (__u8)c->path[i & (HTTP_PATH_MAX - 1)]) {
+			if (shm[noff + i] != (__u8)c->req.path[i & (HTTP_PATH_MAX - 1)]) {
 				same = 0;
 				break;
 			}
@@ -398,216 +328,56 @@ static __always_inline void respond(struct conn *c, __u32 file, __u32 qflags,
 	count_status(status);
 	if (qflags & Q_CLOSE) {
 		c->flags |= F_LAST;
-		c->ps = P_DEAD;
+		c->req.ps = P_DEAD;
 	}
 }
 
-static __always_inline void respond_err(struct conn *c, int err, __u32 status)
+/* An error response (HTTP_ERR_* err), then close. */
+static __always_inline void respond_err(struct conn *c, int err)
 {
+	static const __u16 status[8] = {	/* by HTTP_ERR_* */
+		[HTTP_ERR_400] = 400, [HTTP_ERR_404] = 404, [HTTP_ERR_405] = 405,
+		[HTTP_ERR_413] = 413, [HTTP_ERR_414] = 414, [HTTP_ERR_431] = 431,
+		[HTTP_ERR_501] = 501,
+	};
+
 	c->flags |= F_ERRCLOSE;
-	respond(c, http_files.err_file[err & 7], Q_CLOSE | (c->rflags & R_HEAD),
-		status);
+	respond(c, http_files.err_file[err & 7],
+		Q_CLOSE | (c->req.rflags & R_HEAD), status[err & 7]);
 }
-
-/* The end of a header value's token (Connection: a, b). */
-static __always_inline void value_token_end(struct conn *c)
-{
-	if (c->hkind == H_CONNECTION && c->vlen) {
-		if (c->vhash == fnv_str("close", 5))
-			c->rflags |= R_CLOSE;
-		else if (c->vhash == fnv_str("keep-alive", 10))
-			c->rflags |= R_KEEPALIVE;
-	}
-	c->vhash = HTTP_FNV_OFFSET;
-	c->vlen = 0;
-}
-
-#define FAIL(c, err, status) do { respond_err(c, err, status); return; } while (0)
 
 static __always_inline void headers_done(__u8 *shm, struct conn *c)
 {
-	__u32 rf = c->rflags, file, keep;
+	int err = http_check(&c->req, max_body), keep;
+	__u32 file;
 
-	if (rf & R_BADMETHOD)
-		FAIL(c, HTTP_ERR_405, 405);
-	if (rf & R_TE)
-		FAIL(c, HTTP_ERR_501, 501);
-	if (c->clen > max_body)
-		FAIL(c, HTTP_ERR_413, 413);
-	if (rf & R_LONGPATH)
-		FAIL(c, HTTP_ERR_414, 414);
-	keep = (rf & R_HTTP11) ? !(rf & R_CLOSE) : !!(rf & R_KEEPALIVE);
+	if (err >= 0) {
+		respond_err(c, err);
+		return;
+	}
+	keep = http_keep_alive(&c->req);
 	file = lookup(shm, c);
-	respond(c, file, (rf & R_HEAD) | (keep ? 0 : Q_CLOSE),
+	respond(c, file, (c->req.rflags & R_HEAD) | (keep ? 0 : Q_CLOSE),
 		file == http_files.err_file[HTTP_ERR_404] ? 404 : 200);
 	if (!keep)
 		return;
-	if (c->clen) {
-		c->body_left = c->clen;
-		c->ps = P_BODY;
+	if (c->req.clen) {
+		c->body_left = c->req.clen;
+		c->req.ps = P_BODY;
 		return;
 	}
-	parse_reset(c);
+	http_req_reset(&c->req);
 }
 
 /* One byte of a request line or header section. */
 static __always_inline void feed(__u8 *shm, struct conn *c, __u8 ch)
 {
-	__u32 ps = c->ps;
+	int ret = http_feed(&c->req, ch, max_head, max_body);
 
-	if (++c->req_bytes > max_head) {
-		if (ps <= P_VERSION)
-			FAIL(c, HTTP_ERR_414, 414);
-		FAIL(c, HTTP_ERR_431, 431);
-	}
-	if (ps == P_METHOD) {
-		if (ch == ' ') {
-			if (!c->mlen)
-				FAIL(c, HTTP_ERR_400, 400);
-			if (c->mlen == 3 && c->method == 0x474554)	/* GET */
-				;
-			else if (c->mlen == 4 && c->method == 0x48454144) /* HEAD */
-				c->rflags |= R_HEAD;
-			else
-				c->rflags |= R_BADMETHOD;
-			c->ps = P_TARGET;
-			return;
-		}
-		if (!c->mlen && (ch == '\r' || ch == '\n')) {
-			c->req_bytes = 0;	/* empty lines before a request */
-			return;
-		}
-		if (!is_tchar(ch))
-			FAIL(c, HTTP_ERR_400, 400);
-		c->method = c->method << 8 | ch;
-		if (c->mlen < 16)
-			c->mlen++;
-		return;
-	}
-	if (ps == P_TARGET) {
-		if (ch != '/' && !(c->rflags & R_BADMETHOD))
-			FAIL(c, HTTP_ERR_400, 400);
-		c->ps = P_PATH;
-		ps = P_PATH;	/* and store it */
-	}
-	if (ps == P_PATH || ps == P_QUERY) {
-		if (ch == ' ') {
-			c->ps = P_VERSION;
-			c->vpos = 0;
-			return;
-		}
-		if (ch <= ' ' || ch >= 0x7f)
-			FAIL(c, HTTP_ERR_400, 400);
-		if (ch == '?' || ch == '#')
-			c->ps = P_QUERY;
-		if (c->ps == P_QUERY)
-			return;
-		if (c->plen >= HTTP_PATH_MAX - 1) {
-			c->rflags |= R_LONGPATH;
-			return;
-		}
-		c->path[c->plen & (HTTP_PATH_MAX - 1)] = ch;
-		c->plen++;
-		c->phash = FNV(c->phash, ch);
-		return;
-	}
-	if (ps == P_VERSION) {
-		__u32 pos = c->vpos;
-
-		if (pos < 7) {	/* "HTTP/1." */
-			if (ch != (__u8)(0x2e312f50545448ULL >> (pos * 8)))
-				FAIL(c, HTTP_ERR_400, 400);
-		} else if (pos == 7) {
-			if (ch == '1')
-				c->rflags |= R_HTTP11;
-			else if (ch != '0')
-				FAIL(c, HTTP_ERR_400, 400);
-		} else if (ch == '\r') {
-			c->ps = P_VER_LF;
-		} else if (ch == '\n') {
-			c->ps = P_LINE;
-		} else {
-			FAIL(c, HTTP_ERR_400, 400);
-		}
-		c->vpos = pos + 1;
-		return;
-	}
-	if (ps == P_VER_LF || ps == P_HVAL_LF) {
-		if (ch != '\n')
-			FAIL(c, HTTP_ERR_400, 400);
-		c->ps = P_LINE;
-		return;
-	}
-	if (ps == P_END_LF) {
-		if (ch != '\n')
-			FAIL(c, HTTP_ERR_400, 400);
-		{ headers_done(shm, c); return; }
-	}
-	if (ps == P_LINE) {
-		if (ch == '\r') {
-			c->ps = P_END_LF;
-			return;
-		}
-		if (ch == '\n')
-			{ headers_done(shm, c); return; }
-		if (!is_tchar(ch))	/* obs-fold, NUL, ... */
-			FAIL(c, HTTP_ERR_400, 400);
-		c->ps = P_HNAME;
-		c->hhash = FNV(HTTP_FNV_OFFSET, lower(ch));
-		return;
-	}
-	if (ps == P_HNAME) {
-		if (ch == ':') {
-			__u64 h = c->hhash;
-
-			c->hkind = H_OTHER;
-			if (h == fnv_str("connection", 10))
-				c->hkind = H_CONNECTION;
-			else if (h == fnv_str("content-length", 14)) {
-				if (c->rflags & R_HAS_CL)
-					FAIL(c, HTTP_ERR_400, 400);
-				c->rflags |= R_HAS_CL;
-				c->hkind = H_CONTENT_LENGTH;
-			} else if (h == fnv_str("transfer-encoding", 17)) {
-				c->rflags |= R_TE;
-				c->hkind = H_TRANSFER_ENCODING;
-			}
-			c->ps = P_HVAL;
-			c->vhash = HTTP_FNV_OFFSET;
-			c->vlen = 0;
-			return;
-		}
-		if (!is_tchar(ch))
-			FAIL(c, HTTP_ERR_400, 400);
-		c->hhash = FNV(c->hhash, lower(ch));
-		return;
-	}
-	if (ps == P_HVAL) {
-		if (ch == '\r' || ch == '\n') {
-			value_token_end(c);
-			c->ps = ch == '\r' ? P_HVAL_LF : P_LINE;
-			return;
-		}
-		if ((ch < ' ' && ch != '\t') || ch == 0x7f)
-			FAIL(c, HTTP_ERR_400, 400);
-		if (ch == ' ' || ch == '\t')
-			return;
-		if (c->hkind == H_CONTENT_LENGTH) {
-			if (ch < '0' || ch > '9')
-				FAIL(c, HTTP_ERR_400, 400);
-			if (c->clen <= max_body)	/* no overflow */
-				c->clen = c->clen * 10 + (ch - '0');
-			return;
-		}
-		if (c->hkind == H_CONNECTION) {
-			if (ch == ',')
-				{ value_token_end(c); return; }
-			c->vhash = FNV(c->vhash, lower(ch));
-			c->vlen++;
-		}
-		return;
-	}
-	/* P_DEAD (and P_BODY, handled by the caller): drop */
+	if (ret == HTTP_FEED_HEADERS)
+		headers_done(shm, c);
+	else if (ret >= 0)
+		respond_err(c, ret);
 }
 
 /* Parse buffer bytes [c->head_off, len) of buffer bid; returns where it
@@ -624,11 +394,11 @@ static __always_inline __u32 parse_buf(__u8 *shm, struct conn *c, __u32 bid,
 	bpf_for(i, 0, BUF_SIZE) {
 		__u32 pos = c->head_off;
 
-		if (pos >= len || c->ps == P_DEAD)
+		if (pos >= len || c->req.ps == P_DEAD)
 			return len;
 		if (c->rq_tail - c->rq_head >= RQ)
 			return pos;
-		if (c->ps == P_BODY) {
+		if (c->req.ps == P_BODY) {
 			__u64 skip = len - pos;
 
 			if (skip > c->body_left)
@@ -636,7 +406,7 @@ static __always_inline __u32 parse_buf(__u8 *shm, struct conn *c, __u32 bid,
 			c->body_left -= skip;
 			c->head_off = pos + (__u32)skip;
 			if (!c->body_left)
-				parse_reset(c);
+				http_req_reset(&c->req);
 			continue;
 		}
 		c->head_off = pos + 1;
@@ -655,7 +425,7 @@ static __always_inline void process(__u8 *shm, struct conn *c)
 
 		if (c->head == NO_BUF)
 			break;
-		if (c->ps == P_DEAD) {
+		if (c->req.ps == P_DEAD) {
 			drop_queue(shm, c);
 			break;
 		}
@@ -862,7 +632,7 @@ static __always_inline void on_accept(struct iou_ring *r, __u8 *shm,
 	c->nbufs = c->head_off = 0;
 	c->rq_head = c->rq_tail = 0;
 	c->send_skip = c->send_n = c->send_len = 0;
-	parse_reset(c);
+	http_req_reset(&c->req);
 	st.c[C_ACCEPTED]++;
 	st.c[C_ACTIVE]++;
 	maybe_recv(r, c, slot);
@@ -883,7 +653,7 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 	if (res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		bid = (cqe->flags >> IORING_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
 		st.c[C_BYTES_IN] += res;
-		if (c->ps == P_DEAD || (c->flags & F_ERROR)) {
+		if (c->req.ps == P_DEAD || (c->flags & F_ERROR)) {
 			iou_bufring_recycle(shm, bid);	/* draining */
 		} else {
 			st.held_bufs++;

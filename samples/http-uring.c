@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "iouops.h"
-#include "http_shared.h"
+#include "http_parse.h"
 
 #ifndef IORING_SETUP_DEFER_TASKRUN
 #define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
@@ -78,24 +78,13 @@ enum { CONN_FREE, CONN_OPEN, CONN_CLOSING };
 #define F_CANCEL	(1U << 4)
 #define F_LAST		(1U << 5)
 
-enum { P_METHOD, P_TARGET, P_PATH, P_QUERY, P_VERSION, P_VER_LF, P_LINE,
-       P_HNAME, P_HVAL, P_HVAL_LF, P_END_LF, P_BODY, P_DEAD };
-enum { H_OTHER, H_CONNECTION, H_CONTENT_LENGTH };
-#define R_HEAD		(1U << 0)
-#define R_BADMETHOD	(1U << 1)
-#define R_HTTP11	(1U << 2)
-#define R_CLOSE		(1U << 3)
-#define R_KEEPALIVE	(1U << 4)
-#define R_HAS_CL	(1U << 5)
-#define R_TE		(1U << 6)
-#define R_LONGPATH	(1U << 7)
 #define Q_HEAD		(1U << 0)
 #define Q_CLOSE		(1U << 1)
 
 struct conn {
 	uint32_t state, flags, gen, head, tail, nbufs, head_off;
-	uint32_t ps, rflags, req_bytes, mlen, plen, vpos, hkind, vlen;
-	uint64_t method, phash, hhash, vhash, clen, body_left;
+	struct http_req req;	/* the parser: progs/http_parse.h */
+	uint64_t body_left;
 	uint32_t rq_head, rq_tail, rq[RQ], send_skip, send_n, send_len;
 	struct msghdr msg;
 	struct iovec iov[3 * RQ];
@@ -118,11 +107,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_req = 1;
-}
-
-static uint64_t fnv(uint64_t h, uint8_t ch)
-{
-	return (h ^ ch) * HTTP_FNV_PRIME;
 }
 
 /* ---- files ---- */
@@ -245,7 +229,7 @@ static int load_root(const char *root)
 		uint64_t h = HTTP_FNV_OFFSET;
 
 		for (const char *p = files[i].name; *p; p++)
-			h = fnv(h, (uint8_t)*p);
+			h = HTTP_FNV(h, (uint8_t)*p);
 		for (uint32_t s = (uint32_t)h;; s++)
 			if (!slots[s & (nslots - 1)]) {
 				slots[s & (nslots - 1)] = (uint32_t)i + 1;
@@ -257,46 +241,18 @@ static int load_root(const char *root)
 
 static int lookup(struct conn *c)
 {
-	for (uint32_t s = (uint32_t)c->phash;; s++) {
+	for (uint32_t s = (uint32_t)c->req.phash;; s++) {
 		uint32_t idx = slots[s & (nslots - 1)];
 
 		if (!idx)
 			return err_file[HTTP_ERR_404];
-		if (strlen(files[idx - 1].name) == c->plen &&
-		    !memcmp(files[idx - 1].name, c->path, c->plen))
+		if (strlen(files[idx - 1].name) == c->req.plen &&
+		    !memcmp(files[idx - 1].name, c->req.path, c->req.plen))
 			return (int)idx - 1;
 	}
 }
 
-/* ---- the parser: progs/http.bpf.c's, byte for byte ---- */
-
-static void parse_reset(struct conn *c)
-{
-	c->ps = P_METHOD;
-	c->rflags = c->req_bytes = c->mlen = c->plen = 0;
-	c->method = c->clen = 0;
-	c->phash = HTTP_FNV_OFFSET;
-}
-
-static bool is_tchar(uint8_t ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || (ch && strchr("!#$%&'*+-.^_`|~", ch));
-}
-
-static uint8_t lower(uint8_t ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = HTTP_FNV_OFFSET;
-
-	while (*s)
-		h = fnv(h, (uint8_t)*s++);
-	return h;
-}
+/* ---- requests: progs/http_parse.h, as progs/http.bpf.c parses ---- */
 
 static void respond(struct conn *c, int file, uint32_t q)
 {
@@ -304,185 +260,44 @@ static void respond(struct conn *c, int file, uint32_t q)
 	requests++;
 	if (q & Q_CLOSE) {
 		c->flags |= F_LAST;
-		c->ps = P_DEAD;
+		c->req.ps = P_DEAD;
 	}
 }
 
-#define FAIL(e) do { respond(c, err_file[e], Q_CLOSE | (c->rflags & R_HEAD)); return; } while (0)
-
-static void value_end(struct conn *c)
+static void respond_err(struct conn *c, int err)
 {
-	if (c->hkind == H_CONNECTION && c->vlen) {
-		if (c->vhash == hash_str("close"))
-			c->rflags |= R_CLOSE;
-		else if (c->vhash == hash_str("keep-alive"))
-			c->rflags |= R_KEEPALIVE;
-	}
-	c->vhash = HTTP_FNV_OFFSET;
-	c->vlen = 0;
+	respond(c, err_file[err], Q_CLOSE | (c->req.rflags & R_HEAD));
 }
 
 static void headers_done(struct conn *c)
 {
-	uint32_t rf = c->rflags;
+	int err = http_check(&c->req, MAX_BODY);
 	bool keep;
 
-	if (rf & R_BADMETHOD)
-		FAIL(HTTP_ERR_405);
-	if (rf & R_TE)
-		FAIL(HTTP_ERR_501);
-	if (c->clen > MAX_BODY)
-		FAIL(HTTP_ERR_413);
-	if (rf & R_LONGPATH)
-		FAIL(HTTP_ERR_414);
-	keep = (rf & R_HTTP11) ? !(rf & R_CLOSE) : !!(rf & R_KEEPALIVE);
-	respond(c, lookup(c), (rf & R_HEAD) | (keep ? 0 : Q_CLOSE));
-	if (!keep)
-		return;
-	if (c->clen) {
-		c->body_left = c->clen;
-		c->ps = P_BODY;
+	if (err >= 0) {
+		respond_err(c, err);
 		return;
 	}
-	parse_reset(c);
+	keep = http_keep_alive(&c->req);
+	respond(c, lookup(c), (c->req.rflags & R_HEAD) | (keep ? 0 : Q_CLOSE));
+	if (!keep)
+		return;
+	if (c->req.clen) {
+		c->body_left = c->req.clen;
+		c->req.ps = P_BODY;
+		return;
+	}
+	http_req_reset(&c->req);
 }
 
 static void feed(struct conn *c, uint8_t ch)
 {
-	uint32_t ps = c->ps;
+	int ret = http_feed(&c->req, ch, MAX_HEAD, MAX_BODY);
 
-	if (++c->req_bytes > MAX_HEAD)
-		FAIL(ps <= P_VERSION ? HTTP_ERR_414 : HTTP_ERR_431);
-	switch (ps) {
-	case P_METHOD:
-		if (ch == ' ') {
-			if (!c->mlen)
-				FAIL(HTTP_ERR_400);
-			if (c->mlen == 4 && c->method == 0x48454144)
-				c->rflags |= R_HEAD;
-			else if (!(c->mlen == 3 && c->method == 0x474554))
-				c->rflags |= R_BADMETHOD;
-			c->ps = P_TARGET;
-		} else if (!c->mlen && (ch == '\r' || ch == '\n')) {
-			c->req_bytes = 0;
-		} else if (!is_tchar(ch)) {
-			FAIL(HTTP_ERR_400);
-		} else {
-			c->method = c->method << 8 | ch;
-			if (c->mlen < 16)
-				c->mlen++;
-		}
-		return;
-	case P_TARGET:
-		if (ch != '/' && !(c->rflags & R_BADMETHOD))
-			FAIL(HTTP_ERR_400);
-		c->ps = P_PATH;
-		/* fall through */
-	case P_PATH:
-	case P_QUERY:
-		if (ch == ' ') {
-			c->ps = P_VERSION;
-			c->vpos = 0;
-			return;
-		}
-		if (ch <= ' ' || ch >= 0x7f)
-			FAIL(HTTP_ERR_400);
-		if (ch == '?' || ch == '#')
-			c->ps = P_QUERY;
-		if (c->ps == P_QUERY)
-			return;
-		if (c->plen >= HTTP_PATH_MAX - 1) {
-			c->rflags |= R_LONGPATH;
-			return;
-		}
-		c->path[c->plen++] = (char)ch;
-		c->phash = fnv(c->phash, ch);
-		return;
-	case P_VERSION:
-		if (c->vpos < 7) {
-			if (ch != "HTTP/1."[c->vpos])
-				FAIL(HTTP_ERR_400);
-		} else if (c->vpos == 7) {
-			if (ch == '1')
-				c->rflags |= R_HTTP11;
-			else if (ch != '0')
-				FAIL(HTTP_ERR_400);
-		} else if (ch == '\r') {
-			c->ps = P_VER_LF;
-		} else if (ch == '\n') {
-			c->ps = P_LINE;
-		} else {
-			FAIL(HTTP_ERR_400);
-		}
-		c->vpos++;
-		return;
-	case P_VER_LF:
-	case P_HVAL_LF:
-		if (ch != '\n')
-			FAIL(HTTP_ERR_400);
-		c->ps = P_LINE;
-		return;
-	case P_END_LF:
-		if (ch != '\n')
-			FAIL(HTTP_ERR_400);
+	if (ret == HTTP_FEED_HEADERS)
 		headers_done(c);
-		return;
-	case P_LINE:
-		if (ch == '\r') {
-			c->ps = P_END_LF;
-		} else if (ch == '\n') {
-			headers_done(c);
-		} else if (!is_tchar(ch)) {
-			FAIL(HTTP_ERR_400);
-		} else {
-			c->ps = P_HNAME;
-			c->hhash = fnv(HTTP_FNV_OFFSET, lower(ch));
-		}
-		return;
-	case P_HNAME:
-		if (ch == ':') {
-			c->hkind = H_OTHER;
-			if (c->hhash == hash_str("connection")) {
-				c->hkind = H_CONNECTION;
-			} else if (c->hhash == hash_str("content-length")) {
-				if (c->rflags & R_HAS_CL)
-					FAIL(HTTP_ERR_400);
-				c->rflags |= R_HAS_CL;
-				c->hkind = H_CONTENT_LENGTH;
-			} else if (c->hhash == hash_str("transfer-encoding")) {
-				c->rflags |= R_TE;
-			}
-			c->ps = P_HVAL;
-			c->vhash = HTTP_FNV_OFFSET;
-			c->vlen = 0;
-		} else if (!is_tchar(ch)) {
-			FAIL(HTTP_ERR_400);
-		} else {
-			c->hhash = fnv(c->hhash, lower(ch));
-		}
-		return;
-	case P_HVAL:
-		if (ch == '\r' || ch == '\n') {
-			value_end(c);
-			c->ps = ch == '\r' ? P_HVAL_LF : P_LINE;
-		} else if ((ch < ' ' && ch != '\t') || ch == 0x7f) {
-			FAIL(HTTP_ERR_400);
-		} else if (ch == ' ' || ch == '\t') {
-		} else if (c->hkind == H_CONTENT_LENGTH) {
-			if (ch < '0' || ch > '9')
-				FAIL(HTTP_ERR_400);
-			if (c->clen <= MAX_BODY)
-				c->clen = c->clen * 10 + (ch - '0');
-		} else if (c->hkind == H_CONNECTION) {
-			if (ch == ',') {
-				value_end(c);
-			} else {
-				c->vhash = fnv(c->vhash, lower(ch));
-				c->vlen++;
-			}
-		}
-		return;
-	}
+	else if (ret >= 0)
+		respond_err(c, ret);
 }
 
 /* ---- the loop ---- */
@@ -570,9 +385,9 @@ static void process(struct conn *c)
 		uint8_t *b = bufs + (size_t)c->head * BUF_SIZE;
 		uint32_t len = buf_len[c->head];
 
-		while (c->head_off < len && c->ps != P_DEAD &&
+		while (c->head_off < len && c->req.ps != P_DEAD &&
 		       c->rq_tail - c->rq_head < RQ) {
-			if (c->ps == P_BODY) {
+			if (c->req.ps == P_BODY) {
 				uint64_t skip = len - c->head_off;
 
 				if (skip > c->body_left)
@@ -580,12 +395,12 @@ static void process(struct conn *c)
 				c->body_left -= skip;
 				c->head_off += (uint32_t)skip;
 				if (!c->body_left)
-					parse_reset(c);
+					http_req_reset(&c->req);
 				continue;
 			}
 			feed(c, b[c->head_off++]);
 		}
-		if (c->head_off < len && c->ps != P_DEAD)
+		if (c->head_off < len && c->req.ps != P_DEAD)
 			break;
 		pop_head(c);
 	}
@@ -677,7 +492,7 @@ static void on_accept(struct io_uring_cqe *cqe)
 	c->head = c->tail = NO_BUF;
 	c->nbufs = c->head_off = 0;
 	c->rq_head = c->rq_tail = c->send_skip = 0;
-	parse_reset(c);
+	http_req_reset(&c->req);
 	accepted++;
 	maybe_recv(c, (unsigned)cqe->res);
 	maybe_close(c, (unsigned)cqe->res);
@@ -695,7 +510,7 @@ static void on_recv(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 	if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 		bytes_in += (uint64_t)cqe->res;
-		if (c->ps == P_DEAD || (c->flags & F_ERROR)) {
+		if (c->req.ps == P_DEAD || (c->flags & F_ERROR)) {
 			recycle(bid);
 		} else {
 			buf_len[bid] = (uint32_t)cqe->res;
