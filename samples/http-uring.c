@@ -14,6 +14,8 @@
  * limits. Files are read once at start. Differences: every batch of
  * completions goes through io_uring_enter() to userspace, and an error
  * response is followed by a close without the BPF server's linger.
+ * The ring, listening socket and buffer ring are uring_server.h's, as
+ * for echo-uring.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,16 +36,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "iouops.h"
 #include "http_parse.h"
-
-#ifndef IORING_SETUP_DEFER_TASKRUN
-#define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
-#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
-#endif
 
 #define NBUFS		1024
 #define BUF_SIZE	4096
+#define SRV_NBUFS	NBUFS
+#define SRV_BUF_SIZE	BUF_SIZE
+#include "uring_server.h"
+
 #define BGID		0
 #define RQ		8
 #define CONN_BUFS	16
@@ -91,15 +91,12 @@ struct conn {
 	char path[HTTP_PATH_MAX];
 };
 
-static struct io_uring ring;
-static struct io_uring_buf_ring *br;
-static uint8_t *bufs;
+static struct uring_server srv = { .name = "http-uring" };
 static struct conn *conns;
 static uint16_t buf_next[NBUFS];
 static uint32_t buf_len[NBUFS];
-static unsigned max_conns = 1024, outstanding;
-static bool accept_armed, stopping;
-static int listen_fd;
+static unsigned max_conns = 1024;
+static bool stopping;
 static volatile sig_atomic_t stop_req;
 static uint64_t accepted, closed, requests, bytes_in, bytes_out, errors, nobufs;
 
@@ -302,53 +299,12 @@ static void feed(struct conn *c, uint8_t ch)
 
 /* ---- the loop ---- */
 
-static struct io_uring_sqe *get_sqe(void)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-
-	if (!sqe) {
-		io_uring_submit(&ring);
-		sqe = io_uring_get_sqe(&ring);
-	}
-	if (!sqe) {
-		fprintf(stderr, "http-uring: SQ full\n");
-		exit(1);
-	}
-	return sqe;
-}
-
-static void recycle(unsigned bid)
-{
-	io_uring_buf_ring_add(br, bufs + (size_t)bid * BUF_SIZE, BUF_SIZE,
-			      (unsigned short)bid, io_uring_buf_ring_mask(NBUFS), 0);
-	io_uring_buf_ring_advance(br, 1);
-}
-
-static void arm_accept(void)
-{
-	struct io_uring_sqe *sqe = get_sqe();
-
-	io_uring_prep_multishot_accept_direct(sqe, listen_fd, NULL, NULL, 0);
-	io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT, 0, 0));
-	accept_armed = true;
-	outstanding++;
-}
-
-static void cancel_ud(uint64_t target)
-{
-	struct io_uring_sqe *sqe = get_sqe();
-
-	io_uring_prep_cancel64(sqe, target, 0);
-	io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0, 0));
-	outstanding++;
-}
-
 static void cancel_recv(struct conn *c, unsigned slot)
 {
 	if (!(c->flags & F_RECV) || (c->flags & F_CANCEL))
 		return;
 	c->flags |= F_CANCEL;
-	cancel_ud(UD(OP_RECV, c->gen, slot));
+	srv_cancel(&srv, UD(OP_RECV, c->gen, slot), UD(OP_CANCEL, 0, 0));
 }
 
 static void maybe_recv(struct conn *c, unsigned slot)
@@ -358,13 +314,13 @@ static void maybe_recv(struct conn *c, unsigned slot)
 	if (c->state != CONN_OPEN || stopping || c->nbufs ||
 	    (c->flags & (F_RECV | F_EOF | F_ERROR | F_LAST)))
 		return;
-	sqe = get_sqe();
+	sqe = srv_get_sqe(&srv);
 	io_uring_prep_recv_multishot(sqe, (int)slot, NULL, 0, 0);
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
 	sqe->buf_group = BGID;
 	io_uring_sqe_set_data64(sqe, UD(OP_RECV, c->gen, slot));
 	c->flags |= F_RECV;
-	outstanding++;
+	srv.outstanding++;
 }
 
 static void pop_head(struct conn *c)
@@ -376,13 +332,13 @@ static void pop_head(struct conn *c)
 		c->tail = NO_BUF;
 	c->head_off = 0;
 	c->nbufs--;
-	recycle(bid);
+	srv_recycle(&srv, bid);
 }
 
 static void process(struct conn *c)
 {
 	while (c->head != NO_BUF && c->rq_tail - c->rq_head < RQ) {
-		uint8_t *b = bufs + (size_t)c->head * BUF_SIZE;
+		uint8_t *b = srv.bufs + (size_t)c->head * BUF_SIZE;
 		uint32_t len = buf_len[c->head];
 
 		while (c->head_off < len && c->req.ps != P_DEAD &&
@@ -438,14 +394,14 @@ static void send_queued(struct conn *c, unsigned slot)
 	memset(&c->msg, 0, sizeof(c->msg));
 	c->msg.msg_iov = c->iov;
 	c->msg.msg_iovlen = n;
-	sqe = get_sqe();
+	sqe = srv_get_sqe(&srv);
 	io_uring_prep_sendmsg(sqe, (int)slot, &c->msg, MSG_NOSIGNAL | MSG_WAITALL);
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, UD(OP_SEND, c->gen, slot));
 	c->send_n = nent;
 	c->send_len = total;
 	c->flags |= F_SEND;
-	outstanding++;
+	srv.outstanding++;
 }
 
 static void maybe_close(struct conn *c, unsigned slot)
@@ -468,11 +424,11 @@ static void maybe_close(struct conn *c, unsigned slot)
 		return;
 	while (c->head != NO_BUF)
 		pop_head(c);
-	sqe = get_sqe();
+	sqe = srv_get_sqe(&srv);
 	io_uring_prep_close_direct(sqe, slot);
 	io_uring_sqe_set_data64(sqe, UD(OP_CLOSE, c->gen, slot));
 	c->state = CONN_CLOSING;
-	outstanding++;
+	srv.outstanding++;
 }
 
 static void on_accept(struct io_uring_cqe *cqe)
@@ -480,8 +436,8 @@ static void on_accept(struct io_uring_cqe *cqe)
 	struct conn *c;
 
 	if (!(cqe->flags & IORING_CQE_F_MORE)) {
-		accept_armed = false;
-		outstanding--;
+		srv.accept_armed = false;
+		srv.outstanding--;
 	}
 	if (cqe->res < 0)
 		return;
@@ -505,13 +461,13 @@ static void on_recv(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 
 	if (!more) {
 		c->flags &= ~(F_RECV | F_CANCEL);
-		outstanding--;
+		srv.outstanding--;
 	}
 	if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 		bytes_in += (uint64_t)cqe->res;
 		if (c->req.ps == P_DEAD || (c->flags & F_ERROR)) {
-			recycle(bid);
+			srv_recycle(&srv, bid);
 		} else {
 			buf_len[bid] = (uint32_t)cqe->res;
 			buf_next[bid] = NO_BUF;
@@ -545,7 +501,7 @@ static void on_recv(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 static void on_send(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 {
 	c->flags &= ~F_SEND;
-	outstanding--;
+	srv.outstanding--;
 	if (cqe->res > 0) {
 		bytes_out += (uint64_t)cqe->res;
 		if ((uint32_t)cqe->res >= c->send_len) {
@@ -566,69 +522,11 @@ static void on_send(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 
 static int setup(const char *listen_s)
 {
-	struct io_uring_params p = { .flags = IORING_SETUP_SINGLE_ISSUER |
-					      IORING_SETUP_DEFER_TASKRUN |
-					      IORING_SETUP_CQSIZE };
-	struct io_uring_buf_reg reg = { 0 };
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	struct rlimit rl;
-	char name[80];
-	int one = 1, err;
-
-	if (iou_parse_sockaddr(listen_s, &ss)) {
-		fprintf(stderr, "http-uring: --listen '%s': expected IPv4:PORT "
-			"or [IPv6]:PORT\n", listen_s);
-		return 2;
-	}
-	listen_fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&ss, sizeof(ss)) ||
-	    listen(listen_fd, SOMAXCONN) ||
-	    getsockname(listen_fd, (struct sockaddr *)&ss, &sl)) {
-		fprintf(stderr, "http-uring: --listen %s: %s\n", listen_s,
-			strerror(errno));
-		return 1;
-	}
-	p.cq_entries = 8192;	/* as the loader sizes it for http.bpf.c */
-	err = io_uring_queue_init_params(64, &ring, &p);
-	if (err) {
-		fprintf(stderr, "http-uring: io_uring_queue_init: %s\n",
-			strerror(-err));
-		return 1;
-	}
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < max_conns) {
-		rl.rlim_cur = rl.rlim_max = max_conns;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	err = io_uring_register_files_sparse(&ring, max_conns);
-	if (err) {
-		fprintf(stderr, "http-uring: %u fixed files: %s\n", max_conns,
-			strerror(-err));
-		return 1;
-	}
-	br = mmap(NULL, NBUFS * sizeof(struct io_uring_buf), PROT_READ |
-		  PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bufs = mmap(NULL, (size_t)NBUFS * BUF_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	conns = calloc(max_conns, sizeof(*conns));
-	if (br == MAP_FAILED || bufs == MAP_FAILED || !conns)
+	if (!conns)
 		return 1;
-	io_uring_buf_ring_init(br);
-	reg.ring_addr = (uintptr_t)br;
-	reg.ring_entries = NBUFS;
-	reg.bgid = BGID;
-	err = io_uring_register_buf_ring(&ring, &reg, 0);
-	if (err) {
-		fprintf(stderr, "http-uring: buffer ring: %s\n", strerror(-err));
-		return 1;
-	}
-	for (unsigned i = 0; i < NBUFS; i++)
-		recycle(i);
-	iou_format_sockaddr(&ss, name, sizeof(name));
-	printf("listening on %s\n", name);
-	fflush(stdout);
-	return 0;
+	/* the CQ as the loader sizes it for http.bpf.c */
+	return srv_setup(&srv, listen_s, 8192, max_conns, BGID);
 }
 
 int main(int argc, char **argv)
@@ -670,18 +568,18 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	arm_accept();
-	while (!stopping || outstanding) {
+	srv_arm_accept(&srv, UD(OP_ACCEPT, 0, 0));
+	while (!stopping || srv.outstanding) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 
-		err = io_uring_submit_and_wait(&ring, 1);
+		err = io_uring_submit_and_wait(&srv.ring, 1);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "http-uring: io_uring_enter: %s\n",
 				strerror(-err));
 			return 1;
 		}
-		io_uring_for_each_cqe(&ring, head, cqe) {
+		io_uring_for_each_cqe(&srv.ring, head, cqe) {
 			uint64_t ud = cqe->user_data;
 			unsigned op = (unsigned)(ud >> 56), slot = (uint32_t)ud;
 			struct conn *cn = &conns[slot % max_conns];
@@ -690,7 +588,7 @@ int main(int argc, char **argv)
 			if (op == OP_ACCEPT) {
 				on_accept(cqe);
 			} else if (op == OP_CANCEL) {
-				outstanding--;
+				srv.outstanding--;
 			} else if (op == OP_RECV) {
 				on_recv(cqe, cn, slot);
 			} else if (op == OP_SEND) {
@@ -698,15 +596,15 @@ int main(int argc, char **argv)
 			} else if (op == OP_CLOSE) {
 				cn->state = CONN_FREE;
 				cn->flags = 0;
-				outstanding--;
+				srv.outstanding--;
 				closed++;
 			}
 		}
-		io_uring_cq_advance(&ring, n);
+		io_uring_cq_advance(&srv.ring, n);
 		if (stop_req && !stopping) {
 			stopping = true;
-			if (accept_armed)
-				cancel_ud(UD(OP_ACCEPT, 0, 0));
+			if (srv.accept_armed)
+				srv_cancel(&srv, UD(OP_ACCEPT, 0, 0), UD(OP_CANCEL, 0, 0));
 			for (unsigned s = 0; s < max_conns; s++) {
 				if (conns[s].state != CONN_OPEN)
 					continue;
@@ -714,8 +612,8 @@ int main(int argc, char **argv)
 				maybe_close(&conns[s], s);
 			}
 		}
-		if (!stopping && !accept_armed)
-			arm_accept();
+		if (!stopping && !srv.accept_armed)
+			srv_arm_accept(&srv, UD(OP_ACCEPT, 0, 0));
 	}
 	printf("requests=%llu accepted=%llu closed=%llu bytes_in=%llu "
 	       "bytes_out=%llu errors=%llu nobufs=%llu\n",
@@ -723,7 +621,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)closed, (unsigned long long)bytes_in,
 	       (unsigned long long)bytes_out, (unsigned long long)errors,
 	       (unsigned long long)nobufs);
-	io_uring_queue_exit(&ring);
+	io_uring_queue_exit(&srv.ring);
 	return 0;
 usage:
 	fprintf(stderr, "usage: http-uring --listen ADDR:PORT --root DIR "
