@@ -38,15 +38,8 @@ static uint32_t buf_len[ECHO_NBUFS];
 static uint32_t *rearmq, rq_head, rq_tail, rq_cap;
 static unsigned max_conns = ECHO_MAX_CONNS, held_bufs;
 static bool stopping;
-static volatile sig_atomic_t stop_req;
 static uint64_t accepted, active, closed, rejected, bytes_in, bytes_out,
 		dropped, eofs, errors, nobufs, throttled;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_req = 1;
-}
 
 static void cancel_recv(struct echo_conn *c, unsigned slot)
 {
@@ -277,7 +270,6 @@ int main(int argc, char **argv)
 	};
 	unsigned long long v;
 	const char *listen_s = NULL;
-	struct sigaction sa;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "l:m:", lo, NULL)) != -1) {
@@ -294,22 +286,15 @@ int main(int argc, char **argv)
 	err = setup(listen_s);
 	if (err)
 		return err;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	srv_catch_signals();
 
 	srv_arm_accept(&srv, ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
 	while (!stopping || srv.outstanding) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 
-		err = io_uring_submit_and_wait(&srv.ring, 1);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "echo-uring: io_uring_enter: %s\n",
-				strerror(-err));
+		if (srv_submit_and_wait(&srv))
 			return 1;
-		}
 		io_uring_for_each_cqe(&srv.ring, head, cqe) {
 			uint64_t ud = cqe->user_data;
 			unsigned op = ECHO_UD_OP(ud), slot = ECHO_UD_SLOT(ud);
@@ -333,7 +318,7 @@ int main(int argc, char **argv)
 			}
 		}
 		io_uring_cq_advance(&srv.ring, n);
-		if (stop_req && !stopping)
+		if (srv_stop_req && !stopping)
 			begin_stop();
 		if (!stopping && !srv.accept_armed)
 			srv_arm_accept(&srv, ECHO_UD(ECHO_OP_ACCEPT, 0, 0));

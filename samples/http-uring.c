@@ -97,14 +97,7 @@ static uint16_t buf_next[NBUFS];
 static uint32_t buf_len[NBUFS];
 static unsigned max_conns = 1024;
 static bool stopping;
-static volatile sig_atomic_t stop_req;
 static uint64_t accepted, closed, requests, bytes_in, bytes_out, errors, nobufs;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_req = 1;
-}
 
 /* ---- files ---- */
 
@@ -539,7 +532,6 @@ int main(int argc, char **argv)
 	};
 	const char *listen_s = NULL, *root = NULL;
 	unsigned long long v;
-	struct sigaction sa;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "l:r:m:", lo, NULL)) != -1) {
@@ -563,22 +555,15 @@ int main(int argc, char **argv)
 	err = setup(listen_s);
 	if (err)
 		return err;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	srv_catch_signals();
 
 	srv_arm_accept(&srv, UD(OP_ACCEPT, 0, 0));
 	while (!stopping || srv.outstanding) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 
-		err = io_uring_submit_and_wait(&srv.ring, 1);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "http-uring: io_uring_enter: %s\n",
-				strerror(-err));
+		if (srv_submit_and_wait(&srv))
 			return 1;
-		}
 		io_uring_for_each_cqe(&srv.ring, head, cqe) {
 			uint64_t ud = cqe->user_data;
 			unsigned op = (unsigned)(ud >> 56), slot = (uint32_t)ud;
@@ -601,7 +586,7 @@ int main(int argc, char **argv)
 			}
 		}
 		io_uring_cq_advance(&srv.ring, n);
-		if (stop_req && !stopping) {
+		if (srv_stop_req && !stopping) {
 			stopping = true;
 			if (srv.accept_armed)
 				srv_cancel(&srv, UD(OP_ACCEPT, 0, 0), UD(OP_CANCEL, 0, 0));

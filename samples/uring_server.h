@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <liburing.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,6 +48,38 @@ struct uring_server {
 	unsigned outstanding;	/* requests whose last CQE has not come */
 	bool accept_armed;
 };
+
+/* Set by SIGINT or SIGTERM once srv_catch_signals() ran: stop. */
+static volatile sig_atomic_t srv_stop_req;
+
+static void srv_on_signal(int sig)
+{
+	(void)sig;
+	srv_stop_req = 1;
+}
+
+static void srv_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = srv_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Submit and wait for a CQE: 0, or -1 once said why (a signal is 0). */
+static int srv_submit_and_wait(struct uring_server *s)
+{
+	int err = io_uring_submit_and_wait(&s->ring, 1);
+
+	if (err < 0 && err != -EINTR) {
+		fprintf(stderr, "%s: io_uring_enter: %s\n", s->name,
+			strerror(-err));
+		return -1;
+	}
+	return 0;
+}
 
 /* An SQE, submitting the ones prepared so far when the SQ is full. */
 static struct io_uring_sqe *srv_get_sqe(struct uring_server *s)
