@@ -94,46 +94,26 @@ __u32 rearmq[2 * MAX_CONNS];	/* (gen << 16 | slot) of -ENOBUFS victims */
  * no .bss copy published every step. */
 #define CNT(r, x)	((r)->ctl->counters[x].value)
 
-struct echo_state {
-	__u32 rq_head, rq_tail;
-	__u32 outstanding;	/* requests whose last CQE has not come yet */
-	__u32 held_bufs;	/* buffers out of the ring */
-	__u32 accept_armed;
-	__u32 started;
-	__u32 stopping;
-	__u32 failed;		/* a submit went wrong: exit with error */
-	__u32 no_sleep;		/* a CQE other than received or sent data */
-	__s32 fail_code;
-};
-struct echo_state st;
+/* Connection machinery: iou_conn.bpf.h, with echo_shared.h's names */
+_Static_assert(ECHO_F_RECV == IOU_CONN_F_RECV &&
+	       ECHO_F_SEND == IOU_CONN_F_SEND &&
+	       ECHO_F_EOF == IOU_CONN_F_EOF && ECHO_F_ERROR == IOU_CONN_F_ERROR &&
+	       ECHO_F_CANCEL == IOU_CONN_F_CANCEL &&
+	       ECHO_F_REARMQ == IOU_CONN_F_REARMQ &&
+	       ECHO_F_DRAIN >= IOU_CONN_F_PROG, "echo flags");
+_Static_assert(ECHO_OP_ACCEPT == IOU_CONN_OP_ACCEPT &&
+	       ECHO_OP_RECV == IOU_CONN_OP_RECV &&
+	       ECHO_OP_SEND == IOU_CONN_OP_SEND &&
+	       ECHO_OP_CLOSE == IOU_CONN_OP_CLOSE &&
+	       ECHO_OP_CANCEL == IOU_CONN_OP_CANCEL &&
+	       ECHO_OP_REJECT == IOU_CONN_OP_REJECT &&
+	       ECHO_NO_BUF == IOU_CONN_NO_BUF &&
+	       ECHO_CONN_OPEN == IOU_CONN_OPEN, "echo ops");
+struct iou_srv st;
 
 static __always_inline struct echo_conn *conn_at(__u32 slot)
 {
 	return &conns[slot & (MAX_CONNS - 1)];
-}
-
-/* An SQE, submitting the ones prepared so far when the SQ is full. */
-static __always_inline struct io_uring_sqe *get_sqe(struct iou_ring *r)
-{
-	struct io_uring_sqe *sqe = iou_get_sqe(r);
-	__u32 want;
-	int ret;
-
-	if (sqe)
-		return sqe;
-	want = iou_sq_pending(r);
-	ret = iou_submit(r);
-	if (ret < 0 || (__u32)ret != want) {
-		st.failed = 1;
-		st.fail_code = ret < 0 ? ret : -EIO;
-		return NULL;
-	}
-	sqe = iou_get_sqe(r);
-	if (!sqe) {
-		st.failed = 1;
-		st.fail_code = -ENOSPC;
-	}
-	return sqe;
 }
 
 static __always_inline void count_errno(struct iou_ring *r, int res)
@@ -148,53 +128,13 @@ static __always_inline void count_errno(struct iou_ring *r, int res)
 	}
 }
 
-static __always_inline void arm_accept(struct iou_ring *r)
-{
-	struct io_uring_sqe *sqe = get_sqe(r);
-
-	if (!sqe)
-		return;
-	iou_prep_multishot_accept_direct(sqe, listen_fd,
-					 ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
-	st.accept_armed = 1;
-	st.outstanding++;
-}
-
-static __always_inline void cancel_ud(struct iou_ring *r, __u64 target)
-{
-	struct io_uring_sqe *sqe = get_sqe(r);
-
-	if (!sqe)
-		return;
-	iou_prep_cancel(sqe, target, ECHO_UD(ECHO_OP_CANCEL, 0, 0));
-	st.outstanding++;
-}
-
-static __always_inline void cancel_recv(struct iou_ring *r, struct echo_conn *c,
-					__u32 slot)
-{
-	if (!(c->flags & ECHO_F_RECV) || (c->flags & ECHO_F_CANCEL))
-		return;
-	c->flags |= ECHO_F_CANCEL;
-	cancel_ud(r, ECHO_UD(ECHO_OP_RECV, c->gen, slot));
-}
-
 /* Arm the receive if the connection may take more data. */
 static __always_inline void maybe_recv(struct iou_ring *r, struct echo_conn *c,
 				       __u32 slot)
 {
-	struct io_uring_sqe *sqe;
-
 	if (!echo_may_recv(c, st.stopping, conn_bytes, conn_bufs))
 		return;
-	sqe = get_sqe(r);
-	if (!sqe)
-		return;
-	iou_prep_recv_multishot(sqe, slot, (__u16)iou_res.bgid,
-				conn_bytes - c->pending,
-				ECHO_UD(ECHO_OP_RECV, c->gen, slot));
-	c->flags |= ECHO_F_RECV;
-	st.outstanding++;
+	iou_conn_arm_recv(r, &st, IOU_CONN(c), slot, conn_bytes - c->pending);
 }
 
 /* Send the head of the queue (the rest of it after a short send). */
@@ -210,7 +150,7 @@ static __always_inline void send_head(struct iou_ring *r, struct echo_conn *c,
 	len = buf_len[bid];
 	if (c->head_off >= len)
 		return;		/* cannot happen: a sent head is popped */
-	sqe = get_sqe(r);
+	sqe = iou_srv_get_sqe(r, &st);
 	if (!sqe)
 		return;
 	iou_prep_send_fixed(sqe, slot,
@@ -223,15 +163,7 @@ static __always_inline void send_head(struct iou_ring *r, struct echo_conn *c,
 
 static __always_inline void pop_head(__u8 *shm, struct echo_conn *c)
 {
-	__u32 bid = c->head & (BUF_CAP - 1);
-
-	c->head = buf_next[bid];
-	if (c->head == ECHO_NO_BUF)
-		c->tail = ECHO_NO_BUF;
-	c->head_off = 0;
-	c->nbufs--;
-	st.held_bufs--;
-	iou_bufring_recycle(shm, bid);
+	iou_conn_pop_buf(shm, &st, IOU_CONN(c), buf_next, BUF_CAP - 1);
 }
 
 /* Give every queued buffer back (reset connection, nothing to send). */
@@ -258,12 +190,13 @@ static __always_inline void maybe_close(struct iou_ring *r, struct echo_conn *c,
 	if (!echo_finished(c))
 		return;
 	if (c->flags & ECHO_F_RECV) {
-		cancel_recv(r, c, slot);	/* close after its last CQE */
+		/* close after its last CQE */
+		iou_conn_cancel_recv(r, &st, IOU_CONN(c), slot);
 		return;
 	}
 	if (c->flags & ECHO_F_SEND)
 		return;
-	sqe = get_sqe(r);
+	sqe = iou_srv_get_sqe(r, &st);
 	if (!sqe)
 		return;
 	iou_prep_close_direct(sqe, slot, ECHO_UD(ECHO_OP_CLOSE, c->gen, slot));
@@ -277,11 +210,7 @@ static __always_inline void on_accept(struct iou_ring *r,
 	__u32 slot;
 	struct echo_conn *c;
 
-	if (!(cqe->flags & IORING_CQE_F_MORE)) {
-		st.accept_armed = 0;
-		st.outstanding--;
-	}
-	if (cqe->res < 0) {
+	if (iou_srv_accepted(&st, cqe) < 0) {
 		if (cqe->res == -ENFILE /* no free slot: the kernel closed it */)
 			CNT(r, C_REJECTED)++;
 		else if (cqe->res != -ECANCELED)
@@ -293,21 +222,13 @@ static __always_inline void on_accept(struct iou_ring *r,
 	if (slot >= max_conns || c->state != ECHO_CONN_FREE) {
 		/* a slot we did not free: cannot happen with the loader's
 		 * table of max_conns slots; refuse it rather than corrupt */
-		struct io_uring_sqe *sqe = get_sqe(r);
-
 		CNT(r, C_REJECTED)++;
-		if (sqe) {
-			iou_prep_close_direct(sqe, slot,
-					      ECHO_UD(ECHO_OP_REJECT, 0, slot));
-			st.outstanding++;
-		}
+		iou_srv_reject(r, &st, slot);
 		return;
 	}
-	c->state = ECHO_CONN_OPEN;
+	iou_conn_open(IOU_CONN(c));
 	c->flags = st.stopping ? ECHO_F_DRAIN : 0;
-	c->gen++;
-	c->head = c->tail = ECHO_NO_BUF;
-	c->nbufs = c->head_off = c->pending = 0;
+	c->pending = 0;
 	CNT(r, C_ACCEPTED)++;
 	CNT(r, C_ACTIVE)++;
 	maybe_recv(r, c, slot);
@@ -318,37 +239,25 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 				    struct io_uring_cqe *cqe,
 				    struct echo_conn *c, __u32 slot)
 {
-	__u32 bid, more = cqe->flags & IORING_CQE_F_MORE;
+	__u32 bid, more = iou_conn_recv_cqe(&st, IOU_CONN(c), cqe);
 	int res = cqe->res;
 
-	if (!more) {
-		c->flags &= ~(ECHO_F_RECV | ECHO_F_CANCEL);
-		st.outstanding--;
-	}
 	if (res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		bid = (cqe->flags >> IORING_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
-		st.held_bufs++;
 		CNT(r, C_BYTES_IN) += res;
 		if (c->flags & ECHO_F_ERROR) {
 			CNT(r, C_BYTES_DROPPED) += res;
 			iou_bufring_recycle(shm, bid);
-			st.held_bufs--;
 			return;
 		}
 		buf_len[bid] = res;
-		buf_next[bid] = ECHO_NO_BUF;
-		if (c->tail == ECHO_NO_BUF)
-			c->head = bid;
-		else
-			buf_next[c->tail & (BUF_CAP - 1)] = bid;
-		c->tail = bid;
-		c->nbufs++;
+		iou_conn_push_buf(&st, IOU_CONN(c), buf_next, BUF_CAP - 1, bid);
 		c->pending += res;
 		send_head(r, c, slot);
 		if (more && c->nbufs >= conn_bufs &&
 		    !(c->flags & ECHO_F_CANCEL)) {
 			CNT(r, C_THROTTLED)++;
-			cancel_recv(r, c, slot);
+			iou_conn_cancel_recv(r, &st, IOU_CONN(c), slot);
 		}
 		if (!more) {
 			if (c->pending >= conn_bytes)
@@ -362,13 +271,9 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 		CNT(r, C_EOF)++;
 	} else if (res == -ENOBUFS) {
 		CNT(r, C_NOBUFS)++;
-		if (!more && !(c->flags & ECHO_F_REARMQ) &&
-		    st.rq_tail - st.rq_head < 2 * MAX_CONNS) {
-			rearmq[st.rq_tail & (2 * MAX_CONNS - 1)] =
-				ECHO_RQ_ENTRY(c->gen, slot);
-			st.rq_tail++;
-			c->flags |= ECHO_F_REARMQ;
-		}
+		if (!more)
+			iou_conn_wait_bufs(&st, IOU_CONN(c), slot, rearmq,
+					   2 * MAX_CONNS);
 	} else if (res == -ECANCELED) {
 		maybe_recv(r, c, slot);		/* throttled: resumes later */
 	} else if (res < 0) {
@@ -407,9 +312,7 @@ static __always_inline void on_send(struct iou_ring *r, __u8 *shm,
 
 static __always_inline void on_close(struct iou_ring *r, struct echo_conn *c)
 {
-	c->state = ECHO_CONN_FREE;
-	c->flags = 0;
-	st.outstanding--;
+	iou_conn_closed(&st, IOU_CONN(c));
 	CNT(r, C_ACTIVE)--;
 	CNT(r, C_CLOSED)++;
 }
@@ -420,21 +323,14 @@ static __always_inline void rearm_waiting(struct iou_ring *r)
 	int i;
 
 	bpf_for(i, 0, 64) {
-		__u32 e, slot;
-		struct echo_conn *c;
+		int e = iou_srv_next_waiting(&st, rearmq, 2 * MAX_CONNS);
+		__u32 slot = IOU_CONN_RQ_SLOT((__u32)e);
+		struct echo_conn *c = conn_at(slot);
 
-		if (st.rq_head == st.rq_tail ||
-		    st.held_bufs >= iou_res.bufs)
+		if (e < 0)
 			break;
-		e = rearmq[st.rq_head & (2 * MAX_CONNS - 1)];
-		st.rq_head++;
-		slot = ECHO_RQ_SLOT(e);
-		c = conn_at(slot);
-		if (c->state != ECHO_CONN_OPEN ||
-		    (c->gen & 0xffff) != ECHO_RQ_GEN(e) ||
-		    !(c->flags & ECHO_F_REARMQ))
+		if (!iou_conn_take_waiting(IOU_CONN(c), (__u32)e))
 			continue;
-		c->flags &= ~ECHO_F_REARMQ;
 		maybe_recv(r, c, slot);
 		maybe_close(r, c, slot);
 	}
@@ -447,7 +343,7 @@ static __always_inline void begin_stop(struct iou_ring *r)
 
 	st.stopping = 1;
 	if (st.accept_armed)
-		cancel_ud(r, ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
+		iou_srv_cancel(r, &st, ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
 	bpf_for(i, 0, MAX_CONNS) {
 		__u32 slot = (__u32)i;
 		struct echo_conn *c;
@@ -459,7 +355,7 @@ static __always_inline void begin_stop(struct iou_ring *r)
 			continue;
 		c->flags |= ECHO_F_DRAIN;
 		c->flags &= ~ECHO_F_REARMQ;
-		cancel_recv(r, c, slot);
+		iou_conn_cancel_recv(r, &st, IOU_CONN(c), slot);
 		maybe_close(r, c, slot);
 	}
 }
@@ -469,7 +365,7 @@ IOU_LOOP(echo_step)
 	struct io_uring_cqe *cqe;
 	struct iou_ring r;
 	__u8 *shm;
-	int ret, pass;
+	int pass;
 	__u32 want;
 
 	if (iou_ring_open(&r, ring))
@@ -489,7 +385,7 @@ IOU_LOOP(echo_step)
 				"bad config: %u buffers (max %d), %u files for max_conns %u (max %d)",
 				iou_res.bufs, BUF_CAP, iou_res.files, max_conns, MAX_CONNS);
 		st.started = 1;
-		arm_accept(&r);
+		iou_srv_arm_accept(&r, &st, listen_fd);
 	}
 
 	if (READ_ONCE(*iou_ring_u32(&r, iou_layout.sq_flags_off)) &
@@ -525,8 +421,7 @@ IOU_LOOP(echo_step)
 				st.outstanding--;
 				continue;
 			}
-			if (c->state == ECHO_CONN_FREE ||
-			    (c->gen & 0xffff) != ECHO_UD_GEN(ud)) {
+			if (iou_conn_stale(IOU_CONN(c), ud)) {
 				/* cannot happen: a slot is freed only after
 				 * its requests have all ended. Keep the
 				 * buffer. */
@@ -549,17 +444,12 @@ submit:
 		if (!st.failed && !st.stopping && iou_stop_requested(&r))
 			begin_stop(&r);
 		if (!st.failed && !st.stopping && !st.accept_armed)
-			arm_accept(&r);
+			iou_srv_arm_accept(&r, &st, listen_fd);
 		/* its iterator costs three kfunc calls even when empty */
 		if (!st.failed && st.rq_head != st.rq_tail)
 			rearm_waiting(&r);
 
-		want = iou_sq_pending(&r);
-		ret = iou_submit(&r);
-		if (!st.failed && (ret < 0 || (__u32)ret != want)) {
-			st.failed = 1;
-			st.fail_code = ret < 0 ? ret : -EIO;
-		}
+		want = iou_srv_submit(&r, &st);
 		if (st.failed || !want)
 			break;
 	}

@@ -11,7 +11,9 @@
 #ifndef IOUOPS_ECHO_SHARED_H
 #define IOUOPS_ECHO_SHARED_H
 
-#ifndef __bpf__
+#ifdef __bpf__
+#include "iou_conn.bpf.h"	/* the BPF side's connection machinery */
+#else
 #include <linux/types.h>
 #endif
 
@@ -55,9 +57,9 @@ enum echo_conn_state { ECHO_CONN_FREE, ECHO_CONN_OPEN, ECHO_CONN_CLOSING };
 #define ECHO_F_SEND	(1U << 1)	/* a send in flight */
 #define ECHO_F_EOF	(1U << 2)	/* peer sent FIN: no more receives */
 #define ECHO_F_ERROR	(1U << 3)	/* reset/error: drop the queue, close */
-#define ECHO_F_DRAIN	(1U << 4)	/* stopping: close once sent */
-#define ECHO_F_CANCEL	(1U << 5)	/* receive cancel submitted */
-#define ECHO_F_REARMQ	(1U << 6)	/* waiting in the re-arm queue */
+#define ECHO_F_CANCEL	(1U << 4)	/* receive cancel submitted */
+#define ECHO_F_REARMQ	(1U << 5)	/* waiting in the re-arm queue */
+#define ECHO_F_DRAIN	(1U << 6)	/* stopping: close once sent */
 
 #define ECHO_NO_BUF	0xffff		/* end of a buffer FIFO */
 
@@ -65,12 +67,16 @@ enum echo_conn_state { ECHO_CONN_FREE, ECHO_CONN_OPEN, ECHO_CONN_CLOSING };
  * form a FIFO threaded through a buf_next[] array (one link per buffer
  * id); only the head is being sent. */
 struct echo_conn {
+#ifdef __bpf__
+	IOU_CONN_MEMBER		/* the same fields: iou_conn.bpf.h */
+#else
 	__u32 state;		/* enum echo_conn_state */
 	__u32 flags;		/* ECHO_F_* */
 	__u32 gen;		/* bumped at each accept into the slot */
 	__u32 head, tail;	/* FIFO of buffer ids, ECHO_NO_BUF when empty */
 	__u32 nbufs;		/* buffers in the FIFO */
 	__u32 head_off;		/* bytes of the head buffer already sent */
+#endif
 	__u32 pending;		/* bytes received and not yet sent */
 };
 

@@ -34,16 +34,20 @@
  *
  * Stop (ctl->stop_req): stop accepting and receiving, send the responses
  * already queued, close everything.
+ *
+ * Files: connections (accept, receive, buffer FIFOs) are iou_conn.bpf.h's,
+ * as for echo; the parser is http_parse.h (shared with
+ * samples/http-uring.c); bytes to queued responses is http_request.bpf.h;
+ * sending responses, lingering, closing and the loop are here.
  */
 #include "iouops.bpf.h"
-#include "http_shared.h"
+#include "http_parse.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define MAX_CONNS	4096		/* slots in .bss; max_conns <= this */
 #define BUF_CAP		4096		/* largest buffer ring */
 #define BUF_SIZE	4096		/* iou_res.buf_size */
-#define NO_BUF		0xffff
 #define RQ		8		/* queued responses per connection */
 #define NIOV		32		/* 3 per response: header, connection, body */
 #define MSG_BYTES	1024		/* per connection: msghdr + iovecs */
@@ -83,13 +87,8 @@ struct msg_area {		/* struct user_msghdr, with u64 pointers */
 };
 _Static_assert(sizeof(struct msg_area) <= MSG_BYTES, "msg area");
 
-/* user_data: op in the top byte, generation of the slot, slot. */
-enum { HOP_ACCEPT = 1, HOP_RECV, HOP_SEND, HOP_CLOSE, HOP_CANCEL, HOP_REJECT,
-       HOP_SHUT, HOP_LINGER };
-#define UD(op, gen, slot) (((__u64)(op) << 56) | ((__u64)((gen) & 0xffff) << 32) | (slot))
-#define UD_OP(ud)	((__u32)((ud) >> 56))
-#define UD_GEN(ud)	((__u32)((ud) >> 32) & 0xffff)
-#define UD_SLOT(ud)	((__u32)(ud))
+/* user_data: IOU_CONN_UD() with iou_conn.bpf.h's ops and these */
+enum { HOP_SHUT = IOU_CONN_OP_PROG, HOP_LINGER };
 
 enum {
 	C_ACCEPTED, C_ACTIVE, C_CLOSED, C_REJECTED, C_REQUESTS, C_200, C_404,
@@ -102,59 +101,20 @@ static const char counter_names[NR_COUNTERS][IOU_COUNTER_NAME_LEN] = {
 	"bytes_in", "bytes_out", "conn_errors", "nobufs", "cq_overflow",
 };
 
-enum { CONN_FREE, CONN_OPEN, CONN_CLOSING };
-#define F_RECV		(1U << 0)	/* multishot receive armed */
-#define F_SEND		(1U << 1)	/* a sendmsg in flight */
-#define F_EOF		(1U << 2)	/* peer sent FIN */
-#define F_ERROR		(1U << 3)	/* reset/error: close now */
-#define F_CANCEL	(1U << 4)	/* receive cancel submitted */
-#define F_REARMQ	(1U << 5)	/* waiting for buffers */
-#define F_LAST		(1U << 6)	/* a closing response is queued */
-#define F_LINGER	(1U << 7)	/* shut down: draining input */
-#define F_SHUT		(1U << 8)	/* shutdown in flight */
-#define F_TIMER		(1U << 9)	/* linger timeout armed */
-#define F_ERRCLOSE	(1U << 10)	/* the closing response is an error */
+/* struct conn.flags: IOU_CONN_F_* and these */
+#define F_LAST		(IOU_CONN_F_PROG << 0)	/* a closing response is queued */
+#define F_LINGER	(IOU_CONN_F_PROG << 1)	/* shut down: draining input */
+#define F_SHUT		(IOU_CONN_F_PROG << 2)	/* shutdown in flight */
+#define F_TIMER		(IOU_CONN_F_PROG << 3)	/* linger timeout armed */
+#define F_ERRCLOSE	(IOU_CONN_F_PROG << 4)	/* the closing response is an error */
 
-/* parser states */
-enum { P_METHOD, P_TARGET, P_PATH, P_QUERY, P_VERSION, P_VER_LF, P_LINE,
-       P_HNAME, P_HVAL, P_HVAL_LF, P_END_LF, P_BODY, P_DEAD };
-/* what a header is */
-enum { H_OTHER, H_CONNECTION, H_CONTENT_LENGTH, H_TRANSFER_ENCODING };
-/* request flags */
-#define R_HEAD		(1U << 0)	/* method HEAD */
-#define R_BADMETHOD	(1U << 1)	/* neither GET nor HEAD */
-#define R_HTTP11	(1U << 2)
-#define R_CLOSE		(1U << 3)	/* Connection: close */
-#define R_KEEPALIVE	(1U << 4)	/* Connection: keep-alive */
-#define R_HAS_CL	(1U << 5)
-#define R_TE		(1U << 6)
-#define R_LONGPATH	(1U << 7)
 /* a queued response: file index << 8 | these */
 #define Q_HEAD		(1U << 0)
 #define Q_CLOSE		(1U << 1)
 
 struct conn {
-	__u32 state;
-	__u32 flags;
-	__u32 gen;
-	__u32 head, tail;	/* FIFO of received buffer ids */
-	__u32 nbufs;
-	__u32 head_off;		/* bytes of the head buffer parsed */
-	/* parser */
-	__u32 ps;
-	__u32 rflags;
-	__u32 req_bytes;	/* of this request's line and headers */
-	__u32 mlen;
-	__u32 plen;
-	__u32 vpos;
-	__u32 hkind;
-	__u32 vlen;
-	__u32 __pad;
-	__u64 method;
-	__u64 phash;
-	__u64 hhash;
-	__u64 vhash;
-	__u64 clen;
+	IOU_CONN_MEMBER		/* state, flags, gen, the buffer FIFO */
+	struct http_req req;	/* the parser: http_parse.h */
 	__u64 body_left;
 	/* responses */
 	__u32 rq_head, rq_tail;
@@ -163,7 +123,6 @@ struct conn {
 	__u32 send_n;		/* responses in the sendmsg in flight */
 	__u32 send_len;		/* its bytes */
 	__u32 iov_n;		/* iovecs being filled */
-	char path[HTTP_PATH_MAX];
 };
 
 struct conn conns[MAX_CONNS];
@@ -171,119 +130,29 @@ __u16 buf_next[BUF_CAP];
 __u32 buf_len[BUF_CAP];
 __u32 rearmq[2 * MAX_CONNS];
 
-struct http_state {
-	__u64 c[NR_COUNTERS];
-	__u32 rq_head, rq_tail;
-	__u32 outstanding;
-	__u32 held_bufs;
-	__u32 accept_armed;
-	__u32 started;
-	__u32 stopping;
-	__u32 failed;
-	__u32 no_sleep;
-	__s32 fail_code;
-	__u32 ts_off;		/* the linger timespec in the region */
-};
-struct http_state st;
-
-/* FNV-1a of lower-case header names and values we look for */
-#define FNV(h, ch)	(((h) ^ (__u8)(ch)) * HTTP_FNV_PRIME)
-static __always_inline __u64 fnv_str(const char *s, int n)
-{
-	__u64 h = HTTP_FNV_OFFSET;
-
-	for (int i = 0; i < n; i++)
-		h = FNV(h, s[i]);
-	return h;
-}
+struct iou_srv st;
+__u64 cnt[NR_COUNTERS];		/* published at the end of each step */
+__u32 linger_ts_off;		/* the linger timespec in the region */
 
 static __always_inline struct conn *conn_at(__u32 slot)
 {
 	return &conns[slot & (MAX_CONNS - 1)];
 }
 
-static __always_inline struct io_uring_sqe *get_sqe(struct iou_ring *r)
-{
-	struct io_uring_sqe *sqe = iou_get_sqe(r);
-	__u32 want;
-	int ret;
-
-	if (sqe)
-		return sqe;
-	want = iou_sq_pending(r);
-	ret = iou_submit(r);
-	if (ret < 0 || (__u32)ret != want) {
-		st.failed = 1;
-		st.fail_code = ret < 0 ? ret : -EIO;
-		return NULL;
-	}
-	sqe = iou_get_sqe(r);
-	if (!sqe) {
-		st.failed = 1;
-		st.fail_code = -ENOSPC;
-	}
-	return sqe;
-}
-
-static __always_inline void arm_accept(struct iou_ring *r)
-{
-	struct io_uring_sqe *sqe = get_sqe(r);
-
-	if (!sqe)
-		return;
-	iou_prep_multishot_accept_direct(sqe, listen_fd, UD(HOP_ACCEPT, 0, 0));
-	st.accept_armed = 1;
-	st.outstanding++;
-}
-
-static __always_inline void cancel_ud(struct iou_ring *r, __u64 target)
-{
-	struct io_uring_sqe *sqe = get_sqe(r);
-
-	if (!sqe)
-		return;
-	iou_prep_cancel(sqe, target, UD(HOP_CANCEL, 0, 0));
-	st.outstanding++;
-}
-
-static __always_inline void cancel_recv(struct iou_ring *r, struct conn *c,
-					__u32 slot)
-{
-	if (!(c->flags & F_RECV) || (c->flags & F_CANCEL))
-		return;
-	c->flags |= F_CANCEL;
-	cancel_ud(r, UD(HOP_RECV, c->gen, slot));
-}
-
 static __always_inline void maybe_recv(struct iou_ring *r, struct conn *c,
 				       __u32 slot)
 {
-	struct io_uring_sqe *sqe;
-
-	if (c->state != CONN_OPEN || st.stopping || c->nbufs ||
-	    (c->flags & (F_RECV | F_EOF | F_ERROR | F_REARMQ)) ||
+	if (c->state != IOU_CONN_OPEN || st.stopping || c->nbufs ||
+	    (c->flags & (IOU_CONN_F_RECV | IOU_CONN_F_EOF | IOU_CONN_F_ERROR |
+			 IOU_CONN_F_REARMQ)) ||
 	    ((c->flags & F_LAST) && !(c->flags & F_LINGER)))
 		return;
-	sqe = get_sqe(r);
-	if (!sqe)
-		return;
-	iou_prep_recv_multishot(sqe, slot, (__u16)iou_res.bgid, 0,
-				UD(HOP_RECV, c->gen, slot));
-	c->flags |= F_RECV;
-	st.outstanding++;
+	iou_conn_arm_recv(r, &st, IOU_CONN(c), slot, 0);
 }
 
 static __always_inline void pop_head(__u8 *shm, struct conn *c)
 {
-	__u32 bid = c->head & (BUF_CAP - 1);
-
-	c->head = buf_next[bid];
-	if (c->head == NO_BUF)
-		c->tail = NO_BUF;
-	c->head_off = 0;
-	c->nbufs--;
-	st.held_bufs--;
-	iou_bufring_recycle(shm, bid);
+	iou_conn_pop_buf(shm, &st, IOU_CONN(c), buf_next, BUF_CAP - 1);
 }
 
 static __always_inline void drop_queue(__u8 *shm, struct conn *c)
@@ -291,385 +160,15 @@ static __always_inline void drop_queue(__u8 *shm, struct conn *c)
 	int i;
 
 	bpf_for(i, 0, CONN_BUFS + 2) {
-		if (c->head == NO_BUF)
+		if (c->head == IOU_CONN_NO_BUF)
 			break;
 		pop_head(shm, c);
 	}
 }
 
-/* ---- the request parser ---- */
+/* ---- requests: parse, find the file, queue the response ---- */
 
-static __always_inline void parse_reset(struct conn *c)
-{
-	c->ps = P_METHOD;
-	c->rflags = 0;
-	c->req_bytes = 0;
-	c->mlen = 0;
-	c->plen = 0;
-	c->method = 0;
-	c->phash = HTTP_FNV_OFFSET;
-	c->clen = 0;
-}
-
-static __always_inline int is_tchar(__u8 ch)
-{
-	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9'))
-		return 1;
-	switch (ch) {
-	case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-	case '+': case '-': case '.': case '^': case '_': case '`': case '|':
-	case '~':
-		return 1;
-	}
-	return 0;
-}
-
-static __always_inline __u8 lower(__u8 ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
-
-/* The file whose name is the parsed path, or the 404 entry. */
-static __always_inline __u32 lookup(__u8 *shm, struct conn *c)
-{
-	__u32 nslots = http_files.nslots, plen = c->plen;
-	int k, i;
-
-	if (!nslots || !http_files.nserved)
-		return http_files.err_file[HTTP_ERR_404];
-	bpf_for(k, 0, HTTP_MAX_PROBE) {
-		__u32 s = ((__u32)c->phash + (__u32)k) & (nslots - 1);
-		__u32 soff = http_files.slots_off + s * 4, idx, foff, noff;
-		struct http_file *f;
-		int same = 1;
-
-		if (soff > iou_layout.mem_size - 4)
-			break;
-		idx = *(__u32 *)(shm + soff);
-		if (!idx || idx > http_files.nserved)
-			break;
-		foff = http_files.files_off + (idx - 1) * sizeof(struct http_file);
-		if (foff > iou_layout.mem_size - sizeof(struct http_file))
-			break;
-		f = (struct http_file *)(shm + foff);
-		if (f->hash != c->phash || f->name_len != plen)
-			continue;
-		noff = f->name_off;
-		if (noff > iou_layout.mem_size - HTTP_PATH_MAX)
-			break;
-		bpf_for(i, 0, HTTP_PATH_MAX) {
-			if ((__u32)i >= plen)
-				break;
-			if (shm[noff + i] != (__u8)c->path[i & (HTTP_PATH_MAX - 1)]) {
-				same = 0;
-				break;
-			}
-		}
-		if (same)
-			return idx - 1;
-	}
-	return http_files.err_file[HTTP_ERR_404];
-}
-
-static __always_inline void count_status(__u32 status)
-{
-	st.c[C_REQUESTS]++;
-	if (status == 200)
-		st.c[C_200]++;
-	else if (status == 404)
-		st.c[C_404]++;
-	else if (status == 400)
-		st.c[C_400]++;
-	else if (status == 405)
-		st.c[C_405]++;
-	else if (status == 501)
-		st.c[C_501]++;
-	else
-		st.c[C_4XX_LIMIT]++;
-}
-
-/* Queue a response; a closing one ends the parsing of this connection. */
-static __always_inline void respond(struct conn *c, __u32 file, __u32 qflags,
-				    __u32 status)
-{
-	c->rq[c->rq_tail & (RQ - 1)] = file << 8 | qflags;
-	c->rq_tail++;
-	count_status(status);
-	if (qflags & Q_CLOSE) {
-		c->flags |= F_LAST;
-		c->ps = P_DEAD;
-	}
-}
-
-static __always_inline void respond_err(struct conn *c, int err, __u32 status)
-{
-	c->flags |= F_ERRCLOSE;
-	respond(c, http_files.err_file[err & 7], Q_CLOSE | (c->rflags & R_HEAD),
-		status);
-}
-
-/* The end of a header value's token (Connection: a, b). */
-static __always_inline void value_token_end(struct conn *c)
-{
-	if (c->hkind == H_CONNECTION && c->vlen) {
-		if (c->vhash == fnv_str("close", 5))
-			c->rflags |= R_CLOSE;
-		else if (c->vhash == fnv_str("keep-alive", 10))
-			c->rflags |= R_KEEPALIVE;
-	}
-	c->vhash = HTTP_FNV_OFFSET;
-	c->vlen = 0;
-}
-
-#define FAIL(c, err, status) do { respond_err(c, err, status); return; } while (0)
-
-static __always_inline void headers_done(__u8 *shm, struct conn *c)
-{
-	__u32 rf = c->rflags, file, keep;
-
-	if (rf & R_BADMETHOD)
-		FAIL(c, HTTP_ERR_405, 405);
-	if (rf & R_TE)
-		FAIL(c, HTTP_ERR_501, 501);
-	if (c->clen > max_body)
-		FAIL(c, HTTP_ERR_413, 413);
-	if (rf & R_LONGPATH)
-		FAIL(c, HTTP_ERR_414, 414);
-	keep = (rf & R_HTTP11) ? !(rf & R_CLOSE) : !!(rf & R_KEEPALIVE);
-	file = lookup(shm, c);
-	respond(c, file, (rf & R_HEAD) | (keep ? 0 : Q_CLOSE),
-		file == http_files.err_file[HTTP_ERR_404] ? 404 : 200);
-	if (!keep)
-		return;
-	if (c->clen) {
-		c->body_left = c->clen;
-		c->ps = P_BODY;
-		return;
-	}
-	parse_reset(c);
-}
-
-/* One byte of a request line or header section. */
-static __always_inline void feed(__u8 *shm, struct conn *c, __u8 ch)
-{
-	__u32 ps = c->ps;
-
-	if (++c->req_bytes > max_head) {
-		if (ps <= P_VERSION)
-			FAIL(c, HTTP_ERR_414, 414);
-		FAIL(c, HTTP_ERR_431, 431);
-	}
-	if (ps == P_METHOD) {
-		if (ch == ' ') {
-			if (!c->mlen)
-				FAIL(c, HTTP_ERR_400, 400);
-			if (c->mlen == 3 && c->method == 0x474554)	/* GET */
-				;
-			else if (c->mlen == 4 && c->method == 0x48454144) /* HEAD */
-				c->rflags |= R_HEAD;
-			else
-				c->rflags |= R_BADMETHOD;
-			c->ps = P_TARGET;
-			return;
-		}
-		if (!c->mlen && (ch == '\r' || ch == '\n')) {
-			c->req_bytes = 0;	/* empty lines before a request */
-			return;
-		}
-		if (!is_tchar(ch))
-			FAIL(c, HTTP_ERR_400, 400);
-		c->method = c->method << 8 | ch;
-		if (c->mlen < 16)
-			c->mlen++;
-		return;
-	}
-	if (ps == P_TARGET) {
-		if (ch != '/' && !(c->rflags & R_BADMETHOD))
-			FAIL(c, HTTP_ERR_400, 400);
-		c->ps = P_PATH;
-		ps = P_PATH;	/* and store it */
-	}
-	if (ps == P_PATH || ps == P_QUERY) {
-		if (ch == ' ') {
-			c->ps = P_VERSION;
-			c->vpos = 0;
-			return;
-		}
-		if (ch <= ' ' || ch >= 0x7f)
-			FAIL(c, HTTP_ERR_400, 400);
-		if (ch == '?' || ch == '#')
-			c->ps = P_QUERY;
-		if (c->ps == P_QUERY)
-			return;
-		if (c->plen >= HTTP_PATH_MAX - 1) {
-			c->rflags |= R_LONGPATH;
-			return;
-		}
-		c->path[c->plen & (HTTP_PATH_MAX - 1)] = ch;
-		c->plen++;
-		c->phash = FNV(c->phash, ch);
-		return;
-	}
-	if (ps == P_VERSION) {
-		__u32 pos = c->vpos;
-
-		if (pos < 7) {	/* "HTTP/1." */
-			if (ch != (__u8)(0x2e312f50545448ULL >> (pos * 8)))
-				FAIL(c, HTTP_ERR_400, 400);
-		} else if (pos == 7) {
-			if (ch == '1')
-				c->rflags |= R_HTTP11;
-			else if (ch != '0')
-				FAIL(c, HTTP_ERR_400, 400);
-		} else if (ch == '\r') {
-			c->ps = P_VER_LF;
-		} else if (ch == '\n') {
-			c->ps = P_LINE;
-		} else {
-			FAIL(c, HTTP_ERR_400, 400);
-		}
-		c->vpos = pos + 1;
-		return;
-	}
-	if (ps == P_VER_LF || ps == P_HVAL_LF) {
-		if (ch != '\n')
-			FAIL(c, HTTP_ERR_400, 400);
-		c->ps = P_LINE;
-		return;
-	}
-	if (ps == P_END_LF) {
-		if (ch != '\n')
-			FAIL(c, HTTP_ERR_400, 400);
-		{ headers_done(shm, c); return; }
-	}
-	if (ps == P_LINE) {
-		if (ch == '\r') {
-			c->ps = P_END_LF;
-			return;
-		}
-		if (ch == '\n')
-			{ headers_done(shm, c); return; }
-		if (!is_tchar(ch))	/* obs-fold, NUL, ... */
-			FAIL(c, HTTP_ERR_400, 400);
-		c->ps = P_HNAME;
-		c->hhash = FNV(HTTP_FNV_OFFSET, lower(ch));
-		return;
-	}
-	if (ps == P_HNAME) {
-		if (ch == ':') {
-			__u64 h = c->hhash;
-
-			c->hkind = H_OTHER;
-			if (h == fnv_str("connection", 10))
-				c->hkind = H_CONNECTION;
-			else if (h == fnv_str("content-length", 14)) {
-				if (c->rflags & R_HAS_CL)
-					FAIL(c, HTTP_ERR_400, 400);
-				c->rflags |= R_HAS_CL;
-				c->hkind = H_CONTENT_LENGTH;
-			} else if (h == fnv_str("transfer-encoding", 17)) {
-				c->rflags |= R_TE;
-				c->hkind = H_TRANSFER_ENCODING;
-			}
-			c->ps = P_HVAL;
-			c->vhash = HTTP_FNV_OFFSET;
-			c->vlen = 0;
-			return;
-		}
-		if (!is_tchar(ch))
-			FAIL(c, HTTP_ERR_400, 400);
-		c->hhash = FNV(c->hhash, lower(ch));
-		return;
-	}
-	if (ps == P_HVAL) {
-		if (ch == '\r' || ch == '\n') {
-			value_token_end(c);
-			c->ps = ch == '\r' ? P_HVAL_LF : P_LINE;
-			return;
-		}
-		if ((ch < ' ' && ch != '\t') || ch == 0x7f)
-			FAIL(c, HTTP_ERR_400, 400);
-		if (ch == ' ' || ch == '\t')
-			return;
-		if (c->hkind == H_CONTENT_LENGTH) {
-			if (ch < '0' || ch > '9')
-				FAIL(c, HTTP_ERR_400, 400);
-			if (c->clen <= max_body)	/* no overflow */
-				c->clen = c->clen * 10 + (ch - '0');
-			return;
-		}
-		if (c->hkind == H_CONNECTION) {
-			if (ch == ',')
-				{ value_token_end(c); return; }
-			c->vhash = FNV(c->vhash, lower(ch));
-			c->vlen++;
-		}
-		return;
-	}
-	/* P_DEAD (and P_BODY, handled by the caller): drop */
-}
-
-/* Parse buffer bytes [c->head_off, len) of buffer bid; returns where it
- * stopped: len, or earlier when the response queue is full. The cursor
- * lives in the connection (memory), so the verifier sees one pass. */
-static __always_inline __u32 parse_buf(__u8 *shm, struct conn *c, __u32 bid,
-				       __u32 len)
-{
-	__u64 base = iou_buf_off(bid);
-	int i;
-
-	if (base > iou_layout.mem_size - BUF_SIZE)
-		return len;
-	bpf_for(i, 0, BUF_SIZE) {
-		__u32 pos = c->head_off;
-
-		if (pos >= len || c->ps == P_DEAD)
-			return len;
-		if (c->rq_tail - c->rq_head >= RQ)
-			return pos;
-		if (c->ps == P_BODY) {
-			__u64 skip = len - pos;
-
-			if (skip > c->body_left)
-				skip = c->body_left;
-			c->body_left -= skip;
-			c->head_off = pos + (__u32)skip;
-			if (!c->body_left)
-				parse_reset(c);
-			continue;
-		}
-		c->head_off = pos + 1;
-		feed(shm, c, shm[base + (pos & (BUF_SIZE - 1))]);
-	}
-	return c->head_off;
-}
-
-/* Parse what has been received, as far as the response queue allows. */
-static __always_inline void process(__u8 *shm, struct conn *c)
-{
-	int k;
-
-	bpf_for(k, 0, CONN_BUFS + 4) {
-		__u32 bid, len, off;
-
-		if (c->head == NO_BUF)
-			break;
-		if (c->ps == P_DEAD) {
-			drop_queue(shm, c);
-			break;
-		}
-		if (c->rq_tail - c->rq_head >= RQ)
-			break;
-		bid = c->head & (BUF_CAP - 1);
-		len = buf_len[bid];
-		off = parse_buf(shm, c, bid, len);
-		if (off >= len)
-			pop_head(shm, c);
-		else
-			break;		/* the queue is full */
-	}
-}
+#include "http_request.bpf.h"
 
 /* ---- responses ---- */
 
@@ -715,7 +214,8 @@ static __always_inline void send_queued(struct iou_ring *r, __u8 *shm,
 	struct msg_area *m;
 	int j;
 
-	if ((c->flags & (F_SEND | F_ERROR)) || c->rq_head == c->rq_tail)
+	if ((c->flags & (IOU_CONN_F_SEND | IOU_CONN_F_ERROR)) ||
+	    c->rq_head == c->rq_tail)
 		return;
 	if (moff > iou_layout.mem_size - sizeof(struct msg_area))
 		return;
@@ -744,7 +244,7 @@ static __always_inline void send_queued(struct iou_ring *r, __u8 *shm,
 	n = c->iov_n;
 	if (!n)
 		return;
-	sqe = get_sqe(r);
+	sqe = iou_srv_get_sqe(r, &st);
 	if (!sqe)
 		return;
 	m->name = 0;
@@ -756,11 +256,11 @@ static __always_inline void send_queued(struct iou_ring *r, __u8 *shm,
 	m->flags = 0;
 	iou_prep_sendmsg(sqe, (int)slot, iou_shm_uaddr(moff),
 			 MSG_NOSIGNAL | 0x100 /* MSG_WAITALL */,
-			 UD(HOP_SEND, c->gen, slot));
+			 IOU_CONN_UD(IOU_CONN_OP_SEND, c->gen, slot));
 	sqe->flags = IOSQE_FIXED_FILE;
 	c->send_n = nent;
 	c->send_len = total;
-	c->flags |= F_SEND;
+	c->flags |= IOU_CONN_F_SEND;
 	st.outstanding++;
 }
 
@@ -768,20 +268,20 @@ static __always_inline void send_queued(struct iou_ring *r, __u8 *shm,
 static __always_inline void start_linger(struct iou_ring *r, struct conn *c,
 					 __u32 slot)
 {
-	struct io_uring_sqe *sqe = get_sqe(r);
+	struct io_uring_sqe *sqe = iou_srv_get_sqe(r, &st);
 
 	if (!sqe)
 		return;
 	iou_prep_rw(sqe, IORING_OP_SHUTDOWN, (int)slot, 0, 1 /* SHUT_WR */, 0,
-		    UD(HOP_SHUT, c->gen, slot));
+		    IOU_CONN_UD(HOP_SHUT, c->gen, slot));
 	sqe->flags = IOSQE_FIXED_FILE;
 	c->flags |= F_LINGER | F_SHUT;
 	st.outstanding++;
-	sqe = get_sqe(r);
+	sqe = iou_srv_get_sqe(r, &st);
 	if (!sqe)
 		return;
-	iou_prep_timeout(sqe, iou_shm_uaddr(st.ts_off), 0, 0,
-			 UD(HOP_LINGER, c->gen, slot));
+	iou_prep_timeout(sqe, iou_shm_uaddr(linger_ts_off), 0, 0,
+			 IOU_CONN_UD(HOP_LINGER, c->gen, slot));
 	c->flags |= F_TIMER;
 	st.outstanding++;
 }
@@ -790,37 +290,38 @@ static __always_inline void maybe_close(struct iou_ring *r, __u8 *shm,
 					struct conn *c, __u32 slot)
 {
 	struct io_uring_sqe *sqe;
-	int done_sending = c->rq_head == c->rq_tail && !(c->flags & F_SEND);
+	int done_sending = c->rq_head == c->rq_tail && !(c->flags & IOU_CONN_F_SEND);
 
-	if (c->state != CONN_OPEN)
+	if (c->state != IOU_CONN_OPEN)
 		return;
-	if (c->flags & F_ERROR) {
+	if (c->flags & IOU_CONN_F_ERROR) {
 		drop_queue(shm, c);
 	} else if ((c->flags & (F_LAST | F_ERRCLOSE)) == (F_LAST | F_ERRCLOSE) &&
-		   done_sending && !(c->flags & (F_LINGER | F_EOF)) &&
+		   done_sending && !(c->flags & (F_LINGER | IOU_CONN_F_EOF)) &&
 		   !st.stopping) {
 		start_linger(r, c, slot);
 		maybe_recv(r, c, slot);
 		return;
 	} else if (c->flags & F_LINGER) {
-		if (!(c->flags & F_EOF) && c->flags & F_TIMER)
+		if (!(c->flags & IOU_CONN_F_EOF) && c->flags & F_TIMER)
 			return;		/* still draining */
 		drop_queue(shm, c);
-	} else if (!((c->flags & F_EOF) || st.stopping || (c->flags & F_LAST)) ||
+	} else if (!((c->flags & IOU_CONN_F_EOF) || st.stopping ||
+		     (c->flags & F_LAST)) ||
 		   !done_sending) {
 		return;
 	}
-	if (c->flags & F_RECV) {
-		cancel_recv(r, c, slot);
+	if (c->flags & IOU_CONN_F_RECV) {
+		iou_conn_cancel_recv(r, &st, IOU_CONN(c), slot);
 		return;
 	}
-	if (c->flags & (F_SEND | F_SHUT))
+	if (c->flags & (IOU_CONN_F_SEND | F_SHUT))
 		return;
-	sqe = get_sqe(r);
+	sqe = iou_srv_get_sqe(r, &st);
 	if (!sqe)
 		return;
-	iou_prep_close_direct(sqe, slot, UD(HOP_CLOSE, c->gen, slot));
-	c->state = CONN_CLOSING;
+	iou_prep_close_direct(sqe, slot, IOU_CONN_UD(IOU_CONN_OP_CLOSE, c->gen, slot));
+	c->state = IOU_CONN_CLOSING;
 	st.outstanding++;
 }
 
@@ -832,39 +333,27 @@ static __always_inline void on_accept(struct iou_ring *r, __u8 *shm,
 	struct conn *c;
 	__u32 slot;
 
-	if (!(cqe->flags & IORING_CQE_F_MORE)) {
-		st.accept_armed = 0;
-		st.outstanding--;
-	}
-	if (cqe->res < 0) {
+	if (iou_srv_accepted(&st, cqe) < 0) {
 		if (cqe->res == -ENFILE)
-			st.c[C_REJECTED]++;
+			cnt[C_REJECTED]++;
 		else if (cqe->res != -ECANCELED)
-			st.c[C_CONN_ERR]++;
+			cnt[C_CONN_ERR]++;
 		return;
 	}
 	slot = (__u32)cqe->res;
 	c = conn_at(slot);
-	if (slot >= max_conns || c->state != CONN_FREE) {
-		struct io_uring_sqe *sqe = get_sqe(r);
-
-		st.c[C_REJECTED]++;
-		if (sqe) {
-			iou_prep_close_direct(sqe, slot, UD(HOP_REJECT, 0, slot));
-			st.outstanding++;
-		}
+	if (slot >= max_conns || c->state != IOU_CONN_FREE) {
+		cnt[C_REJECTED]++;
+		iou_srv_reject(r, &st, slot);
 		return;
 	}
-	c->state = CONN_OPEN;
+	iou_conn_open(IOU_CONN(c));
 	c->flags = 0;
-	c->gen++;
-	c->head = c->tail = NO_BUF;
-	c->nbufs = c->head_off = 0;
 	c->rq_head = c->rq_tail = 0;
 	c->send_skip = c->send_n = c->send_len = 0;
-	parse_reset(c);
-	st.c[C_ACCEPTED]++;
-	st.c[C_ACTIVE]++;
+	http_req_reset(&c->req);
+	cnt[C_ACCEPTED]++;
+	cnt[C_ACTIVE]++;
 	maybe_recv(r, c, slot);
 	maybe_close(r, shm, c, slot);
 }
@@ -873,33 +362,23 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 				    struct io_uring_cqe *cqe, struct conn *c,
 				    __u32 slot)
 {
-	__u32 bid, more = cqe->flags & IORING_CQE_F_MORE;
+	__u32 bid, more = iou_conn_recv_cqe(&st, IOU_CONN(c), cqe);
 	int res = cqe->res;
 
-	if (!more) {
-		c->flags &= ~(F_RECV | F_CANCEL);
-		st.outstanding--;
-	}
 	if (res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		bid = (cqe->flags >> IORING_CQE_BUFFER_SHIFT) & (BUF_CAP - 1);
-		st.c[C_BYTES_IN] += res;
-		if (c->ps == P_DEAD || (c->flags & F_ERROR)) {
+		cnt[C_BYTES_IN] += res;
+		if (c->req.ps == P_DEAD || (c->flags & IOU_CONN_F_ERROR)) {
 			iou_bufring_recycle(shm, bid);	/* draining */
 		} else {
-			st.held_bufs++;
 			buf_len[bid] = res;
-			buf_next[bid] = NO_BUF;
-			if (c->tail == NO_BUF)
-				c->head = bid;
-			else
-				buf_next[c->tail & (BUF_CAP - 1)] = bid;
-			c->tail = bid;
-			c->nbufs++;
+			iou_conn_push_buf(&st, IOU_CONN(c), buf_next,
+					  BUF_CAP - 1, bid);
 			process(shm, c);
 			send_queued(r, shm, c, slot);
 			/* a pipelining client that does not read: stop */
 			if (more && c->nbufs >= CONN_BUFS)
-				cancel_recv(r, c, slot);
+				iou_conn_cancel_recv(r, &st, IOU_CONN(c), slot);
 		}
 		if (!more)
 			maybe_recv(r, c, slot);
@@ -907,21 +386,17 @@ static __always_inline void on_recv(struct iou_ring *r, __u8 *shm,
 		return;
 	}
 	if (res == 0) {
-		c->flags |= F_EOF;
+		c->flags |= IOU_CONN_F_EOF;
 	} else if (res == -ENOBUFS) {
-		st.c[C_NOBUFS]++;
-		if (!more && !(c->flags & F_REARMQ) &&
-		    st.rq_tail - st.rq_head < 2 * MAX_CONNS) {
-			rearmq[st.rq_tail & (2 * MAX_CONNS - 1)] =
-				(c->gen & 0xffff) << 16 | slot;
-			st.rq_tail++;
-			c->flags |= F_REARMQ;
-		}
+		cnt[C_NOBUFS]++;
+		if (!more)
+			iou_conn_wait_bufs(&st, IOU_CONN(c), slot, rearmq,
+					   2 * MAX_CONNS);
 	} else if (res == -ECANCELED) {
 		maybe_recv(r, c, slot);
 	} else if (res < 0) {
-		st.c[C_CONN_ERR]++;
-		c->flags |= F_ERROR;
+		cnt[C_CONN_ERR]++;
+		c->flags |= IOU_CONN_F_ERROR;
 	}
 	maybe_close(r, shm, c, slot);
 }
@@ -932,10 +407,10 @@ static __always_inline void on_send(struct iou_ring *r, __u8 *shm,
 {
 	int res = cqe->res;
 
-	c->flags &= ~F_SEND;
+	c->flags &= ~IOU_CONN_F_SEND;
 	st.outstanding--;
 	if (res > 0) {
-		st.c[C_BYTES_OUT] += res;
+		cnt[C_BYTES_OUT] += res;
 		if ((__u32)res >= c->send_len) {
 			c->rq_head += c->send_n;
 			c->send_skip = 0;
@@ -946,19 +421,17 @@ static __always_inline void on_send(struct iou_ring *r, __u8 *shm,
 		send_queued(r, shm, c, slot);
 		maybe_recv(r, c, slot);
 	} else {
-		st.c[C_CONN_ERR]++;
-		c->flags |= F_ERROR;
+		cnt[C_CONN_ERR]++;
+		c->flags |= IOU_CONN_F_ERROR;
 	}
 	maybe_close(r, shm, c, slot);
 }
 
 static __always_inline void on_close(struct conn *c)
 {
-	c->state = CONN_FREE;
-	c->flags = 0;
-	st.outstanding--;
-	st.c[C_ACTIVE]--;
-	st.c[C_CLOSED]++;
+	iou_conn_closed(&st, IOU_CONN(c));
+	cnt[C_ACTIVE]--;
+	cnt[C_CLOSED]++;
 }
 
 static __always_inline void rearm_waiting(struct iou_ring *r, __u8 *shm)
@@ -966,19 +439,14 @@ static __always_inline void rearm_waiting(struct iou_ring *r, __u8 *shm)
 	int i;
 
 	bpf_for(i, 0, 64) {
-		__u32 e, slot;
-		struct conn *c;
+		int e = iou_srv_next_waiting(&st, rearmq, 2 * MAX_CONNS);
+		__u32 slot = IOU_CONN_RQ_SLOT((__u32)e);
+		struct conn *c = conn_at(slot);
 
-		if (st.rq_head == st.rq_tail || st.held_bufs >= iou_res.bufs)
+		if (e < 0)
 			break;
-		e = rearmq[st.rq_head & (2 * MAX_CONNS - 1)];
-		st.rq_head++;
-		slot = e & 0xffff;
-		c = conn_at(slot);
-		if (c->state != CONN_OPEN || (c->gen & 0xffff) != e >> 16 ||
-		    !(c->flags & F_REARMQ))
+		if (!iou_conn_take_waiting(IOU_CONN(c), (__u32)e))
 			continue;
-		c->flags &= ~F_REARMQ;
 		maybe_recv(r, c, slot);
 		maybe_close(r, shm, c, slot);
 	}
@@ -990,7 +458,7 @@ static __always_inline void begin_stop(struct iou_ring *r, __u8 *shm)
 
 	st.stopping = 1;
 	if (st.accept_armed)
-		cancel_ud(r, UD(HOP_ACCEPT, 0, 0));
+		iou_srv_cancel(r, &st, IOU_CONN_UD(IOU_CONN_OP_ACCEPT, 0, 0));
 	bpf_for(i, 0, MAX_CONNS) {
 		__u32 slot = (__u32)i;
 		struct conn *c;
@@ -998,10 +466,10 @@ static __always_inline void begin_stop(struct iou_ring *r, __u8 *shm)
 		if (slot >= max_conns)
 			break;
 		c = conn_at(slot);
-		if (c->state != CONN_OPEN)
+		if (c->state != IOU_CONN_OPEN)
 			continue;
-		c->flags &= ~F_REARMQ;
-		cancel_recv(r, c, slot);
+		c->flags &= ~IOU_CONN_F_REARMQ;
+		iou_conn_cancel_recv(r, &st, IOU_CONN(c), slot);
 		maybe_close(r, shm, c, slot);
 	}
 }
@@ -1011,8 +479,7 @@ IOU_LOOP(http_step)
 	struct io_uring_cqe *cqe;
 	struct iou_ring r;
 	__u8 *shm;
-	int ret, i;
-	__u32 want;
+	int i;
 
 	if (iou_ring_open(&r, ring))
 		return IOU_LOOP_STOP;
@@ -1038,34 +505,34 @@ IOU_LOOP(http_step)
 				iou_res.bufs, BUF_CAP, max_conns, MAX_CONNS);
 		if (ts > iou_layout.mem_size - 16)
 			return IOU_LOOP_STOP;
-		st.ts_off = (__u32)ts;
+		linger_ts_off = (__u32)ts;
 		*(__u64 *)(shm + ts) = linger_ms / 1000;
 		*(__u64 *)(shm + ts + 8) = (__u64)(linger_ms % 1000) * 1000000;
 		st.started = 1;
-		arm_accept(&r);
+		iou_srv_arm_accept(&r, &st, listen_fd);
 	}
 
 	if (READ_ONCE(*iou_ring_u32(&r, iou_layout.sq_flags_off)) &
 	    IORING_SQ_CQ_OVERFLOW)
-		st.c[C_CQ_OVERFLOW]++;
+		cnt[C_CQ_OVERFLOW]++;
 
 	st.no_sleep = 0;
 	iou_for_each_cqe(&r, cqe) {
 		__u64 ud = cqe->user_data;
-		__u32 op = UD_OP(ud), slot = UD_SLOT(ud);
+		__u32 op = IOU_CONN_UD_OP(ud), slot = IOU_CONN_UD_SLOT(ud);
 		struct conn *c = conn_at(slot);
 
-		if ((op != HOP_RECV && op != HOP_SEND) || cqe->res <= 0)
+		if ((op != IOU_CONN_OP_RECV && op != IOU_CONN_OP_SEND) || cqe->res <= 0)
 			st.no_sleep = 1;
-		if (op == HOP_ACCEPT) {
+		if (op == IOU_CONN_OP_ACCEPT) {
 			on_accept(&r, shm, cqe);
 			continue;
 		}
-		if (op == HOP_CANCEL || op == HOP_REJECT) {
+		if (op == IOU_CONN_OP_CANCEL || op == IOU_CONN_OP_REJECT) {
 			st.outstanding--;
 			continue;
 		}
-		if (c->state == CONN_FREE || (c->gen & 0xffff) != UD_GEN(ud)) {
+		if (iou_conn_stale(IOU_CONN(c), ud)) {
 			/* only a linger timer may outlive its connection */
 			if (op == HOP_LINGER)
 				st.outstanding--;
@@ -1074,11 +541,11 @@ IOU_LOOP(http_step)
 						    IORING_CQE_BUFFER_SHIFT);
 			continue;
 		}
-		if (op == HOP_RECV)
+		if (op == IOU_CONN_OP_RECV)
 			on_recv(&r, shm, cqe, c, slot);
-		else if (op == HOP_SEND)
+		else if (op == IOU_CONN_OP_SEND)
 			on_send(&r, shm, cqe, c, slot);
-		else if (op == HOP_CLOSE)
+		else if (op == IOU_CONN_OP_CLOSE)
 			on_close(c);
 		else if (op == HOP_SHUT || op == HOP_LINGER) {
 			st.outstanding--;
@@ -1093,26 +560,21 @@ IOU_LOOP(http_step)
 	if (!st.failed && !st.stopping && iou_stop_requested(&r))
 		begin_stop(&r, shm);
 	if (!st.failed && !st.stopping && !st.accept_armed)
-		arm_accept(&r);
+		iou_srv_arm_accept(&r, &st, listen_fd);
 	if (!st.failed)
 		rearm_waiting(&r, shm);
 
-	want = iou_sq_pending(&r);
-	ret = iou_submit(&r);
-	if (!st.failed && (ret < 0 || (__u32)ret != want)) {
-		st.failed = 1;
-		st.fail_code = ret < 0 ? ret : -EIO;
-	}
+	iou_srv_submit(&r, &st);
 	bpf_for(i, 0, NR_COUNTERS)
-		WRITE_ONCE(r.ctl->counters[i].value, st.c[i & 15]);
+		WRITE_ONCE(r.ctl->counters[i].value, cnt[i & 15]);
 	if (st.failed)
 		return iou_exit_error(r.ctl, st.fail_code,
 				      "submitting SQEs failed (%d)", st.fail_code);
 	if (st.stopping && !st.outstanding)
 		return iou_exit_stopped(r.ctl,
 			"%llu requests, %llu accepted, %llu closed, %llu bytes out",
-			st.c[C_REQUESTS], st.c[C_ACCEPTED], st.c[C_CLOSED],
-			st.c[C_BYTES_OUT]);
+			cnt[C_REQUESTS], cnt[C_ACCEPTED], cnt[C_CLOSED],
+			cnt[C_BYTES_OUT]);
 	/* as echo: no sleep after a step that closed or accepted (task work) */
 	return iou_step_wait(&r, lp, st.no_sleep ? 0 : 1);
 }

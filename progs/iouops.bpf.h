@@ -40,6 +40,9 @@
  *	iou_prep.bpf.h     filling SQEs: iou_prep_*()
  *	iou_cq.bpf.h       reading CQEs, iou_step_wait()
  *	iou_compat.bpf.h   kernel feature probes through BTF
+ *	iou_conn.bpf.h     TCP servers: accept into fixed files, multishot
+ *			   receive on the buffer ring, per-connection
+ *			   buffer queues (progs/echo.bpf.c, http.bpf.c)
  */
 #ifndef IOUOPS_BPF_H
 #define IOUOPS_BPF_H
@@ -53,5 +56,6 @@
 #include "iou_prep.bpf.h"
 #include "iou_cq.bpf.h"
 #include "iou_compat.bpf.h"
+#include "iou_conn.bpf.h"
 
 #endif /* IOUOPS_BPF_H */

@@ -12,104 +12,42 @@
  * direct), same bounds. The only difference: every batch of completions
  * goes back to userspace through io_uring_enter().
  * The user_data encoding, the connection record and the sizes are
- * progs/echo_shared.h, which the BPF program includes too.
+ * progs/echo_shared.h, which the BPF program includes too; the ring,
+ * listening socket and buffer ring are uring_server.h's, as for
+ * http-uring.
  *
- * bookworm's liburing 2.3 has io_uring_register_buf_ring (not
- * io_uring_setup_buf_ring) and a uapi header without sqe->optlen: the
+ * bookworm's liburing 2.3 has a uapi header without sqe->optlen: the
  * receive limit is written to file_index, the same 32 bits.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <liburing.h>
 #include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "echo_shared.h"
-#include "iouops.h"
-
-#ifndef IORING_SETUP_DEFER_TASKRUN
-#define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
-#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
-#endif
+#define SRV_NBUFS	ECHO_NBUFS
+#define SRV_BUF_SIZE	ECHO_BUF_SIZE
+#include "uring_server.h"
 
 /* user_data, connection record, states, flags and sizes: echo_shared.h */
 
-static struct io_uring ring;
-static struct io_uring_buf_ring *br;
-static uint8_t *bufs;
+static struct uring_server srv = { .name = "echo-uring" };
 static struct echo_conn *conns;
 static uint16_t buf_next[ECHO_NBUFS];
 static uint32_t buf_len[ECHO_NBUFS];
 static uint32_t *rearmq, rq_head, rq_tail, rq_cap;
-static unsigned max_conns = ECHO_MAX_CONNS, outstanding, held_bufs;
-static bool accept_armed, stopping;
-static int listen_fd;
-static volatile sig_atomic_t stop_req;
+static unsigned max_conns = ECHO_MAX_CONNS, held_bufs;
+static bool stopping;
 static uint64_t accepted, active, closed, rejected, bytes_in, bytes_out,
 		dropped, eofs, errors, nobufs, throttled;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_req = 1;
-}
-
-static struct io_uring_sqe *get_sqe(void)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-
-	if (!sqe) {
-		io_uring_submit(&ring);
-		sqe = io_uring_get_sqe(&ring);
-	}
-	if (!sqe) {
-		fprintf(stderr, "echo-uring: SQ full\n");
-		exit(1);
-	}
-	return sqe;
-}
-
-static void recycle(unsigned bid)
-{
-	io_uring_buf_ring_add(br, bufs + (size_t)bid * ECHO_BUF_SIZE,
-			      ECHO_BUF_SIZE, (unsigned short)bid,
-			      io_uring_buf_ring_mask(ECHO_NBUFS), 0);
-	io_uring_buf_ring_advance(br, 1);
-}
-
-static void arm_accept(void)
-{
-	struct io_uring_sqe *sqe = get_sqe();
-
-	io_uring_prep_multishot_accept_direct(sqe, listen_fd, NULL, NULL, 0);
-	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
-	accept_armed = true;
-	outstanding++;
-}
-
-static void cancel_ud(uint64_t target)
-{
-	struct io_uring_sqe *sqe = get_sqe();
-
-	io_uring_prep_cancel64(sqe, target, 0);
-	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_CANCEL, 0, 0));
-	outstanding++;
-}
 
 static void cancel_recv(struct echo_conn *c, unsigned slot)
 {
 	if (!(c->flags & ECHO_F_RECV) || (c->flags & ECHO_F_CANCEL))
 		return;
 	c->flags |= ECHO_F_CANCEL;
-	cancel_ud(ECHO_UD(ECHO_OP_RECV, c->gen, slot));
+	srv_cancel(&srv, ECHO_UD(ECHO_OP_RECV, c->gen, slot),
+		   ECHO_UD(ECHO_OP_CANCEL, 0, 0));
 }
 
 static void maybe_recv(struct echo_conn *c, unsigned slot)
@@ -118,14 +56,14 @@ static void maybe_recv(struct echo_conn *c, unsigned slot)
 
 	if (!echo_may_recv(c, stopping, ECHO_CONN_BYTES, ECHO_CONN_BUFS))
 		return;
-	sqe = get_sqe();
+	sqe = srv_get_sqe(&srv);
 	io_uring_prep_recv_multishot(sqe, (int)slot, NULL, 0, 0);
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
 	sqe->buf_group = ECHO_BGID;
 	sqe->file_index = ECHO_CONN_BYTES - c->pending;	/* = optlen: limit */
 	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_RECV, c->gen, slot));
 	c->flags |= ECHO_F_RECV;
-	outstanding++;
+	srv.outstanding++;
 }
 
 static void send_head(struct echo_conn *c, unsigned slot)
@@ -134,14 +72,14 @@ static void send_head(struct echo_conn *c, unsigned slot)
 
 	if ((c->flags & (ECHO_F_SEND | ECHO_F_ERROR)) || c->head == ECHO_NO_BUF)
 		return;
-	sqe = get_sqe();
+	sqe = srv_get_sqe(&srv);
 	io_uring_prep_send(sqe, (int)slot,
-			   bufs + (size_t)c->head * ECHO_BUF_SIZE + c->head_off,
+			   srv.bufs + (size_t)c->head * ECHO_BUF_SIZE + c->head_off,
 			   buf_len[c->head] - c->head_off, MSG_NOSIGNAL);
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_SEND, c->gen, slot));
 	c->flags |= ECHO_F_SEND;
-	outstanding++;
+	srv.outstanding++;
 }
 
 static void pop_head(struct echo_conn *c)
@@ -154,7 +92,7 @@ static void pop_head(struct echo_conn *c)
 	c->head_off = 0;
 	c->nbufs--;
 	held_bufs--;
-	recycle(bid);
+	srv_recycle(&srv, bid);
 }
 
 static void drop_queue(struct echo_conn *c)
@@ -177,11 +115,11 @@ static void maybe_close(struct echo_conn *c, unsigned slot)
 	}
 	if (c->flags & ECHO_F_SEND)
 		return;
-	sqe = get_sqe();
+	sqe = srv_get_sqe(&srv);
 	io_uring_prep_close_direct(sqe, slot);
 	io_uring_sqe_set_data64(sqe, ECHO_UD(ECHO_OP_CLOSE, c->gen, slot));
 	c->state = ECHO_CONN_CLOSING;
-	outstanding++;
+	srv.outstanding++;
 }
 
 static void on_accept(struct io_uring_cqe *cqe)
@@ -189,8 +127,8 @@ static void on_accept(struct io_uring_cqe *cqe)
 	struct echo_conn *c;
 
 	if (!(cqe->flags & IORING_CQE_F_MORE)) {
-		accept_armed = false;
-		outstanding--;
+		srv.accept_armed = false;
+		srv.outstanding--;
 	}
 	if (cqe->res < 0) {
 		if (cqe->res == -ENFILE)
@@ -219,7 +157,7 @@ static void on_recv(struct io_uring_cqe *cqe, struct echo_conn *c,
 
 	if (!more) {
 		c->flags &= ~(ECHO_F_RECV | ECHO_F_CANCEL);
-		outstanding--;
+		srv.outstanding--;
 	}
 	if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
@@ -228,7 +166,7 @@ static void on_recv(struct io_uring_cqe *cqe, struct echo_conn *c,
 		if (c->flags & ECHO_F_ERROR) {
 			dropped += (uint64_t)cqe->res;
 			held_bufs--;
-			recycle(bid);
+			srv_recycle(&srv, bid);
 			return;
 		}
 		buf_len[bid] = (uint32_t)cqe->res;
@@ -277,7 +215,7 @@ static void on_send(struct io_uring_cqe *cqe, struct echo_conn *c,
 		    unsigned slot)
 {
 	c->flags &= ~ECHO_F_SEND;
-	outstanding--;
+	srv.outstanding--;
 	if (cqe->res > 0 && c->head != ECHO_NO_BUF) {
 		bytes_out += (uint64_t)cqe->res;
 		c->head_off += (uint32_t)cqe->res;
@@ -297,8 +235,9 @@ static void on_send(struct io_uring_cqe *cqe, struct echo_conn *c,
 static void begin_stop(void)
 {
 	stopping = true;
-	if (accept_armed)
-		cancel_ud(ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
+	if (srv.accept_armed)
+		srv_cancel(&srv, ECHO_UD(ECHO_OP_ACCEPT, 0, 0),
+			   ECHO_UD(ECHO_OP_CANCEL, 0, 0));
 	for (unsigned slot = 0; slot < max_conns; slot++) {
 		struct echo_conn *c = &conns[slot];
 
@@ -313,72 +252,13 @@ static void begin_stop(void)
 
 static int setup(const char *listen_s)
 {
-	struct io_uring_params p = { .flags = IORING_SETUP_SINGLE_ISSUER |
-					      IORING_SETUP_DEFER_TASKRUN |
-					      IORING_SETUP_CQSIZE };
-	struct io_uring_buf_reg reg = { 0 };
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	struct rlimit rl;
-	char name[80];
-	int one = 1, err;
-
-	if (iou_parse_sockaddr(listen_s, &ss)) {
-		fprintf(stderr, "echo-uring: --listen '%s': expected IPv4:PORT "
-			"or [IPv6]:PORT\n", listen_s);
-		return 2;
-	}
-	listen_fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&ss, sizeof(ss)) ||
-	    listen(listen_fd, SOMAXCONN) ||
-	    getsockname(listen_fd, (struct sockaddr *)&ss, &sl)) {
-		fprintf(stderr, "echo-uring: --listen %s: %s\n", listen_s,
-			strerror(errno));
-		return 1;
-	}
-	/* the CQ as the loader sizes it for echo.bpf.c */
-	p.cq_entries = 16384;
-	err = io_uring_queue_init_params(64, &ring, &p);
-	if (err) {
-		fprintf(stderr, "echo-uring: io_uring_queue_init: %s\n",
-			strerror(-err));
-		return 1;
-	}
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < max_conns) {
-		rl.rlim_cur = rl.rlim_max = max_conns;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	err = io_uring_register_files_sparse(&ring, max_conns);
-	if (err) {
-		fprintf(stderr, "echo-uring: %u fixed files: %s\n", max_conns,
-			strerror(-err));
-		return 1;
-	}
-	br = mmap(NULL, ECHO_NBUFS * sizeof(struct io_uring_buf), PROT_READ |
-		  PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bufs = mmap(NULL, (size_t)ECHO_NBUFS * ECHO_BUF_SIZE,
-		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	conns = calloc(max_conns, sizeof(*conns));
 	rq_cap = 2 * max_conns;
 	rearmq = calloc(rq_cap, sizeof(*rearmq));
-	if (br == MAP_FAILED || bufs == MAP_FAILED || !conns || !rearmq)
+	if (!conns || !rearmq)
 		return 1;
-	io_uring_buf_ring_init(br);
-	reg.ring_addr = (uintptr_t)br;
-	reg.ring_entries = ECHO_NBUFS;
-	reg.bgid = ECHO_BGID;
-	err = io_uring_register_buf_ring(&ring, &reg, 0);
-	if (err) {
-		fprintf(stderr, "echo-uring: buffer ring: %s\n", strerror(-err));
-		return 1;
-	}
-	for (unsigned i = 0; i < ECHO_NBUFS; i++)
-		recycle(i);
-	iou_format_sockaddr(&ss, name, sizeof(name));
-	printf("listening on %s\n", name);
-	fflush(stdout);
-	return 0;
+	/* the CQ as the loader sizes it for echo.bpf.c */
+	return srv_setup(&srv, listen_s, 16384, max_conns, ECHO_BGID);
 }
 
 int main(int argc, char **argv)
@@ -390,7 +270,6 @@ int main(int argc, char **argv)
 	};
 	unsigned long long v;
 	const char *listen_s = NULL;
-	struct sigaction sa;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "l:m:", lo, NULL)) != -1) {
@@ -407,23 +286,16 @@ int main(int argc, char **argv)
 	err = setup(listen_s);
 	if (err)
 		return err;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	srv_catch_signals();
 
-	arm_accept();
-	while (!stopping || outstanding) {
+	srv_arm_accept(&srv, ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
+	while (!stopping || srv.outstanding) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 
-		err = io_uring_submit_and_wait(&ring, 1);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "echo-uring: io_uring_enter: %s\n",
-				strerror(-err));
+		if (srv_submit_and_wait(&srv))
 			return 1;
-		}
-		io_uring_for_each_cqe(&ring, head, cqe) {
+		io_uring_for_each_cqe(&srv.ring, head, cqe) {
 			uint64_t ud = cqe->user_data;
 			unsigned op = ECHO_UD_OP(ud), slot = ECHO_UD_SLOT(ud);
 			struct echo_conn *cn = &conns[slot % max_conns];
@@ -432,7 +304,7 @@ int main(int argc, char **argv)
 			if (op == ECHO_OP_ACCEPT) {
 				on_accept(cqe);
 			} else if (op == ECHO_OP_CANCEL) {
-				outstanding--;
+				srv.outstanding--;
 			} else if (op == ECHO_OP_RECV) {
 				on_recv(cqe, cn, slot);
 			} else if (op == ECHO_OP_SEND) {
@@ -440,16 +312,16 @@ int main(int argc, char **argv)
 			} else if (op == ECHO_OP_CLOSE) {
 				cn->state = ECHO_CONN_FREE;
 				cn->flags = 0;
-				outstanding--;
+				srv.outstanding--;
 				active--;
 				closed++;
 			}
 		}
-		io_uring_cq_advance(&ring, n);
-		if (stop_req && !stopping)
+		io_uring_cq_advance(&srv.ring, n);
+		if (srv_stop_req && !stopping)
 			begin_stop();
-		if (!stopping && !accept_armed)
-			arm_accept();
+		if (!stopping && !srv.accept_armed)
+			srv_arm_accept(&srv, ECHO_UD(ECHO_OP_ACCEPT, 0, 0));
 		for (int i = 0; i < 64 && rq_head != rq_tail &&
 				held_bufs < ECHO_NBUFS; i++) {
 			uint32_t e = rearmq[rq_head++ % rq_cap];
@@ -474,7 +346,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)dropped, (unsigned long long)eofs,
 	       (unsigned long long)errors, (unsigned long long)nobufs,
 	       (unsigned long long)throttled);
-	io_uring_queue_exit(&ring);
+	io_uring_queue_exit(&srv.ring);
 	return 0;
 usage:
 	fprintf(stderr, "usage: echo-uring --listen ADDR:PORT [--max-conns N]\n");

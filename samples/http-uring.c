@@ -14,6 +14,8 @@
  * limits. Files are read once at start. Differences: every batch of
  * completions goes through io_uring_enter() to userspace, and an error
  * response is followed by a close without the BPF server's linger.
+ * The ring, listening socket and buffer ring are uring_server.h's, as
+ * for echo-uring.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,16 +36,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "iouops.h"
-#include "http_shared.h"
-
-#ifndef IORING_SETUP_DEFER_TASKRUN
-#define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
-#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
-#endif
+#include "http_parse.h"
 
 #define NBUFS		1024
 #define BUF_SIZE	4096
+#define SRV_NBUFS	NBUFS
+#define SRV_BUF_SIZE	BUF_SIZE
+#include "uring_server.h"
+
 #define BGID		0
 #define RQ		8
 #define CONN_BUFS	16
@@ -78,52 +78,26 @@ enum { CONN_FREE, CONN_OPEN, CONN_CLOSING };
 #define F_CANCEL	(1U << 4)
 #define F_LAST		(1U << 5)
 
-enum { P_METHOD, P_TARGET, P_PATH, P_QUERY, P_VERSION, P_VER_LF, P_LINE,
-       P_HNAME, P_HVAL, P_HVAL_LF, P_END_LF, P_BODY, P_DEAD };
-enum { H_OTHER, H_CONNECTION, H_CONTENT_LENGTH };
-#define R_HEAD		(1U << 0)
-#define R_BADMETHOD	(1U << 1)
-#define R_HTTP11	(1U << 2)
-#define R_CLOSE		(1U << 3)
-#define R_KEEPALIVE	(1U << 4)
-#define R_HAS_CL	(1U << 5)
-#define R_TE		(1U << 6)
-#define R_LONGPATH	(1U << 7)
 #define Q_HEAD		(1U << 0)
 #define Q_CLOSE		(1U << 1)
 
 struct conn {
 	uint32_t state, flags, gen, head, tail, nbufs, head_off;
-	uint32_t ps, rflags, req_bytes, mlen, plen, vpos, hkind, vlen;
-	uint64_t method, phash, hhash, vhash, clen, body_left;
+	struct http_req req;	/* the parser: progs/http_parse.h */
+	uint64_t body_left;
 	uint32_t rq_head, rq_tail, rq[RQ], send_skip, send_n, send_len;
 	struct msghdr msg;
 	struct iovec iov[3 * RQ];
 	char path[HTTP_PATH_MAX];
 };
 
-static struct io_uring ring;
-static struct io_uring_buf_ring *br;
-static uint8_t *bufs;
+static struct uring_server srv = { .name = "http-uring" };
 static struct conn *conns;
 static uint16_t buf_next[NBUFS];
 static uint32_t buf_len[NBUFS];
-static unsigned max_conns = 1024, outstanding;
-static bool accept_armed, stopping;
-static int listen_fd;
-static volatile sig_atomic_t stop_req;
+static unsigned max_conns = 1024;
+static bool stopping;
 static uint64_t accepted, closed, requests, bytes_in, bytes_out, errors, nobufs;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_req = 1;
-}
-
-static uint64_t fnv(uint64_t h, uint8_t ch)
-{
-	return (h ^ ch) * HTTP_FNV_PRIME;
-}
 
 /* ---- files ---- */
 
@@ -245,7 +219,7 @@ static int load_root(const char *root)
 		uint64_t h = HTTP_FNV_OFFSET;
 
 		for (const char *p = files[i].name; *p; p++)
-			h = fnv(h, (uint8_t)*p);
+			h = HTTP_FNV(h, (uint8_t)*p);
 		for (uint32_t s = (uint32_t)h;; s++)
 			if (!slots[s & (nslots - 1)]) {
 				slots[s & (nslots - 1)] = (uint32_t)i + 1;
@@ -257,46 +231,18 @@ static int load_root(const char *root)
 
 static int lookup(struct conn *c)
 {
-	for (uint32_t s = (uint32_t)c->phash;; s++) {
+	for (uint32_t s = (uint32_t)c->req.phash;; s++) {
 		uint32_t idx = slots[s & (nslots - 1)];
 
 		if (!idx)
 			return err_file[HTTP_ERR_404];
-		if (strlen(files[idx - 1].name) == c->plen &&
-		    !memcmp(files[idx - 1].name, c->path, c->plen))
+		if (strlen(files[idx - 1].name) == c->req.plen &&
+		    !memcmp(files[idx - 1].name, c->req.path, c->req.plen))
 			return (int)idx - 1;
 	}
 }
 
-/* ---- the parser: progs/http.bpf.c's, byte for byte ---- */
-
-static void parse_reset(struct conn *c)
-{
-	c->ps = P_METHOD;
-	c->rflags = c->req_bytes = c->mlen = c->plen = 0;
-	c->method = c->clen = 0;
-	c->phash = HTTP_FNV_OFFSET;
-}
-
-static bool is_tchar(uint8_t ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || (ch && strchr("!#$%&'*+-.^_`|~", ch));
-}
-
-static uint8_t lower(uint8_t ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = HTTP_FNV_OFFSET;
-
-	while (*s)
-		h = fnv(h, (uint8_t)*s++);
-	return h;
-}
+/* ---- requests: progs/http_parse.h, as progs/http.bpf.c parses ---- */
 
 static void respond(struct conn *c, int file, uint32_t q)
 {
@@ -304,236 +250,54 @@ static void respond(struct conn *c, int file, uint32_t q)
 	requests++;
 	if (q & Q_CLOSE) {
 		c->flags |= F_LAST;
-		c->ps = P_DEAD;
+		c->req.ps = P_DEAD;
 	}
 }
 
-#define FAIL(e) do { respond(c, err_file[e], Q_CLOSE | (c->rflags & R_HEAD)); return; } while (0)
-
-static void value_end(struct conn *c)
+static void respond_err(struct conn *c, int err)
 {
-	if (c->hkind == H_CONNECTION && c->vlen) {
-		if (c->vhash == hash_str("close"))
-			c->rflags |= R_CLOSE;
-		else if (c->vhash == hash_str("keep-alive"))
-			c->rflags |= R_KEEPALIVE;
-	}
-	c->vhash = HTTP_FNV_OFFSET;
-	c->vlen = 0;
+	respond(c, err_file[err], Q_CLOSE | (c->req.rflags & R_HEAD));
 }
 
 static void headers_done(struct conn *c)
 {
-	uint32_t rf = c->rflags;
+	int err = http_check(&c->req, MAX_BODY);
 	bool keep;
 
-	if (rf & R_BADMETHOD)
-		FAIL(HTTP_ERR_405);
-	if (rf & R_TE)
-		FAIL(HTTP_ERR_501);
-	if (c->clen > MAX_BODY)
-		FAIL(HTTP_ERR_413);
-	if (rf & R_LONGPATH)
-		FAIL(HTTP_ERR_414);
-	keep = (rf & R_HTTP11) ? !(rf & R_CLOSE) : !!(rf & R_KEEPALIVE);
-	respond(c, lookup(c), (rf & R_HEAD) | (keep ? 0 : Q_CLOSE));
-	if (!keep)
-		return;
-	if (c->clen) {
-		c->body_left = c->clen;
-		c->ps = P_BODY;
+	if (err >= 0) {
+		respond_err(c, err);
 		return;
 	}
-	parse_reset(c);
+	keep = http_keep_alive(&c->req);
+	respond(c, lookup(c), (c->req.rflags & R_HEAD) | (keep ? 0 : Q_CLOSE));
+	if (!keep)
+		return;
+	if (c->req.clen) {
+		c->body_left = c->req.clen;
+		c->req.ps = P_BODY;
+		return;
+	}
+	http_req_reset(&c->req);
 }
 
 static void feed(struct conn *c, uint8_t ch)
 {
-	uint32_t ps = c->ps;
+	int ret = http_feed(&c->req, ch, MAX_HEAD, MAX_BODY);
 
-	if (++c->req_bytes > MAX_HEAD)
-		FAIL(ps <= P_VERSION ? HTTP_ERR_414 : HTTP_ERR_431);
-	switch (ps) {
-	case P_METHOD:
-		if (ch == ' ') {
-			if (!c->mlen)
-				FAIL(HTTP_ERR_400);
-			if (c->mlen == 4 && c->method == 0x48454144)
-				c->rflags |= R_HEAD;
-			else if (!(c->mlen == 3 && c->method == 0x474554))
-				c->rflags |= R_BADMETHOD;
-			c->ps = P_TARGET;
-		} else if (!c->mlen && (ch == '\r' || ch == '\n')) {
-			c->req_bytes = 0;
-		} else if (!is_tchar(ch)) {
-			FAIL(HTTP_ERR_400);
-		} else {
-			c->method = c->method << 8 | ch;
-			if (c->mlen < 16)
-				c->mlen++;
-		}
-		return;
-	case P_TARGET:
-		if (ch != '/' && !(c->rflags & R_BADMETHOD))
-			FAIL(HTTP_ERR_400);
-		c->ps = P_PATH;
-		/* fall through */
-	case P_PATH:
-	case P_QUERY:
-		if (ch == ' ') {
-			c->ps = P_VERSION;
-			c->vpos = 0;
-			return;
-		}
-		if (ch <= ' ' || ch >= 0x7f)
-			FAIL(HTTP_ERR_400);
-		if (ch == '?' || ch == '#')
-			c->ps = P_QUERY;
-		if (c->ps == P_QUERY)
-			return;
-		if (c->plen >= HTTP_PATH_MAX - 1) {
-			c->rflags |= R_LONGPATH;
-			return;
-		}
-		c->path[c->plen++] = (char)ch;
-		c->phash = fnv(c->phash, ch);
-		return;
-	case P_VERSION:
-		if (c->vpos < 7) {
-			if (ch != "HTTP/1."[c->vpos])
-				FAIL(HTTP_ERR_400);
-		} else if (c->vpos == 7) {
-			if (ch == '1')
-				c->rflags |= R_HTTP11;
-			else if (ch != '0')
-				FAIL(HTTP_ERR_400);
-		} else if (ch == '\r') {
-			c->ps = P_VER_LF;
-		} else if (ch == '\n') {
-			c->ps = P_LINE;
-		} else {
-			FAIL(HTTP_ERR_400);
-		}
-		c->vpos++;
-		return;
-	case P_VER_LF:
-	case P_HVAL_LF:
-		if (ch != '\n')
-			FAIL(HTTP_ERR_400);
-		c->ps = P_LINE;
-		return;
-	case P_END_LF:
-		if (ch != '\n')
-			FAIL(HTTP_ERR_400);
+	if (ret == HTTP_FEED_HEADERS)
 		headers_done(c);
-		return;
-	case P_LINE:
-		if (ch == '\r') {
-			c->ps = P_END_LF;
-		} else if (ch == '\n') {
-			headers_done(c);
-		} else if (!is_tchar(ch)) {
-			FAIL(HTTP_ERR_400);
-		} else {
-			c->ps = P_HNAME;
-			c->hhash = fnv(HTTP_FNV_OFFSET, lower(ch));
-		}
-		return;
-	case P_HNAME:
-		if (ch == ':') {
-			c->hkind = H_OTHER;
-			if (c->hhash == hash_str("connection")) {
-				c->hkind = H_CONNECTION;
-			} else if (c->hhash == hash_str("content-length")) {
-				if (c->rflags & R_HAS_CL)
-					FAIL(HTTP_ERR_400);
-				c->rflags |= R_HAS_CL;
-				c->hkind = H_CONTENT_LENGTH;
-			} else if (c->hhash == hash_str("transfer-encoding")) {
-				c->rflags |= R_TE;
-			}
-			c->ps = P_HVAL;
-			c->vhash = HTTP_FNV_OFFSET;
-			c->vlen = 0;
-		} else if (!is_tchar(ch)) {
-			FAIL(HTTP_ERR_400);
-		} else {
-			c->hhash = fnv(c->hhash, lower(ch));
-		}
-		return;
-	case P_HVAL:
-		if (ch == '\r' || ch == '\n') {
-			value_end(c);
-			c->ps = ch == '\r' ? P_HVAL_LF : P_LINE;
-		} else if ((ch < ' ' && ch != '\t') || ch == 0x7f) {
-			FAIL(HTTP_ERR_400);
-		} else if (ch == ' ' || ch == '\t') {
-		} else if (c->hkind == H_CONTENT_LENGTH) {
-			if (ch < '0' || ch > '9')
-				FAIL(HTTP_ERR_400);
-			if (c->clen <= MAX_BODY)
-				c->clen = c->clen * 10 + (ch - '0');
-		} else if (c->hkind == H_CONNECTION) {
-			if (ch == ',') {
-				value_end(c);
-			} else {
-				c->vhash = fnv(c->vhash, lower(ch));
-				c->vlen++;
-			}
-		}
-		return;
-	}
+	else if (ret >= 0)
+		respond_err(c, ret);
 }
 
 /* ---- the loop ---- */
-
-static struct io_uring_sqe *get_sqe(void)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-
-	if (!sqe) {
-		io_uring_submit(&ring);
-		sqe = io_uring_get_sqe(&ring);
-	}
-	if (!sqe) {
-		fprintf(stderr, "http-uring: SQ full\n");
-		exit(1);
-	}
-	return sqe;
-}
-
-static void recycle(unsigned bid)
-{
-	io_uring_buf_ring_add(br, bufs + (size_t)bid * BUF_SIZE, BUF_SIZE,
-			      (unsigned short)bid, io_uring_buf_ring_mask(NBUFS), 0);
-	io_uring_buf_ring_advance(br, 1);
-}
-
-static void arm_accept(void)
-{
-	struct io_uring_sqe *sqe = get_sqe();
-
-	io_uring_prep_multishot_accept_direct(sqe, listen_fd, NULL, NULL, 0);
-	io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT, 0, 0));
-	accept_armed = true;
-	outstanding++;
-}
-
-static void cancel_ud(uint64_t target)
-{
-	struct io_uring_sqe *sqe = get_sqe();
-
-	io_uring_prep_cancel64(sqe, target, 0);
-	io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0, 0));
-	outstanding++;
-}
 
 static void cancel_recv(struct conn *c, unsigned slot)
 {
 	if (!(c->flags & F_RECV) || (c->flags & F_CANCEL))
 		return;
 	c->flags |= F_CANCEL;
-	cancel_ud(UD(OP_RECV, c->gen, slot));
+	srv_cancel(&srv, UD(OP_RECV, c->gen, slot), UD(OP_CANCEL, 0, 0));
 }
 
 static void maybe_recv(struct conn *c, unsigned slot)
@@ -543,13 +307,13 @@ static void maybe_recv(struct conn *c, unsigned slot)
 	if (c->state != CONN_OPEN || stopping || c->nbufs ||
 	    (c->flags & (F_RECV | F_EOF | F_ERROR | F_LAST)))
 		return;
-	sqe = get_sqe();
+	sqe = srv_get_sqe(&srv);
 	io_uring_prep_recv_multishot(sqe, (int)slot, NULL, 0, 0);
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
 	sqe->buf_group = BGID;
 	io_uring_sqe_set_data64(sqe, UD(OP_RECV, c->gen, slot));
 	c->flags |= F_RECV;
-	outstanding++;
+	srv.outstanding++;
 }
 
 static void pop_head(struct conn *c)
@@ -561,18 +325,18 @@ static void pop_head(struct conn *c)
 		c->tail = NO_BUF;
 	c->head_off = 0;
 	c->nbufs--;
-	recycle(bid);
+	srv_recycle(&srv, bid);
 }
 
 static void process(struct conn *c)
 {
 	while (c->head != NO_BUF && c->rq_tail - c->rq_head < RQ) {
-		uint8_t *b = bufs + (size_t)c->head * BUF_SIZE;
+		uint8_t *b = srv.bufs + (size_t)c->head * BUF_SIZE;
 		uint32_t len = buf_len[c->head];
 
-		while (c->head_off < len && c->ps != P_DEAD &&
+		while (c->head_off < len && c->req.ps != P_DEAD &&
 		       c->rq_tail - c->rq_head < RQ) {
-			if (c->ps == P_BODY) {
+			if (c->req.ps == P_BODY) {
 				uint64_t skip = len - c->head_off;
 
 				if (skip > c->body_left)
@@ -580,12 +344,12 @@ static void process(struct conn *c)
 				c->body_left -= skip;
 				c->head_off += (uint32_t)skip;
 				if (!c->body_left)
-					parse_reset(c);
+					http_req_reset(&c->req);
 				continue;
 			}
 			feed(c, b[c->head_off++]);
 		}
-		if (c->head_off < len && c->ps != P_DEAD)
+		if (c->head_off < len && c->req.ps != P_DEAD)
 			break;
 		pop_head(c);
 	}
@@ -623,14 +387,14 @@ static void send_queued(struct conn *c, unsigned slot)
 	memset(&c->msg, 0, sizeof(c->msg));
 	c->msg.msg_iov = c->iov;
 	c->msg.msg_iovlen = n;
-	sqe = get_sqe();
+	sqe = srv_get_sqe(&srv);
 	io_uring_prep_sendmsg(sqe, (int)slot, &c->msg, MSG_NOSIGNAL | MSG_WAITALL);
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, UD(OP_SEND, c->gen, slot));
 	c->send_n = nent;
 	c->send_len = total;
 	c->flags |= F_SEND;
-	outstanding++;
+	srv.outstanding++;
 }
 
 static void maybe_close(struct conn *c, unsigned slot)
@@ -653,11 +417,11 @@ static void maybe_close(struct conn *c, unsigned slot)
 		return;
 	while (c->head != NO_BUF)
 		pop_head(c);
-	sqe = get_sqe();
+	sqe = srv_get_sqe(&srv);
 	io_uring_prep_close_direct(sqe, slot);
 	io_uring_sqe_set_data64(sqe, UD(OP_CLOSE, c->gen, slot));
 	c->state = CONN_CLOSING;
-	outstanding++;
+	srv.outstanding++;
 }
 
 static void on_accept(struct io_uring_cqe *cqe)
@@ -665,8 +429,8 @@ static void on_accept(struct io_uring_cqe *cqe)
 	struct conn *c;
 
 	if (!(cqe->flags & IORING_CQE_F_MORE)) {
-		accept_armed = false;
-		outstanding--;
+		srv.accept_armed = false;
+		srv.outstanding--;
 	}
 	if (cqe->res < 0)
 		return;
@@ -677,7 +441,7 @@ static void on_accept(struct io_uring_cqe *cqe)
 	c->head = c->tail = NO_BUF;
 	c->nbufs = c->head_off = 0;
 	c->rq_head = c->rq_tail = c->send_skip = 0;
-	parse_reset(c);
+	http_req_reset(&c->req);
 	accepted++;
 	maybe_recv(c, (unsigned)cqe->res);
 	maybe_close(c, (unsigned)cqe->res);
@@ -690,13 +454,13 @@ static void on_recv(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 
 	if (!more) {
 		c->flags &= ~(F_RECV | F_CANCEL);
-		outstanding--;
+		srv.outstanding--;
 	}
 	if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 		bytes_in += (uint64_t)cqe->res;
-		if (c->ps == P_DEAD || (c->flags & F_ERROR)) {
-			recycle(bid);
+		if (c->req.ps == P_DEAD || (c->flags & F_ERROR)) {
+			srv_recycle(&srv, bid);
 		} else {
 			buf_len[bid] = (uint32_t)cqe->res;
 			buf_next[bid] = NO_BUF;
@@ -730,7 +494,7 @@ static void on_recv(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 static void on_send(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 {
 	c->flags &= ~F_SEND;
-	outstanding--;
+	srv.outstanding--;
 	if (cqe->res > 0) {
 		bytes_out += (uint64_t)cqe->res;
 		if ((uint32_t)cqe->res >= c->send_len) {
@@ -751,69 +515,11 @@ static void on_send(struct io_uring_cqe *cqe, struct conn *c, unsigned slot)
 
 static int setup(const char *listen_s)
 {
-	struct io_uring_params p = { .flags = IORING_SETUP_SINGLE_ISSUER |
-					      IORING_SETUP_DEFER_TASKRUN |
-					      IORING_SETUP_CQSIZE };
-	struct io_uring_buf_reg reg = { 0 };
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	struct rlimit rl;
-	char name[80];
-	int one = 1, err;
-
-	if (iou_parse_sockaddr(listen_s, &ss)) {
-		fprintf(stderr, "http-uring: --listen '%s': expected IPv4:PORT "
-			"or [IPv6]:PORT\n", listen_s);
-		return 2;
-	}
-	listen_fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&ss, sizeof(ss)) ||
-	    listen(listen_fd, SOMAXCONN) ||
-	    getsockname(listen_fd, (struct sockaddr *)&ss, &sl)) {
-		fprintf(stderr, "http-uring: --listen %s: %s\n", listen_s,
-			strerror(errno));
-		return 1;
-	}
-	p.cq_entries = 8192;	/* as the loader sizes it for http.bpf.c */
-	err = io_uring_queue_init_params(64, &ring, &p);
-	if (err) {
-		fprintf(stderr, "http-uring: io_uring_queue_init: %s\n",
-			strerror(-err));
-		return 1;
-	}
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < max_conns) {
-		rl.rlim_cur = rl.rlim_max = max_conns;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	err = io_uring_register_files_sparse(&ring, max_conns);
-	if (err) {
-		fprintf(stderr, "http-uring: %u fixed files: %s\n", max_conns,
-			strerror(-err));
-		return 1;
-	}
-	br = mmap(NULL, NBUFS * sizeof(struct io_uring_buf), PROT_READ |
-		  PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bufs = mmap(NULL, (size_t)NBUFS * BUF_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	conns = calloc(max_conns, sizeof(*conns));
-	if (br == MAP_FAILED || bufs == MAP_FAILED || !conns)
+	if (!conns)
 		return 1;
-	io_uring_buf_ring_init(br);
-	reg.ring_addr = (uintptr_t)br;
-	reg.ring_entries = NBUFS;
-	reg.bgid = BGID;
-	err = io_uring_register_buf_ring(&ring, &reg, 0);
-	if (err) {
-		fprintf(stderr, "http-uring: buffer ring: %s\n", strerror(-err));
-		return 1;
-	}
-	for (unsigned i = 0; i < NBUFS; i++)
-		recycle(i);
-	iou_format_sockaddr(&ss, name, sizeof(name));
-	printf("listening on %s\n", name);
-	fflush(stdout);
-	return 0;
+	/* the CQ as the loader sizes it for http.bpf.c */
+	return srv_setup(&srv, listen_s, 8192, max_conns, BGID);
 }
 
 int main(int argc, char **argv)
@@ -826,7 +532,6 @@ int main(int argc, char **argv)
 	};
 	const char *listen_s = NULL, *root = NULL;
 	unsigned long long v;
-	struct sigaction sa;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "l:r:m:", lo, NULL)) != -1) {
@@ -850,23 +555,16 @@ int main(int argc, char **argv)
 	err = setup(listen_s);
 	if (err)
 		return err;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	srv_catch_signals();
 
-	arm_accept();
-	while (!stopping || outstanding) {
+	srv_arm_accept(&srv, UD(OP_ACCEPT, 0, 0));
+	while (!stopping || srv.outstanding) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 
-		err = io_uring_submit_and_wait(&ring, 1);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "http-uring: io_uring_enter: %s\n",
-				strerror(-err));
+		if (srv_submit_and_wait(&srv))
 			return 1;
-		}
-		io_uring_for_each_cqe(&ring, head, cqe) {
+		io_uring_for_each_cqe(&srv.ring, head, cqe) {
 			uint64_t ud = cqe->user_data;
 			unsigned op = (unsigned)(ud >> 56), slot = (uint32_t)ud;
 			struct conn *cn = &conns[slot % max_conns];
@@ -875,7 +573,7 @@ int main(int argc, char **argv)
 			if (op == OP_ACCEPT) {
 				on_accept(cqe);
 			} else if (op == OP_CANCEL) {
-				outstanding--;
+				srv.outstanding--;
 			} else if (op == OP_RECV) {
 				on_recv(cqe, cn, slot);
 			} else if (op == OP_SEND) {
@@ -883,15 +581,15 @@ int main(int argc, char **argv)
 			} else if (op == OP_CLOSE) {
 				cn->state = CONN_FREE;
 				cn->flags = 0;
-				outstanding--;
+				srv.outstanding--;
 				closed++;
 			}
 		}
-		io_uring_cq_advance(&ring, n);
-		if (stop_req && !stopping) {
+		io_uring_cq_advance(&srv.ring, n);
+		if (srv_stop_req && !stopping) {
 			stopping = true;
-			if (accept_armed)
-				cancel_ud(UD(OP_ACCEPT, 0, 0));
+			if (srv.accept_armed)
+				srv_cancel(&srv, UD(OP_ACCEPT, 0, 0), UD(OP_CANCEL, 0, 0));
 			for (unsigned s = 0; s < max_conns; s++) {
 				if (conns[s].state != CONN_OPEN)
 					continue;
@@ -899,8 +597,8 @@ int main(int argc, char **argv)
 				maybe_close(&conns[s], s);
 			}
 		}
-		if (!stopping && !accept_armed)
-			arm_accept();
+		if (!stopping && !srv.accept_armed)
+			srv_arm_accept(&srv, UD(OP_ACCEPT, 0, 0));
 	}
 	printf("requests=%llu accepted=%llu closed=%llu bytes_in=%llu "
 	       "bytes_out=%llu errors=%llu nobufs=%llu\n",
@@ -908,7 +606,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)closed, (unsigned long long)bytes_in,
 	       (unsigned long long)bytes_out, (unsigned long long)errors,
 	       (unsigned long long)nobufs);
-	io_uring_queue_exit(&ring);
+	io_uring_queue_exit(&srv.ring);
 	return 0;
 usage:
 	fprintf(stderr, "usage: http-uring --listen ADDR:PORT --root DIR "
