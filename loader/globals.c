@@ -36,6 +36,20 @@ static const char *type_name(const struct btf *btf, __u32 id)
 	return name && *name ? name : "(anonymous)";
 }
 
+/* The DATASEC (.rodata, .data, .bss...) a global-data map holds, or NULL
+ * for any other map. */
+static const struct btf_type *map_datasec(const struct btf *btf,
+					  const struct bpf_map *map)
+{
+	const struct btf_type *sec;
+
+	if (bpf_map__type(map) != BPF_MAP_TYPE_ARRAY ||
+	    !bpf_map__btf_value_type_id(map))
+		return NULL;
+	sec = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
+	return sec && btf_is_datasec(sec) ? sec : NULL;
+}
+
 static const char *kind_word(const struct btf_type *t)
 {
 	return btf_is_union(t) ? "union" : "struct";
@@ -55,11 +69,8 @@ static int find_root(struct bpf_object *obj, const char *name,
 		const struct btf_var_secinfo *vi;
 		int i;
 
-		if (bpf_map__type(map) != BPF_MAP_TYPE_ARRAY ||
-		    !bpf_map__btf_value_type_id(map))
-			continue;
-		sec = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-		if (!sec || !btf_is_datasec(sec))
+		sec = map_datasec(btf, map);
+		if (!sec)
 			continue;
 		vi = btf_var_secinfos(sec);
 		for (i = 0; i < btf_vlen(sec); i++, vi++) {
@@ -714,11 +725,8 @@ int iou_prog_for_each_int_global(struct iou_prog *p,
 		const char *secname;
 		int i;
 
-		if (bpf_map__type(map) != BPF_MAP_TYPE_ARRAY ||
-		    !bpf_map__btf_value_type_id(map))
-			continue;
-		sec = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-		if (!sec || !btf_is_datasec(sec))
+		sec = map_datasec(btf, map);
+		if (!sec)
 			continue;
 		secname = btf__name_by_offset(btf, sec->name_off);
 		if (strncmp(secname, ".bss", 4) && strncmp(secname, ".data", 5))
