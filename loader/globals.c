@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * globals.c - a program's global variables: find them by name through the
- * object's BTF, parse the numbers and @fields of --set, and write them into
- * the object's data sections before load.
+ * globals.c - a program's global variables: find them by name and path
+ * (NAME.FIELD[INDEX]...) through the object's BTF, parse the numbers and
+ * @fields of --set, and write them into the object's data sections before
+ * load. Reading them back (--print, --expect) and --shm-type: vars.c.
  */
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -14,17 +15,6 @@
 
 #include "prog_internal.h"
 
-/* Where one value named by a path (ri.cq_off[2]) lives: in a data
- * section of the object, or (map NULL) in the shared region. */
-struct var_loc {
-	struct bpf_map *map;	/* NULL: the region of --shm-type (shm) */
-	const char *section;
-	__u32 offset;
-	__u32 size;
-	__u32 type_id;		/* the leaf's type, modifiers resolved */
-	bool is_signed;
-	bool is_pointer;
-};
 
 #define PATH_ROOT_MAX	128
 
@@ -38,8 +28,8 @@ static const char *type_name(const struct btf *btf, __u32 id)
 
 /* The DATASEC (.rodata, .data, .bss...) a global-data map holds, or NULL
  * for any other map. */
-static const struct btf_type *map_datasec(const struct btf *btf,
-					  const struct bpf_map *map)
+const struct btf_type *iou_map_datasec(const struct btf *btf,
+				       const struct bpf_map *map)
 {
 	const struct btf_type *sec;
 
@@ -69,7 +59,7 @@ static int find_root(struct bpf_object *obj, const char *name,
 		const struct btf_var_secinfo *vi;
 		int i;
 
-		sec = map_datasec(btf, map);
+		sec = iou_map_datasec(btf, map);
 		if (!sec)
 			continue;
 		vi = btf_var_secinfos(sec);
@@ -152,8 +142,7 @@ static void list_members(const struct btf *btf, const struct btf_type *t,
  * index out of range, -EINVAL through a pointer, a malformed path, or a
  * leaf that is not an integer of 1, 2, 4 or 8 bytes or a pointer.
  */
-static int resolve_path(struct iou_prog *p, const char *path,
-			struct var_loc *loc)
+int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc)
 {
 	const struct btf *btf = bpf_object__btf(p->obj);
 	struct iou_fail *f = &p->fail;
@@ -406,9 +395,9 @@ static bool layout_field(const struct iou_prog *p, const char *field,
 /* VALUE as the bits LOC holds: a number that fits the leaf, or an @field
  * (resolved when the ring exists: at_load). Pointers take @shm_uaddr or a
  * number. -EINVAL with the reason in p->fail.msg. */
-static int encode_value(struct iou_prog *p, const char *path,
-			const struct var_loc *loc, const char *value,
-			bool at_load, unsigned long long *raw)
+int iou_var_encode_value(struct iou_prog *p, const char *path,
+			 const struct var_loc *loc, const char *value,
+			 bool at_load, unsigned long long *raw)
 {
 	unsigned bits = loc->size * 8;
 	unsigned long long v;
@@ -455,7 +444,7 @@ static int encode_value(struct iou_prog *p, const char *path,
 
 /* Where LOC's bytes are before load: the object's data, or the shared
  * region (which exists from load on); NULL if not there. */
-static __u8 *loc_bytes(const struct iou_prog *p, const struct var_loc *loc)
+__u8 *iou_var_bytes(const struct iou_prog *p, const struct var_loc *loc)
 {
 	size_t size;
 	__u8 *data;
@@ -474,7 +463,7 @@ static __u8 *loc_bytes(const struct iou_prog *p, const struct var_loc *loc)
 /* After load the program's data lives in the kernel map (libbpf 1.4
  * remaps it into our memory only for skeletons): read the whole section
  * into buf (bpf_map__value_size(map) bytes). */
-static int read_section(const struct bpf_map *map, __u8 *buf, size_t size)
+int iou_map_read_section(const struct bpf_map *map, __u8 *buf, size_t size)
 {
 	__u32 zero = 0;
 	int err;
@@ -486,7 +475,7 @@ static int read_section(const struct bpf_map *map, __u8 *buf, size_t size)
 static int store(const struct iou_prog *p, const struct var_loc *loc,
 		 unsigned long long raw)
 {
-	__u8 *data = loc_bytes(p, loc);
+	__u8 *data = iou_var_bytes(p, loc);
 
 	if (!data)
 		return -EINVAL;
@@ -503,9 +492,9 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value)
 
 	if (p->loaded)
 		return -EBUSY;
-	err = resolve_path(p, name, &loc);
+	err = iou_var_resolve(p, name, &loc);
 	if (!err)	/* @fields resolve at load time, when the ring exists */
-		err = encode_value(p, name, &loc, value, false, &raw);
+		err = iou_var_encode_value(p, name, &loc, value, false, &raw);
 	if (!err && loc.map && value[0] != '@')
 		err = store(p, &loc, raw);
 	if (err)
@@ -553,9 +542,9 @@ int iou_prog_apply_sets(struct iou_prog *p)
 	int err;
 
 	for (i = 0; i < p->nr_sets; i++) {
-		err = resolve_path(p, p->sets[i].name, &loc);
+		err = iou_var_resolve(p, p->sets[i].name, &loc);
 		if (!err)
-			err = encode_value(p, p->sets[i].name, &loc,
+			err = iou_var_encode_value(p, p->sets[i].name, &loc,
 					   p->sets[i].value, true, &raw);
 		if (!err)
 			err = store(p, &loc, raw);
@@ -563,219 +552,4 @@ int iou_prog_apply_sets(struct iou_prog *p)
 			return err;
 	}
 	return 0;
-}
-
-/* ---- --shm-type, --print, --expect ---- */
-
-int iou_prog_set_shm_type(struct iou_prog *p, const char *type)
-{
-	const struct btf *btf = bpf_object__btf(p->obj);
-	const char *name = type;
-	size_t region;
-	long long size;
-	__s32 id = -ENOENT;
-
-	if (p->loaded)
-		return -EBUSY;
-	if (!strncmp(name, "struct ", 7))
-		name += 7;
-	if (btf) {
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
-		if (id < 0)
-			id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
-	}
-	if (id < 0 || !btf_is_struct(btf__type_by_id(btf,
-				btf__resolve_type(btf, (__u32)id))))
-		return iou_fail(&p->fail, IOU_STAGE_SET, -ENOENT,
-				"--shm-type %s: the program has no struct %s "
-				"(iouops inspect lists its types)", type, name);
-	size = btf__resolve_size(btf, (__u32)id);
-	region = iou_page_align(p->opts.shm_size ? p->opts.shm_size :
-				IOU_DEFAULT_SHM_SIZE);
-	if (size <= 0 || (unsigned long long)size > UINT32_MAX)
-		return iou_fail(&p->fail, IOU_STAGE_SET, -E2BIG,
-				"--shm-type %s: a size of %lld bytes cannot "
-				"be a region", type, size);
-	if ((size_t)size > region) {
-		if (p->opts.shm_size)
-			return iou_fail(&p->fail, IOU_STAGE_SET, -E2BIG,
-					"--shm-type %s: %lld bytes, larger than "
-					"the %zu-byte region (--shm-size)",
-					type, size, region);
-		p->opts.shm_size = (size_t)size;
-	}
-	p->shm_type_id = (__u32)id;
-	p->shm_type_size = (size_t)size;
-	return 0;
-}
-
-static void fill_info(const struct var_loc *loc, struct iou_var_info *info)
-{
-	info->section = loc->section;
-	info->offset = loc->offset;
-	info->size = loc->size;
-	info->is_signed = loc->is_signed;
-	info->is_pointer = loc->is_pointer;
-}
-
-int iou_prog_var_info(struct iou_prog *p, const char *path,
-		      struct iou_var_info *info)
-{
-	struct var_loc loc;
-	int err = resolve_path(p, path, &loc);
-
-	if (!err)
-		fill_info(&loc, info);
-	return err;
-}
-
-int iou_prog_var_encode(struct iou_prog *p, const char *path,
-			const char *value, unsigned long long *raw)
-{
-	struct var_loc loc;
-	int err;
-
-	if (value[0] == '@')
-		return iou_fail(&p->fail, IOU_STAGE_SET, -EINVAL,
-				"%s: expected a number, not %s", path, value);
-	err = resolve_path(p, path, &loc);
-	return err ? err : encode_value(p, path, &loc, value, false, raw);
-}
-
-static unsigned long long read_loc(const __u8 *data, unsigned size)
-{
-	unsigned long long raw = 0;
-
-	/* one load per value: it may be the live map or region */
-	switch (size) {
-	case 1: raw = *(const volatile __u8 *)data; break;
-	case 2: raw = *(const volatile __u16 *)data; break;
-	case 4: raw = *(const volatile __u32 *)data; break;
-	case 8: raw = *(const volatile __u64 *)data; break;
-	}
-	return raw;
-}
-
-int iou_prog_var_read(struct iou_prog *p, const char *path,
-		      unsigned long long *raw, struct iou_var_info *info)
-{
-	struct var_loc loc;
-	const __u8 *data;
-	int err = resolve_path(p, path, &loc);
-
-	if (err)
-		return err;
-	if (p->loaded && loc.map) {
-		size_t size = bpf_map__value_size(loc.map);
-		__u8 *buf = malloc(size);
-
-		if (!buf)
-			return -ENOMEM;
-		err = read_section(loc.map, buf, size);
-		if (!err && loc.offset + loc.size > size)
-			err = -EINVAL;
-		if (!err)
-			*raw = read_loc(buf + loc.offset, loc.size);
-		free(buf);
-		if (err)
-			return err;
-	} else {
-		data = loc_bytes(p, &loc);
-		if (!data)
-			return -ENODATA;
-		*raw = read_loc(data, loc.size);
-	}
-	if (info)
-		fill_info(&loc, info);
-	return 0;
-}
-
-void iou_var_format(const struct iou_var_info *info, unsigned long long raw,
-		    char *buf, size_t len)
-{
-	unsigned bits = info->size * 8;
-
-	if (info->is_pointer)
-		snprintf(buf, len, "0x%llx", raw);
-	else if (info->is_signed && bits < 64 && (raw >> (bits - 1)) & 1)
-		snprintf(buf, len, "%lld", (long long)(raw | ~((1ULL << bits) - 1)));
-	else if (info->is_signed)
-		snprintf(buf, len, "%lld", (long long)raw);
-	else
-		snprintf(buf, len, "%llu", raw);
-}
-
-int iou_prog_for_each_int_global(struct iou_prog *p,
-				 int (*fn)(const char *name,
-					   const struct iou_var_info *info,
-					   unsigned long long raw, void *cookie),
-				 void *cookie)
-{
-	const struct btf *btf = bpf_object__btf(p->obj);
-	struct bpf_map *map;
-	__u8 *live = NULL;
-	size_t size;
-	int err;
-
-	if (!btf)
-		return 0;
-	bpf_object__for_each_map(map, p->obj) {
-		const struct btf_type *sec;
-		const struct btf_var_secinfo *vi;
-		const char *secname;
-		int i;
-
-		sec = map_datasec(btf, map);
-		if (!sec)
-			continue;
-		secname = btf__name_by_offset(btf, sec->name_off);
-		if (strncmp(secname, ".bss", 4) && strncmp(secname, ".data", 5))
-			continue;
-		size = bpf_map__value_size(map);
-		free(live);
-		live = NULL;
-		if (p->loaded) {
-			live = malloc(size);
-			if (!live)
-				return -ENOMEM;
-			err = read_section(map, live, size);
-			if (err)
-				goto out;
-		}
-		vi = btf_var_secinfos(sec);
-		for (i = 0; i < btf_vlen(sec); i++, vi++) {
-			const struct btf_type *var = btf__type_by_id(btf, vi->type);
-			const struct btf_type *t;
-			struct var_loc loc = { .map = map, .section = secname,
-					       .offset = vi->offset,
-					       .size = vi->size };
-			struct iou_var_info info;
-			const __u8 *data;
-
-			if (!var || !btf_is_var(var))
-				continue;
-			t = btf__type_by_id(btf, btf__resolve_type(btf, var->type));
-			if (!t || !(btf_is_int(t) || btf_is_enum(t)) ||
-			    (vi->size != 1 && vi->size != 2 && vi->size != 4 &&
-			     vi->size != 8))
-				continue;
-			loc.is_signed = btf_is_int(t) ?
-				!!(btf_int_encoding(t) & BTF_INT_SIGNED) :
-				btf_kflag(t);
-			data = live ? (vi->offset + vi->size <= size ?
-				       live + vi->offset : NULL) :
-				      loc_bytes(p, &loc);
-			if (!data)
-				continue;
-			fill_info(&loc, &info);
-			err = fn(btf__name_by_offset(btf, var->name_off), &info,
-				 read_loc(data, loc.size), cookie);
-			if (err)
-				goto out;
-		}
-	}
-	err = 0;
-out:
-	free(live);
-	return err;
 }

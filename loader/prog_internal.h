@@ -67,6 +67,33 @@ void iou_prog_stamp(struct iou_prog *p, enum iou_phase phase);
  * exists) into the object. */
 int iou_prog_apply_sets(struct iou_prog *p);
 
+/* Where one value named by a path (ri.cq_off[2]) lives: in a data
+ * section of the object, or (map NULL) in the shared region. */
+struct var_loc {
+	struct bpf_map *map;	/* NULL: the region of --shm-type (shm) */
+	const char *section;
+	__u32 offset;
+	__u32 size;
+	__u32 type_id;		/* the leaf's type, modifiers resolved */
+	bool is_signed;
+	bool is_pointer;
+};
+
+struct btf;
+struct btf_type;
+/* globals.c, shared with vars.c: the DATASEC a global-data map holds (NULL
+ * for other maps); a path (ri.cq_off[2], shm.x) to where its value lives;
+ * VALUE (a number or @field) encoded for it; the bytes it lives in before
+ * load (or in the region); a data section as the kernel has it now. */
+const struct btf_type *iou_map_datasec(const struct btf *btf,
+				       const struct bpf_map *map);
+int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc);
+int iou_var_encode_value(struct iou_prog *p, const char *path,
+			 const struct var_loc *loc, const char *value,
+			 bool at_load, unsigned long long *raw);
+__u8 *iou_var_bytes(const struct iou_prog *p, const struct var_loc *loc);
+int iou_map_read_section(const struct bpf_map *map, __u8 *buf, size_t size);
+
 /* ring.c: create the ring, create and register the shared region, and
  * derive the iou_layout the program gets from the ring's geometry. */
 int iou_prog_setup_ring(struct iou_prog *p);
