@@ -348,6 +348,19 @@ bool hostile_prog_running(pid_t pid)
 	return running;
 }
 
+int hostile_wait_running(struct hostile_run *r)
+{
+	double end = st_now() + 60;
+
+	while (st_now() < end) {
+		if (hostile_pump(r, 50))
+			return -ECHILD;
+		if (hostile_prog_running(r->cmd.pid))
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
 /* ---- what is left ---- */
 
 static int count_struct_ops_progs(void)

@@ -61,6 +61,9 @@ void hostile_cleanup(struct hostile_run *r);
 
 /* Has the program's first loop step run (control block `running`)? */
 bool hostile_prog_running(pid_t pid);
+/* Until r's program runs its first step (pumping its clients meanwhile),
+ * at most 60 s; -ECHILD if it ends first, -ETIMEDOUT. */
+int hostile_wait_running(struct hostile_run *r);
 /* Map the shared region of PID read-write (whole memfd). 0 or -errno. */
 int hostile_map_shm(pid_t pid, void **shm, size_t *size);
 

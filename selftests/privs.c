@@ -25,19 +25,6 @@ static int become_nobody(void *arg)
 	return 0;
 }
 
-static int wait_running(struct hostile_run *r)
-{
-	double end = st_now() + 60;
-
-	while (st_now() < end) {
-		if (hostile_pump(r, 50))
-			return -ECHILD;
-		if (hostile_prog_running(r->cmd.pid))
-			return 0;
-	}
-	return -ETIMEDOUT;
-}
-
 TEST_TIMEOUT(privs_stat_other_user, "iouops stat on another user's loader: permission denied, one line", 90)
 {
 	struct hostile_run r;
@@ -47,7 +34,7 @@ TEST_TIMEOUT(privs_stat_other_user, "iouops stat on another user's loader: permi
 
 	ST_REQUIRE_FEATURE();
 	ASSERT_OK(hostile_start(&r, HOSTILE_NOPS));
-	ASSERT_OK(wait_running(&r));
+	ASSERT_OK(hostile_wait_running(&r));
 	snprintf(pid, sizeof(pid), "%d", (int)r.cmd.pid);
 	st = st_run_cli(&c, become_nobody, NULL, "stat", pid, NULL);
 	hostile_cleanup(&r);
@@ -124,7 +111,7 @@ TEST_TIMEOUT(privs_fds_cloexec, "loader fds (memfd 0600, ring, links, sockets, f
 		int memfds = 0, err;
 
 		ASSERT_OK(hostile_start(&r, progs[i]));
-		err = wait_running(&r);
+		err = hostile_wait_running(&r);
 		if (!err)
 			err = check_fds(r.cmd.pid, &memfds);
 		hostile_cleanup(&r);

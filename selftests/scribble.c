@@ -140,20 +140,6 @@ static void ctl_stop_clear(uint8_t *shm)
 	((volatile struct iou_ctl *)shm)->stop_req = 0;
 }
 
-/* Until the loop runs (its first step); -errno if it ends first. */
-static int wait_running(struct hostile_run *r)
-{
-	double end = st_now() + 60;
-
-	while (st_now() < end) {
-		if (hostile_pump(r, 50))
-			return -ECHILD;
-		if (hostile_prog_running(r->cmd.pid))
-			return 0;
-	}
-	return -ETIMEDOUT;
-}
-
 /* `iouops stat PID` on a scribbled region: no crash, no hang. */
 static int stat_survives(pid_t pid)
 {
@@ -193,7 +179,7 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 	err = hostile_start(&r, prog);
 	if (err)
 		return err;
-	err = wait_running(&r);
+	err = hostile_wait_running(&r);
 	if (!err)
 		err = hostile_map_shm(r.cmd.pid, (void **)&shm, &size);
 	if (err) {
