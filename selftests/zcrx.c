@@ -44,17 +44,25 @@ static int sink_run(struct sink_run *s, const char *bytes, const char *conns,
 			 "127.0.0.1:0", "--set", "seed=7", "--set", NULL,
 			 (char *)a1, (char *)a2, (char *)a3, (char *)a4, NULL };
 	char conns_set[32];
+	int status;
 
 	snprintf(conns_set, sizeof(conns_set), "conns=%s", conns);
 	argv[8] = conns_set;
 	memset(s, 0, sizeof(*s));
 	ASSERT_OK(st_server_start(&s->server, argv, "127.0.0.1", s->addr,
 				  sizeof(s->addr)));
-	ASSERT_EQ(0, st_run(&s->client, NULL, NULL,
-			    st_build_path("samples/zcrx-client"), "-a", s->addr,
-			    "-n", bytes, "-c", conns, "--seed", "7",
-			    corrupt ? "--corrupt" : NULL, corrupt, NULL));
+	status = st_run(&s->client, NULL, NULL,
+			st_build_path("samples/zcrx-client"), "-a", s->addr,
+			"-n", bytes, "-c", conns, "--seed", "7",
+			corrupt ? "--corrupt" : NULL, corrupt, NULL);
 	st_diag_text("client: ", s->client.out, 3);
+	/* With a flipped byte the sink stops there and closes, so a client
+	 * still sending may be reset: that, and only that, is also fine. */
+	if (corrupt && status == 1 &&
+	    (st_cmd_has(&s->client, "send: Connection reset by peer") ||
+	     st_cmd_has(&s->client, "send: Broken pipe")))
+		status = 0;
+	ASSERT_EQ(0, status);
 	ASSERT_OK(st_cmd_wait(&s->server, 120000));
 	st_diag_text("sink: ", s->server.out, 10);
 	return 0;
