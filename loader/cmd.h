@@ -44,6 +44,10 @@ void iouops_usage(FILE *f);
 extern unsigned long long iouops_start_ns;
 unsigned long long iouops_now_ns(void);
 int iouops_parse_uint(const char *opt, const char *s, unsigned *out);
+/* After getopt_long() returned '?': the option it refused, as typed
+ * ("-x" from "-xv", "--bogus", "--set" without its value); buf holds a
+ * short option's text. */
+const char *iouops_bad_option(char **argv, char buf[3]);
 /* "counters: a=1 b=2" (sanitised) on stdout, nothing when there are none. */
 void iouops_print_counters(volatile struct iou_ctl *ctl);
 

@@ -72,6 +72,7 @@ int cmd_build(int argc, char **argv)
 	struct iou_prog *p = NULL;
 	bool verbose = false;
 	int c, i, n, nr_inc = 0, status, ret = -ENOENT;
+	char optbuf[3];
 	size_t len, k;
 	struct iouops_home h;
 
@@ -84,14 +85,9 @@ int cmd_build(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'h': build_usage(stdout); return IOUOPS_EXIT_OK;
 		default:
-			if (optopt)
-				fprintf(stderr, "iouops: build: bad or incomplete "
-					"option '-%c' (clang's go after --; see "
-					"'iouops build --help')\n", optopt);
-			else
-				fprintf(stderr, "iouops: build: bad option '%s' "
-					"(see 'iouops build --help')\n",
-					argv[optind - 1]);
+			fprintf(stderr, "iouops: build: bad or incomplete option "
+				"'%s' (clang's go after --; see 'iouops build "
+				"--help')\n", iouops_bad_option(argv, optbuf));
 			return IOUOPS_EXIT_USAGE;
 		}
 	}

@@ -390,7 +390,7 @@ int load_parse_args(int argc, char **argv, struct load_args *a)
 		{ 0 },
 	};
 	unsigned long long size;
-	char *eq;
+	char *eq, optbuf[3];
 	int c, status;
 
 	a->opts.sq_rewind = -1;
@@ -497,7 +497,8 @@ int load_parse_args(int argc, char **argv, struct load_args *a)
 			return 0;
 		default:
 			fprintf(stderr, "iouops: load: bad or incomplete option "
-				"'%s' (see 'iouops --help')\n", argv[optind - 1]);
+				"'%s' (see 'iouops --help')\n",
+				iouops_bad_option(argv, optbuf));
 			return IOUOPS_EXIT_USAGE;
 		}
 	}

@@ -7,12 +7,14 @@
  * status (enum iouops_exit_status in iouops.h); only a verifier rejection
  * prints more: the verifier log, which is what the user needs then.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "iouops.h"
@@ -137,6 +139,19 @@ int iouops_parse_uint(const char *opt, const char *s, unsigned *out)
 	}
 	*out = (unsigned)v;
 	return 0;
+}
+
+const char *iouops_bad_option(char **argv, char buf[3])
+{
+	/* a short option inside a cluster ("-xv"): optind still points at
+	 * the cluster, so name the character getopt stopped at */
+	if (optopt > 0 && optopt < 128 && isprint(optopt)) {
+		buf[0] = '-';
+		buf[1] = (char)optopt;
+		buf[2] = '\0';
+		return buf;
+	}
+	return argv[optind - 1];
 }
 
 void iouops_print_counters(volatile struct iou_ctl *ctl)

@@ -27,6 +27,20 @@ TEST(cli_missing_file, "missing program file: exit NOFILE, one line")
 	return KSFT_PASS;
 }
 
+/* The option named in the message is the one refused, also inside a
+ * cluster of short options (getopt's optind still points at "-xv"). */
+TEST(cli_bad_option_named, "unknown or incomplete option: exit USAGE, names that option")
+{
+	struct st_cmd c;
+
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_USAGE, "'-x'", "load", "-xv", NOPS);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_USAGE, "'-x'", "load", "-vx", NOPS);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_USAGE, "'--bogus'", "load", "--bogus", NOPS);
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_USAGE, "'--set'", "load", NOPS, "--set");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_USAGE, "'-q'", "build", "-q", "x.bpf.c");
+	return KSFT_PASS;
+}
+
 TEST(cli_not_elf, "text file as program: exit NOTBPF, one line")
 {
 	char path[] = "/tmp/iouops-selftest-XXXXXX";
