@@ -17,7 +17,7 @@
 
 #include "mdprobe.h"
 
-/* BPF_PROG() declares a ctx that these programs do not use */
+/* BPF_PROG() declares a ctx that most of these programs do not use */
 #pragma clang diagnostic ignored "-Wunused-parameter"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -72,9 +72,15 @@ static void fill_task(struct md_event *e, struct task_struct *t)
 	__builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
 }
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+/*
+ * task_newtask, not sched_process_fork: the latter is in kernel_clone() only,
+ * and io threads (io-wq workers, create_io_thread()) come from copy_process()
+ * directly. current is the creator.
+ */
+SEC("tp_btf/task_newtask")
+int BPF_PROG(on_newtask, struct task_struct *child, unsigned long clone_flags)
 {
+	struct task_struct *parent = bpf_get_current_task_btf();
 	struct md_event *e;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -86,7 +92,13 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	e->md = child->migration_disabled;	/* the copy dup_task_struct made */
 	e->ppid = parent->pid;
 	e->pmd = parent->migration_disabled;	/* raw: includes base */
+	e->arg0 = clone_flags;
 	__builtin_memcpy(e->pcomm, parent->comm, sizeof(e->pcomm));
+	if (e->md) {	/* who creates a migration-disabled task, from where */
+		long n = bpf_get_stack(ctx, e->cur_stack, sizeof(e->cur_stack), 0);
+
+		e->nr_cur_stack = n > 0 ? n / 8 : 0;
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
@@ -192,6 +204,23 @@ int BPF_PROG(on_migrate, struct task_struct *p, int dest_cpu)
 	fill_task(e, p);
 	e->md = md;
 	e->nr = dest_cpu;
+	e->state = p->__state;
+	e->on_cpu = p->on_cpu;
+	e->sched_delayed = p->se.sched_delayed;
+	e->runtime_ns = p->se.sum_exec_runtime;
+	e->nvcsw = p->nvcsw;
+	e->nivcsw = p->nivcsw;
+	/* where the moved task stopped (it is not running), and the mover */
+	if (p != cur) {
+		long n = bpf_get_task_stack(p, e->stack, sizeof(e->stack), 0);
+
+		e->nr_stack = n > 0 ? n / 8 : 0;
+	}
+	{
+		long n = bpf_get_stack(ctx, e->cur_stack, sizeof(e->cur_stack), 0);
+
+		e->nr_cur_stack = n > 0 ? n / 8 : 0;
+	}
 	e->ppid = cur->pid;
 	__builtin_memcpy(e->pcomm, cur->comm, sizeof(e->pcomm));
 	bpf_ringbuf_submit(e, 0);

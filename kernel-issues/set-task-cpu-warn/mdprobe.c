@@ -3,8 +3,10 @@
  * mdprobe: trace where tasks get a non-zero migration_disabled count.
  * A diagnostic for set-task-cpu-warn (README.md), not a reproducer.
  *
- *   FORK      every task creation: the child's migration_disabled as
- *             dup_task_struct() copied it from the parent, and the parent's
+ *   FORK      every task creation (task_newtask: io threads too): the
+ *             child's migration_disabled as dup_task_struct() copied it
+ *             from the parent, and the parent's; the creator's stack when
+ *             the child is born migration-disabled
  *   ENTER     a syscall entered from userspace with migration disabled
  *             (once per task and syscall)
  *   EXIT      a syscall returned with a count other than at its entry:
@@ -45,6 +47,75 @@
 #define PF_IO_WORKER_	0x00000010
 
 static volatile sig_atomic_t stop;
+
+/* /proc/kallsyms, sorted, to name stack addresses */
+struct ksym {
+	unsigned long long addr;
+	char name[64];
+};
+static struct ksym *ksyms;
+static size_t nr_ksyms;
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void load_ksyms(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	size_t cap = 0;
+	char line[256];
+
+	free(ksyms);	/* reloaded per stack: BPF programs loaded since then */
+	ksyms = NULL;
+	nr_ksyms = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		struct ksym k;
+		char type;
+
+		if (sscanf(line, "%llx %c %63s", &k.addr, &type, k.name) != 3 || !k.addr)
+			continue;
+		if (nr_ksyms == cap) {
+			struct ksym *n = realloc(ksyms, (cap = cap ? cap * 2 : 65536) * sizeof(*n));
+
+			if (!n)
+				break;
+			ksyms = n;
+		}
+		ksyms[nr_ksyms++] = k;
+	}
+	if (f)
+		fclose(f);
+	qsort(ksyms, nr_ksyms, sizeof(*ksyms), ksym_cmp);
+}
+
+static void print_stack(const char *what, const __u64 *ips, __u32 n)
+{
+	load_ksyms();
+	printf("mdprobe            %s:", what);
+	for (__u32 i = 0; i < n && i < MD_STACK; i++) {
+		size_t lo = 0, hi = nr_ksyms;
+
+		while (hi - lo > 1) {	/* last symbol at or below ips[i] */
+			size_t mid = (lo + hi) / 2;
+
+			if (ksyms[mid].addr <= ips[i])
+				lo = mid;
+			else
+				hi = mid;
+		}
+		if (nr_ksyms && ksyms[lo].addr <= ips[i])
+			printf(" %s+0x%llx", ksyms[lo].name,
+			       (unsigned long long)(ips[i] - ksyms[lo].addr));
+		else
+			printf(" 0x%llx", (unsigned long long)ips[i]);
+	}
+	printf("\n");
+}
 static struct timespec t0;
 static volatile struct md_ctl *ctl;
 
@@ -147,6 +218,8 @@ static int on_event(void *priv, void *data, size_t len)
 		       e->ppid, e->pcomm, (int)e->pmd - (int)base, e->pid, e->comm,
 		       task_kind(e), e->md, e->cpus_ptr_is_mask ? "&cpus_mask" : "narrowed",
 		       e->nr_cpus_allowed, e->md ? "   <== BORN MIGRATION-DISABLED" : "");
+		if (e->md)
+			print_stack("creator's stack", e->cur_stack, e->nr_cur_stack);
 		break;
 	case EV_ENTER_DISABLED:
 		printf("ENTER %u/%.16s (tgid %u) md=%d entering ", e->pid, e->comm,
@@ -170,6 +243,11 @@ static int on_event(void *priv, void *data, size_t len)
 		       e->pid, e->comm, task_kind(e), e->md, e->cpu,
 		       (unsigned long long)e->nr, e->cpus_ptr_is_mask ? "&cpus_mask" : "narrowed",
 		       e->nr_cpus_allowed, e->ppid, e->pcomm);
+		printf("mdprobe            moved task: state=0x%x on_cpu=%u sched_delayed=%u ran %llu ns, %llu voluntary / %llu involuntary switches\n",
+		       e->state, e->on_cpu, e->sched_delayed, (unsigned long long)e->runtime_ns,
+		       (unsigned long long)e->nvcsw, (unsigned long long)e->nivcsw);
+		print_stack("moved task's stack", e->stack, e->nr_stack);
+		print_stack("mover's stack", e->cur_stack, e->nr_cur_stack);
 		break;
 	}
 	fflush(stdout);
@@ -205,21 +283,28 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb;
 	struct bpf_map *bss;
 	char path[4096];
-	int seconds = 0;
+	int seconds = 0, syscalls = 1;
+	const char *self = argv[0];
 	size_t size;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "-n")) {
+		syscalls = 0;
+		argc--;
+		argv++;
+	}
 	if (argc > 3 || (argc > 1 && (seconds = atoi(argv[1])) < 0)) {
-		fprintf(stderr, "usage: %s [seconds (0: until killed) [mdprobe.bpf.o]]\n", argv[0]);
+		fprintf(stderr, "usage: %s [-n] [seconds (0: until killed) [mdprobe.bpf.o]]\n"
+			"  -n: no syscall programs (FORK and MIGRATE only, lighter)\n", self);
 		return 2;
 	}
 	if (argc > 2) {
 		snprintf(path, sizeof(path), "%s", argv[2]);
 	} else {
-		const char *slash = strrchr(argv[0], '/');
+		const char *slash = strrchr(self, '/');
 
 		snprintf(path, sizeof(path), "%.*s/mdprobe.bpf.o",
-			 slash ? (int)(slash - argv[0]) : 1, slash ? argv[0] : ".");
+			 slash ? (int)(slash - self) : 1, slash ? self : ".");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	libbpf_set_print(NULL);
@@ -243,6 +328,8 @@ int main(int argc, char **argv)
 	}
 	ctl->self_tgid = (__u32)getpid();
 	bpf_object__for_each_program(prog, obj) {
+		if (!syscalls && strstr(bpf_program__name(prog), "sys_"))
+			continue;
 		if (!bpf_program__attach(prog)) {
 			fprintf(stderr, "mdprobe: attach %s: %s\n", bpf_program__name(prog),
 				strerror(errno));
@@ -257,17 +344,25 @@ int main(int argc, char **argv)
 	}
 	/* calibrate: mdprobe is a plain task; what it reads is the BPF prolog's */
 	ctl->self_md = 0xffff;
-	for (int i = 0; i < 3; i++)
-		syscall(__NR_getppid);
-	if (ctl->self_md == 0xffff) {
-		fprintf(stderr, "mdprobe: sys_enter/sys_exit programs did not run\n");
-		return 2;
+	if (syscalls) {
+		for (int i = 0; i < 3; i++)
+			syscall(__NR_getppid);
+		if (ctl->self_md == 0xffff) {
+			fprintf(stderr, "mdprobe: sys_enter/sys_exit programs did not run\n");
+			return 2;
+		}
+		ctl->base = ctl->self_md;
+	} else {
+		/* __bpf_trace_run() adds one exactly when CONFIG_PREEMPT_RCU=y */
+		ctl->base = 1;
 	}
-	ctl->base = ctl->self_md;
 	ctl->armed = 1;
 	printf("mdprobe: base %u: what a tp_btf program reads for a plain current task (%s)\n",
-	       ctl->base, ctl->base ? "__bpf_trace_run()'s rcu_read_lock_dont_migrate(): CONFIG_PREEMPT_RCU" : "no BPF-side migrate_disable()");
-	control(rb);
+	       ctl->base, !syscalls ? "assumed, -n" : ctl->base ?
+	       "__bpf_trace_run()'s rcu_read_lock_dont_migrate(): CONFIG_PREEMPT_RCU" :
+	       "no BPF-side migrate_disable()");
+	if (syscalls)
+		control(rb);
 	printf("mdprobe: armed (counts below are net of base)\n");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

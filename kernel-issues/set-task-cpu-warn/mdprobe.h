@@ -10,6 +10,8 @@ enum {
 	EV_MIGRATE,		/* set_task_cpu() moved a task with md != 0 */
 };
 
+#define MD_STACK	24
+
 struct md_event {
 	__u32 kind;
 	__u32 pid, tgid, flags, cpu, nr_cpus_allowed, cpus_ptr_is_mask;
@@ -19,6 +21,10 @@ struct md_event {
 	__u64 nr, arg0, arg1;	/* syscall and its first arguments */
 	__s64 ret;
 	char comm[16], pcomm[16];
+	/* EV_MIGRATE: the moved task's state and kernel stack, and the mover's */
+	__u32 state, on_cpu, sched_delayed, nr_stack, nr_cur_stack;
+	__u64 runtime_ns, nvcsw, nivcsw;
+	__u64 stack[MD_STACK], cur_stack[MD_STACK];
 };
 
 /* mdprobe.bpf.c's .bss: one struct, so it sits at offset 0 */
