@@ -4,10 +4,10 @@
 
 /* 20 s of trying keeps the suite short; the README runs it longer. */
 TEST_TIMEOUT(kernel_issue_set_task_cpu_warn,
-		 "known kernel bug: set_task_cpu WARN for a migration-disabled loop task", 90)
+		 "known kernel bug: set_task_cpu WARN for an io-wq worker born migration-disabled", 90)
 {
 	ST_REQUIRE_FEATURE();
 	return st_kernel_issue("set-task-cpu-warn",
-				"the load balancer moves a migration-disabled task while loop programs run (set_task_cpu WARN)",
+				"an io-wq worker created inside loop_step is born migration-disabled and the load balancer moves it (set_task_cpu WARN)",
 				"20");
 }

@@ -2,10 +2,10 @@
 /*
  * Loop program of the set-task-cpu-warn reproducer: every step submits the
  * same NR_SQES SQEs again (IORING_SETUP_SQ_REWIND: always sqes[0..n-1]),
- * 1 MiB reads of a tmpfs file, then spins for busy_iters iterations, so the
- * task spends long stretches inside loop_step (migration disabled by the
- * sleepable BPF trampoline) and gets preempted there; then it sleeps until
- * the reads have completed (io_loop_wait), like a copy loop does.
+ * IOSQE_ASYNC NOPs that go to io-wq (the first one creates the task's first
+ * io-wq worker, from inside loop_step, migration disabled by the sleepable
+ * BPF trampoline), then spins for busy_iters iterations; then it sleeps
+ * until they have completed (io_loop_wait), so its CPU goes idle.
  */
 /* 7.x BTF has unnamed members of named struct types: -fms-extensions */
 #pragma clang diagnostic push
