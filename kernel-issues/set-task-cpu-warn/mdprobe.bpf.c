@@ -72,6 +72,30 @@ static void fill_task(struct md_event *e, struct task_struct *t)
 	__builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
 }
 
+/* a zeroed event of KIND about task T, or NULL when the ring is full */
+static struct md_event *new_event(__u32 kind, struct task_struct *t)
+{
+	struct md_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return NULL;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	fill_task(e, t);
+	return e;
+}
+
+/* Before the tool arms itself, its own syscalls measure the base count
+ * (what running this tracepoint adds): true while that is going on. */
+static bool calibrating(struct task_struct *t, __u32 md)
+{
+	if ((__u32)t->tgid == ctl.self_tgid && !ctl.armed) {
+		ctl.self_md = md;
+		return true;
+	}
+	return !ctl.armed;
+}
+
 /*
  * task_newtask, not sched_process_fork: the latter is in kernel_clone() only,
  * and io threads (io-wq workers, create_io_thread()) come from copy_process()
@@ -83,12 +107,9 @@ int BPF_PROG(on_newtask, struct task_struct *child, unsigned long clone_flags)
 	struct task_struct *parent = bpf_get_current_task_btf();
 	struct md_event *e;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = new_event(EV_FORK, child);
 	if (!e)
 		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->kind = EV_FORK;
-	fill_task(e, child);
 	e->md = child->migration_disabled;	/* the copy dup_task_struct made */
 	e->ppid = parent->pid;
 	e->pmd = parent->migration_disabled;	/* raw: includes base */
@@ -111,11 +132,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	struct md_event *e;
 	__u32 md = t->migration_disabled;
 
-	if ((__u32)t->tgid == ctl.self_tgid && !ctl.armed) {
-		ctl.self_md = md;
-		return 0;
-	}
-	if (!ctl.armed)
+	if (calibrating(t, md))
 		return 0;
 	s = bpf_task_storage_get(&enters, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (s) {
@@ -126,12 +143,9 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	}
 	/* userspace running migration-disabled: it came from somewhere */
 	if (md != ctl.base && first_time(t->pid, EV_ENTER_DISABLED, id)) {
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		e = new_event(EV_ENTER_DISABLED, t);
 		if (!e)
 			return 0;
-		__builtin_memset(e, 0, sizeof(*e));
-		e->kind = EV_ENTER_DISABLED;
-		fill_task(e, t);
 		e->md = md;
 		e->nr = id;
 		e->arg0 = regs->di;
@@ -149,11 +163,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	struct md_event *e;
 	__u32 md = t->migration_disabled;
 
-	if ((__u32)t->tgid == ctl.self_tgid && !ctl.armed) {
-		ctl.self_md = md;
-		return 0;
-	}
-	if (!ctl.armed)
+	if (calibrating(t, md))
 		return 0;
 	if (ctl.watch_pid && (__u32)t->tgid == ctl.watch_pid) {
 		ctl.watch_seen++;
@@ -168,12 +178,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		return 0;	/* unchanged, already reported at entry */
 	if (!first_time(t->pid, EV_EXIT_CHANGED, regs->orig_ax))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = new_event(EV_EXIT_CHANGED, t);
 	if (!e)
 		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->kind = EV_EXIT_CHANGED;
-	fill_task(e, t);
 	e->md = md;
 	e->pmd = s ? s->md : 0xffff;
 	e->nr = regs->orig_ax;
@@ -196,12 +203,9 @@ int BPF_PROG(on_migrate, struct task_struct *p, int dest_cpu)
 		md = md >= ctl.base ? md - ctl.base : 0;
 	if (!ctl.armed || !md)
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = new_event(EV_MIGRATE, p);
 	if (!e)
 		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->kind = EV_MIGRATE;
-	fill_task(e, p);
 	e->md = md;
 	e->nr = dest_cpu;
 	e->state = p->__state;
