@@ -8,7 +8,6 @@
  * expectation fails with IOUOPS_EXIT_EXPECT. Bad paths and types fail in
  * one line before anything is created (those run on the host too).
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -112,35 +111,19 @@ TEST(foreign_nops_72_wrong, "7.2-ABI program, a wrong --expect: exit EXPECT, fir
 /* The memfd region of process PID, mapped; NULL if not found. */
 static void *map_region_of(pid_t pid, size_t size)
 {
-	char dir[64], path[320], target[128];
-	struct dirent *de;
-	void *m = NULL;
-	ssize_t n;
-	DIR *d;
-	int fd;
+	char path[64];
+	void *m;
+	int fd = st_shm_fd_of(pid);
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-	d = opendir(dir);
-	if (!d)
+	if (fd < 0)
 		return NULL;
-	while (!m && (de = readdir(d))) {
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (!strstr(target, "memfd:" IOU_SHM_MEMFD_NAME))
-			continue;
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-		close(fd);
-		if (m == MAP_FAILED)
-			m = NULL;
-	}
-	closedir(d);
-	return m;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	return m == MAP_FAILED ? NULL : m;
 }
 
 struct watch {

@@ -107,38 +107,9 @@ static int write_noise(const char *path, uint64_t size)
 
 /* ---- the mbox client: another process, through /proc/PID/fd ---- */
 
-static int find_shm_fd(pid_t pid)
-{
-	char dir[64], path[320], target[128];
-	struct dirent *de;
-	int fd = -ENOENT;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (!strncmp(target, "/memfd:" IOU_SHM_MEMFD_NAME,
-			     strlen("/memfd:" IOU_SHM_MEMFD_NAME))) {
-			fd = atoi(de->d_name);
-			break;
-		}
-	}
-	closedir(d);
-	return fd;
-}
-
 int hostile_map_shm(pid_t pid, void **shm, size_t *size)
 {
-	int fd = find_shm_fd(pid);
+	int fd = st_shm_fd_of(pid);
 
 	if (fd < 0)
 		return fd;

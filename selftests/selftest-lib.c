@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers for selftests: reporting, paths, library glue, commands. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -727,4 +728,33 @@ uint64_t st_out_field(const char *text, const char *name)
 		return UINT64_MAX;
 	}
 	return strtoull(last + strlen(key), NULL, 0);
+}
+
+int st_shm_fd_of(pid_t pid)
+{
+	static const char link[] = "/memfd:" IOU_SHM_MEMFD_NAME;
+	char dir[64], path[320], target[128];
+	struct dirent *de;
+	int fd = -ENOENT;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strncmp(target, link, strlen(link))) {
+			fd = atoi(de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return fd;
 }

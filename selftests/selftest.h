@@ -270,6 +270,9 @@ int st_ctl_counter(volatile struct iou_ctl *ctl, const char *name,
 		    uint64_t *val);
 /* Like st_ctl_counter, but UINT64_MAX when there is no such counter. */
 uint64_t st_counter_or_max(volatile struct iou_ctl *ctl, const char *name);
+/* The number, in process PID, of the fd of its shared region (the memfd
+ * "iouops-shm", found through /proc/PID/fd); -ENOENT if it has none. */
+int st_shm_fd_of(pid_t pid);
 /* Print `# exit: KIND (reason) code=N steps=N` and the counters. */
 void st_diag_ctl(volatile struct iou_ctl *ctl);
 /* Open BUILD/PATH_REL with default options, set NAME=VALUE pairs
