@@ -2,11 +2,11 @@
 /*
  * The exit statuses have one source, IOUOPS_EXIT_STATUS_LIST in iouops.h
  * (iouops_exit_status_table()). Check the three places that repeat it:
- * `iouops --help` (code and meaning, exactly), README.md's table under
- * "### Exit status" (code and meaning, exactly) and the EXIT STATUS
- * section of man/iouops.8 (the codes). Needs no kernel feature; SKIPs
- * when the tree's README.md and man page are not next to the build
- * directory or in the current directory.
+ * `iouops --help` (code and meaning, exactly), the table under
+ * "## Exit status" in docs/loader.md (code and meaning, exactly) and the
+ * EXIT STATUS section of man/iouops.8 (the codes). Needs no kernel
+ * feature; SKIPs when the tree's docs/loader.md and man page are not next
+ * to the build directory or in the current directory.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -16,6 +16,8 @@
 #include "selftest.h"
 
 #define MAX_ROWS	64
+/* Where the guide keeps its copy of the table, under "## Exit status" */
+#define EXIT_STATUS_DOC	"docs/loader.md"
 
 struct row {
 	int code;
@@ -43,8 +45,9 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
-/* "| 23 | meaning |" rows after "### Exit status", up to the next heading */
-static int readme_rows(FILE *f, struct row *rows)
+/* Markdown "| 23 | meaning |" rows under the heading "Exit status" (any
+ * level), up to the next heading */
+static int markdown_rows(FILE *f, struct row *rows)
 {
 	char line[512], *cell, *end;
 	bool in = false;
@@ -55,7 +58,7 @@ static int readme_rows(FILE *f, struct row *rows)
 		if (line[0] == '#') {
 			if (in)
 				break;
-			in = !strcmp(line, "### Exit status");
+			in = !strcmp(line + strspn(line, "#"), " Exit status");
 			continue;
 		}
 		if (!in || line[0] != '|' || !isdigit((unsigned char)line[2]))
@@ -153,27 +156,27 @@ static int compare(const char *where, const struct row *rows, int n,
 	return bad;
 }
 
-TEST(exit_status_docs, "exit statuses: --help, README.md and iouops(8) match iouops.h")
+TEST(exit_status_docs, "exit statuses: --help, docs/loader.md and iouops(8) match iouops.h")
 {
 	struct row rows[MAX_ROWS];
 	struct st_cmd c;
-	FILE *readme, *man;
+	FILE *doc, *man;
 	int bad = 0, n;
 
-	readme = open_doc("README.md");
+	doc = open_doc(EXIT_STATUS_DOC);
 	man = open_doc("man/iouops.8");
-	if (!readme || !man) {
-		if (readme)
-			fclose(readme);
+	if (!doc || !man) {
+		if (doc)
+			fclose(doc);
 		if (man)
 			fclose(man);
-		return st_skip("README.md or man/iouops.8 not found next to "
-				"%s or in the current directory",
+		return st_skip(EXIT_STATUS_DOC " or man/iouops.8 not found next "
+				"to %s or in the current directory",
 				st_build_dir());
 	}
-	n = readme_rows(readme, rows);
-	fclose(readme);
-	bad += compare("README.md", rows, n, true);
+	n = markdown_rows(doc, rows);
+	fclose(doc);
+	bad += compare(EXIT_STATUS_DOC, rows, n, true);
 	n = man_rows(man, rows);
 	fclose(man);
 	bad += compare("man/iouops.8", rows, n, false);
