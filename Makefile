@@ -57,8 +57,10 @@ endif
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
 PROG_OBJS   := $(patsubst progs/%.bpf.c,$(BUILD)/progs/%.bpf.o,$(PROG_SRCS))
+# loader/: the library (generic) and the command (main.c, cmd_*.c);
+# loader/services/: the library's parts that serve one kind of program
 CLI_SRCS    := loader/main.c $(wildcard loader/cmd_*.c)
-LIB_SRCS    := $(filter-out $(CLI_SRCS),$(wildcard loader/*.c))
+LIB_SRCS    := $(filter-out $(CLI_SRCS),$(wildcard loader/*.c loader/services/*.c))
 LIB_OBJS    := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LIB_SRCS))
 LIB         := $(BUILD)/libiouops.a
 CLI         := $(BUILD)/iouops

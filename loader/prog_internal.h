@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "iouops.h"
-#include "files_root_internal.h"
+#include "services/files_root_internal.h"
 #include "loader_internal.h"
 #include "uring.h"
 
