@@ -87,6 +87,8 @@ struct btf_type;
  * load (or in the region); a data section as the kernel has it now. */
 const struct btf_type *iou_map_datasec(const struct btf *btf,
 				       const struct bpf_map *map);
+struct bpf_object;
+int find_root(struct bpf_object *obj, const char *name, struct var_loc *loc);
 int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc);
 int iou_var_encode_value(struct iou_prog *p, const char *path,
 			 const struct var_loc *loc, const char *value,
