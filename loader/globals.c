@@ -101,6 +101,7 @@ int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc)
 	size_t n = strcspn(path, ".[");
 	const struct btf_type *t;
 	const char *s = path + n;
+	struct iou_global g;
 	__u32 id;
 
 	if (!n || n >= sizeof(root))
@@ -113,11 +114,17 @@ int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc)
 		loc->section = IOU_SHM_PSEUDO_GLOBAL;
 		loc->type_id = p->shm_type_id;
 		loc->size = (__u32)btf__resolve_size(btf, p->shm_type_id);
-	} else if (!btf || find_root(p->obj, root, loc)) {
+	} else if (!btf || iou_global_locate(p->obj, root, &g)) {
 		return iou_fail(f, IOU_STAGE_SET, -ENOENT,
 				"the program has no global %s%s", root,
 				!strcmp(root, IOU_SHM_PSEUDO_GLOBAL) ?
 				" (shm names the region only with --shm-type)" : "");
+	} else {
+		loc->map = g.map;
+		loc->section = g.section;
+		loc->offset = g.offset;
+		loc->size = g.size;
+		loc->type_id = g.type_id;
 	}
 	id = loc->type_id;
 	while (*s) {

@@ -63,15 +63,9 @@ void iou_bpf_log_end(void);
 void iou_bpf_log_failed(struct iou_bpf_log *log, struct iou_fail *f);
 void iou_bpf_log_free(struct iou_bpf_log *log);
 
-/* ---- globals.c: a program's global variables, by name ---- */
+/* ---- shm_need.c, net.c: what a program asks for before load ---- */
 
 struct bpf_object;
-/* Where the initial value (before load) of global NAME lives in obj's
- * data sections, and its size. -ENOENT: no such global (or no BTF). */
-int iou_global_find(struct bpf_object *obj, const char *name, void **ptr,
-		    size_t *size);
-
-/* ---- shm_need.c, net.c: what a program asks for before load ---- */
 
 /* Grow o->shm_size (0: the default) to what the program's iou_shm_need
  * asks for past the control block, before struct iou_res places its

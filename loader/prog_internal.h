@@ -17,6 +17,7 @@
 #include "iouops.h"
 #include "services/files_root_internal.h"
 #include "loader_internal.h"
+#include "object_globals.h"
 #include "uring.h"
 
 struct bpf_object;
@@ -81,14 +82,10 @@ struct var_loc {
 
 struct btf;
 struct btf_type;
-/* globals.c, shared with vars.c: the DATASEC a global-data map holds (NULL
- * for other maps); a path (ri.cq_off[2], shm.x) to where its value lives;
- * VALUE (a number or @field) encoded for it; the bytes it lives in before
- * load (or in the region); a data section as the kernel has it now. */
-const struct btf_type *iou_map_datasec(const struct btf *btf,
-				       const struct bpf_map *map);
-struct bpf_object;
-int find_root(struct bpf_object *obj, const char *name, struct var_loc *loc);
+/* globals.c, shared with vars.c: a path (ri.cq_off[2], shm.x) to where
+ * its value lives; VALUE (a number or @field) encoded for it; the bytes it
+ * lives in before load (or in the region); a data section as the kernel
+ * has it now. */
 int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc);
 int iou_var_encode_value(struct iou_prog *p, const char *path,
 			 const struct var_loc *loc, const char *value,

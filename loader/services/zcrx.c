@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "loader_internal.h"
+#include "object_globals.h"
 #include "uring.h"
 
 #ifndef IORING_SETUP_CQE32
