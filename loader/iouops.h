@@ -78,7 +78,7 @@ struct iou_opts {
 				 * when the program's iou_res.cqe32 is 1) */
 	/* Register a device-less zcrx ifq (ZCRX_REG_NODEV) with the area
 	 * and refill queue the program's iou_res declares; needs
-	 * CAP_NET_ADMIN. Implies cqe32. zcrx.c */
+	 * CAP_NET_ADMIN. Implies cqe32. services/zcrx.c */
 	bool zcrx;
 	iou_log_fn log;		/* NULL: silent */
 	void *log_cookie;
@@ -287,7 +287,7 @@ int iou_probe_kernel(char *why, size_t why_len);
 /*
  * Probe device-less zero-copy receive (IORING_REGISTER_QUERY: zcrx with
  * ZCRX_REG_NODEV and ZCRX_CTRL_FLUSH_RQ). Needs no privilege. 0 when the
- * kernel has it; -EOPNOTSUPP with a one-line reason in `why`. zcrx.c
+ * kernel has it; -EOPNOTSUPP with a one-line reason in `why`. services/zcrx.c
  */
 int iou_probe_zcrx(char *why, size_t why_len);
 

@@ -57,7 +57,7 @@ struct iou_prog {
 	int *kept_fds;		/* files opened for the program (--in/--out) */
 	size_t nr_kept_fds;
 	struct iou_netres *net;	/* iou_res resources, --listen socket */
-	struct iou_root *root;	/* --root files (files_root.c) */
+	struct iou_root *root;	/* --root files (services/files_root.c) */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
 	unsigned long long phase_ns[IOU_NR_PHASES];	/* load cost */
