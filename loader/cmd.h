@@ -13,11 +13,12 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "exit_status.h"
 #include "iouops.h"
 
 /*
  * One command: `iouops NAME ARGS...` calls run(argc, argv) with argv[0] =
- * NAME. It returns an exit status (enum iouops_exit_status). args and help
+ * NAME. It returns an exit status (exit_status.h). args and help
  * make its line of `iouops --help`.
  */
 struct iouops_cmd {

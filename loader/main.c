@@ -4,14 +4,13 @@
  *
  * main.c holds the command table and the dispatch; each command lives in
  * cmd_NAME.c (cmd.h). Every failure is one line on stderr and its own exit
- * status (enum iouops_exit_status in iouops.h); only a verifier rejection
+ * status (enum iouops_exit_status, exit_status.h); only a verifier rejection
  * prints more: the verifier log, which is what the user needs then.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
-#include "iouops.h"
 
 static const struct iouops_cmd commands[] = {
 	{ "load", cmd_load, "PROG [options]",

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The exit statuses have one source, IOUOPS_EXIT_STATUS_LIST in iouops.h
- * (iouops_exit_status_table()). Check the three places that repeat it:
+ * The exit statuses have one source, IOUOPS_EXIT_STATUS_LIST in
+ * loader/exit_status.h (iouops_exit_status_table()). Check the three places that repeat it:
  * `iouops --help` (code and meaning, exactly), README.md's table under
  * "### Exit status" (code and meaning, exactly) and the EXIT STATUS
  * section of man/iouops.8 (the codes). Needs no kernel feature; SKIPs
@@ -153,7 +153,7 @@ static int compare(const char *where, const struct row *rows, int n,
 	return bad;
 }
 
-TEST(exit_status_docs, "exit statuses: --help, README.md and iouops(8) match iouops.h")
+TEST(exit_status_docs, "exit statuses: --help, README.md and iouops(8) match exit_status.h")
 {
 	struct row rows[MAX_ROWS];
 	struct st_cmd c;

@@ -46,6 +46,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "exit_status.h"	/* the command's, which the tests check */
 #include "iouops.h"
 
 /* kselftest exit codes (tools/testing/selftests/kselftest.h) */
