@@ -25,14 +25,9 @@ struct row {
 /* BUILD/../NAME, else ./NAME; NULL when neither opens. */
 static FILE *open_doc(const char *name)
 {
-	char *path;
-	FILE *f;
+	const char *path = st_tree_path(name);
 
-	if (asprintf(&path, "%s/../%s", st_build_dir(), name) < 0)
-		return NULL;
-	f = fopen(path, "r");
-	free(path);
-	return f ? f : fopen(name, "r");
+	return path ? fopen(path, "r") : NULL;
 }
 
 static void chomp(char *s)
