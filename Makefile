@@ -103,6 +103,19 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+# `iouops new` writes progs/hello.bpf.c (the README's first program, which
+# the suite builds and runs), so the command carries it: a C string made
+# from the file, which an installed iouops needs no source tree for.
+# Escaped: backslash, double quote, and '?' (no trigraph can form).
+%/gen/hello_bpf.h: progs/hello.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's/[\\"?]/\\&/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+		-e '1i /* Generated from $< by the Makefile: do not edit. */' \
+		-e '1i static const char hello_bpf_c[] =' -e '$$a ;' $< > $@
+$(BUILD)/loader/cmd_new.o: $(BUILD)/gen/hello_bpf.h
+$(BUILD)/loader/cmd_new.o: CFLAGS += -I$(BUILD)/gen
+
 $(CLI): $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(CLI_SRCS)) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -242,6 +255,8 @@ $(FUZZ_BUILD)/loader/%.o: loader/%.c
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_BUILD)/loader/main.o: FUZZ_CFLAGS += -Dmain=iouops_main
+$(FUZZ_BUILD)/loader/cmd_new.o: $(FUZZ_BUILD)/gen/hello_bpf.h
+$(FUZZ_BUILD)/loader/cmd_new.o: FUZZ_CFLAGS += -I$(FUZZ_BUILD)/gen
 $(FUZZ_BUILD)/cli: FUZZ_EXTRA_OBJS := $(FUZZ_CLI_OBJS)
 $(FUZZ_BUILD)/cli: $(FUZZ_CLI_OBJS)
 
