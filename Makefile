@@ -57,8 +57,10 @@ endif
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
 PROG_OBJS   := $(patsubst progs/%.bpf.c,$(BUILD)/progs/%.bpf.o,$(PROG_SRCS))
+# loader/: the library (generic) and the command (main.c, cmd_*.c);
+# loader/services/: the library's parts that serve one kind of program
 CLI_SRCS    := loader/main.c $(wildcard loader/cmd_*.c)
-LIB_SRCS    := $(filter-out $(CLI_SRCS),$(wildcard loader/*.c))
+LIB_SRCS    := $(filter-out $(CLI_SRCS),$(wildcard loader/*.c loader/services/*.c))
 LIB_OBJS    := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LIB_SRCS))
 LIB         := $(BUILD)/libiouops.a
 CLI         := $(BUILD)/iouops
@@ -100,6 +102,19 @@ $(BUILD)/loader/%.o: loader/%.c
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# `iouops new` writes progs/hello.bpf.c (the README's first program, which
+# the suite builds and runs), so the command carries it: a C string made
+# from the file, which an installed iouops needs no source tree for.
+# Escaped: backslash, double quote, and '?' (no trigraph can form).
+%/gen/hello_bpf.h: progs/hello.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's/[\\"?]/\\&/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+		-e '1i /* Generated from $< by the Makefile: do not edit. */' \
+		-e '1i static const char hello_bpf_c[] =' -e '$$a ;' $< > $@
+$(BUILD)/loader/cmd_new.o: $(BUILD)/gen/hello_bpf.h
+$(BUILD)/loader/cmd_new.o: CFLAGS += -I$(BUILD)/gen
 
 $(CLI): $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(CLI_SRCS)) $(LIB)
 	$(call msg,LINK,$@)
@@ -240,6 +255,8 @@ $(FUZZ_BUILD)/loader/%.o: loader/%.c
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_BUILD)/loader/main.o: FUZZ_CFLAGS += -Dmain=iouops_main
+$(FUZZ_BUILD)/loader/cmd_new.o: $(FUZZ_BUILD)/gen/hello_bpf.h
+$(FUZZ_BUILD)/loader/cmd_new.o: FUZZ_CFLAGS += -I$(FUZZ_BUILD)/gen
 $(FUZZ_BUILD)/cli: FUZZ_EXTRA_OBJS := $(FUZZ_CLI_OBJS)
 $(FUZZ_BUILD)/cli: $(FUZZ_CLI_OBJS)
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The userspace end of mbox (loader/mbox.c) against a corrupt region: the
+ * The userspace end of mbox (loader/services/mbox.c) against a corrupt region: the
  * input is the start of the region (control block, mbox_region with its
  * indexes, doorbells and rings); the client posts, polls and counts what
  * is in flight, and must answer with results or -EPROTO/-ESHUTDOWN, never

@@ -13,11 +13,12 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "exit_status.h"
 #include "iouops.h"
 
 /*
  * One command: `iouops NAME ARGS...` calls run(argc, argv) with argv[0] =
- * NAME. It returns an exit status (enum iouops_exit_status). args and help
+ * NAME. It returns an exit status (exit_status.h). args and help
  * make its line of `iouops --help`.
  */
 struct iouops_cmd {
@@ -37,10 +38,12 @@ int cmd_get_kernel(int argc, char **argv);	/* cmd_get_kernel.c */
 int cmd_inspect(int argc, char **argv);	/* cmd_inspect.c */
 
 /* main.c: `iouops --help` (the command table, load's options, the exit
- * statuses); the CLOCK_MONOTONIC ns at which main() started; a number
+ * statuses). */
+void iouops_usage(FILE *f);
+
+/* cmd_util.c: the CLOCK_MONOTONIC ns at which main() started; a number
  * option (prints one line and returns -EINVAL when it is not one); a
  * program's counters. */
-void iouops_usage(FILE *f);
 extern unsigned long long iouops_start_ns;
 unsigned long long iouops_now_ns(void);
 int iouops_parse_uint(const char *opt, const char *s, unsigned *out);
@@ -70,6 +73,9 @@ void iouops_bpf_include_dirs(const struct iouops_home *h, char *out,
  * an exit status only when that fails. */
 int iouops_exec_script(const struct iouops_home *h, const char *name,
 		       char **pre, int nr_pre, int argc, char **argv);
+
+/* cmd_load.c: load's options, as `iouops --help` prints them. */
+extern const char load_options[];
 
 /* cmd_load.c: load's command line. */
 #define MAX_SETS 64

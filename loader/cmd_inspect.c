@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "object_globals.h"
 
 #define MAX_DEPTH	8	/* nested members shown */
 #define MAX_ELEMS	16	/* array elements expanded into paths */
@@ -290,50 +291,28 @@ static void print_kfuncs(const struct btf *btf)
 		       "7.2+ (struct iou_ctx *)");
 }
 
-static void print_globals(struct bpf_object *obj, const struct btf *btf)
+/* `global NAME section=... type=... size=N [default=V]`, then its members. */
+static int print_global(const struct iou_global *g, void *cookie)
 {
-	struct bpf_map *map;
+	const struct btf *btf = cookie;
+	const struct btf_type *t;
+	const __u8 *data, *at;
 	struct type_buf b;
+	size_t size;
 
-	bpf_object__for_each_map(map, obj) {
-		const struct btf_type *sec;
-		const struct btf_var_secinfo *vi;
-		const __u8 *data;
-		size_t size;
-		int i;
-
-		if (bpf_map__type(map) != BPF_MAP_TYPE_ARRAY ||
-		    !bpf_map__btf_value_type_id(map))
-			continue;
-		sec = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-		if (!sec || !btf_is_datasec(sec))
-			continue;
-		data = bpf_map__initial_value(map, &size);
-		vi = btf_var_secinfos(sec);
-		for (i = 0; i < btf_vlen(sec); i++, vi++) {
-			const struct btf_type *var = btf__type_by_id(btf, vi->type);
-			const struct btf_type *t;
-			const char *name;
-			const __u8 *at;
-
-			if (!var || !btf_is_var(var))
-				continue;
-			name = btf__name_by_offset(btf, var->name_off);
-			if (strchr(name, '.'))
-				continue;	/* the compiler's (format strings) */
-			t = btf__type_by_id(btf, btf__resolve_type(btf, var->type));
-			at = data && vi->offset + vi->size <= size ?
-			     data + vi->offset : NULL;
-			printf("global %s section=%s type='%s' size=%u", name,
-			       btf__name_by_offset(btf, sec->name_off),
-			       type_str(btf, var->type, &b), vi->size);
-			if (t && (btf_is_int(t) || btf_is_enum(t) ||
-				  btf_is_enum64(t) || btf_is_ptr(t)))
-				print_value(at, t);
-			printf("\n");
-			print_members(btf, name, var->type, 0, at, 0, false);
-		}
-	}
+	if (strchr(g->name, '.'))
+		return 0;	/* the compiler's (format strings) */
+	data = bpf_map__initial_value(g->map, &size);
+	at = data && g->offset + g->size <= size ? data + g->offset : NULL;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, g->type_id));
+	printf("global %s section=%s type='%s' size=%u", g->name, g->section,
+	       type_str(btf, g->type_id, &b), g->size);
+	if (t && (btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t) ||
+		  btf_is_ptr(t)))
+		print_value(at, t);
+	printf("\n");
+	print_members(btf, g->name, g->type_id, 0, at, 0, false);
+	return 0;
 }
 
 /* Named structs: what --shm-type can lay the region out as. */
@@ -354,33 +333,6 @@ static void print_structs(const struct btf *btf)
 	}
 }
 
-static bool has_global(struct bpf_object *obj, const struct btf *btf,
-		       const char *name)
-{
-	struct bpf_map *map;
-
-	bpf_object__for_each_map(map, obj) {
-		const struct btf_type *sec;
-		const struct btf_var_secinfo *vi;
-		int i;
-
-		if (!bpf_map__btf_value_type_id(map))
-			continue;
-		sec = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-		if (!sec || !btf_is_datasec(sec))
-			continue;
-		vi = btf_var_secinfos(sec);
-		for (i = 0; i < btf_vlen(sec); i++, vi++) {
-			const struct btf_type *var = btf__type_by_id(btf, vi->type);
-
-			if (var && !strcmp(btf__name_by_offset(btf, var->name_off),
-					   name))
-				return true;
-		}
-	}
-	return false;
-}
-
 static void print_conventions(struct bpf_object *obj, const struct btf *btf)
 {
 	static const char *const globals[] = {
@@ -388,6 +340,7 @@ static void print_conventions(struct bpf_object *obj, const struct btf *btf)
 		IOU_SYM_LISTEN_FD, IOU_SYM_UDP_FD, IOU_SYM_SRC_FD,
 		IOU_SYM_DST_FD,
 	};
+	struct iou_global g;
 	size_t i;
 
 	printf("convention control-block %s\n",
@@ -395,7 +348,7 @@ static void print_conventions(struct bpf_object *obj, const struct btf *btf)
 	       "yes" : "no");
 	for (i = 0; i < sizeof(globals) / sizeof(globals[0]); i++)
 		printf("convention %s %s\n", globals[i],
-		       has_global(obj, btf, globals[i]) ? "yes" : "no");
+		       iou_global_locate(obj, globals[i], &g) ? "no" : "yes");
 }
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt,
@@ -463,7 +416,7 @@ int cmd_inspect(int argc, char **argv)
 	if (raw)
 		print_kfuncs(raw);
 	btf__free(raw);
-	print_globals(obj, btf);
+	iou_object_for_each_global(obj, print_global, (void *)btf);
 	print_structs(btf);
 	print_conventions(obj, btf);
 	bpf_object__close(obj);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * cmd_load_status.c - every way `iouops load` can fail, as one line on
- * stderr and its own exit status (enum iouops_exit_status in iouops.h).
+ * stderr and its own exit status (enum iouops_exit_status, exit_status.h).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * cmd_new.c - `iouops new NAME [DIR]`: start a loop program outside the
- * tree: NAME.bpf.c (NOPs with counters in shared memory; the install_new_*
- * selftests compile and run it) and a Makefile that finds the headers.
+ * tree: NAME.bpf.c (progs/hello.bpf.c, with NAME's names; the
+ * install_new_* selftests compile and run it) and a Makefile that finds
+ * the headers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,90 +19,29 @@
 
 #define MAX_NAME	32	/* keeps the derived BPF names readable */
 
-static const char template_bpf[] =
+/* progs/hello.bpf.c, the README's first program (the Makefile makes it a
+ * C string): the program `iouops new` writes is the one the suite builds
+ * and runs. Its step and ops take NAME's names; a head says what it is. */
+#include "hello_bpf.h"
+
+static const char hello_step[] = "count_step", hello_ops[] = "count_ops";
+
+static const char template_head[] =
 "// SPDX-License-Identifier: GPL-2.0\n"
 "/*\n"
-" * @NAME@: an io_uring BPF loop program (started with `iouops new`).\n"
+" * @NAME@: an io_uring BPF loop program, started with `iouops new` from\n"
+" * iouops's first example (progs/hello.bpf.c in its source tree).\n"
 " *\n"
-" * Keeps `qd` NOPs in flight until `total` have completed, all inside one\n"
-" * io_uring_enter(), and checks every completion. Its progress lives in\n"
-" * shared memory, where userspace reads it with no syscall: two named\n"
-" * counters in the control block, printed by iouops (live with --stats 1).\n"
+" * Completes `total` NOPs one at a time, all inside one io_uring_enter(),\n"
+" * and records how it ended in shared memory, where iouops reads it:\n"
 " *\n"
-" *\tmake && sudo iouops load ./@NAME@.bpf.o --set total=100000 --set qd=16\n"
+" *\tmake && sudo iouops load ./@NAME@.bpf.o --set total=100000 --print done\n"
 " *\tiouops vm -- iouops load ./@NAME@.bpf.o    # kernel older than 7.1\n"
 " *\n"
 " * The helpers are documented in iouops.bpf.h\n"
 " * ($(pkg-config --variable=bpfincludedir iouops)/iouops.bpf.h), the\n"
 " * commands in iouops(8).\n"
-" */\n"
-"#include \"iouops.bpf.h\"\n"
-"\n"
-"char LICENSE[] SEC(\"license\") = \"GPL\";\n"
-"\n"
-"/* Parameters: `iouops load ... --set NAME=VALUE` writes them before load. */\n"
-"const volatile __u64 total = 1000;\t/* NOPs to complete */\n"
-"const volatile __u32 qd = 8;\t\t/* NOPs in flight at most */\n"
-"\n"
-"enum { C_SUBMITTED, C_COMPLETED, NR_COUNTERS };\n"
-"static const char counter_names[NR_COUNTERS][IOU_COUNTER_NAME_LEN] = {\n"
-"\t\"submitted\", \"completed\",\n"
-"};\n"
-"\n"
-"IOU_LOOP(@IDENT@_step)\t\t\t/* arguments: ring, lp */\n"
-"{\n"
-"\tstruct io_uring_cqe *cqe;\n"
-"\tstruct io_uring_sqe *sqe;\n"
-"\tstruct iou_ring r;\n"
-"\t__u64 done, sent;\n"
-"\tint i, ret;\n"
-"\n"
-"\tif (iou_ring_open(&r, ring))\t/* SQ, CQ and shared memory */\n"
-"\t\treturn IOU_LOOP_STOP;\t/* (the reason is recorded) */\n"
-"\tiou_counters_init(&r, counter_names, NR_COUNTERS);\n"
-"\tif (!qd || qd > iou_layout.sq_entries)\n"
-"\t\treturn iou_exit_error(r.ctl, -EINVAL, \"qd %u: must be 1..%u\",\n"
-"\t\t\t\t      qd, iou_layout.sq_entries);\n"
-"\n"
-"\t/* Completions, oldest first. NOPs complete in order, and each\n"
-"\t * carries its sequence number in user_data. */\n"
-"\tiou_for_each_cqe(&r, cqe) {\n"
-"\t\tdone = iou_counter(&r, C_COMPLETED);\n"
-"\t\tif (cqe->res < 0 || cqe->user_data != done)\n"
-"\t\t\treturn iou_exit_error(r.ctl, cqe->res < 0 ? cqe->res : -EPROTO,\n"
-"\t\t\t\t\"NOP %llu: res %d, user_data %llu\",\n"
-"\t\t\t\tdone, cqe->res, cqe->user_data);\n"
-"\t\tiou_count(&r, C_COMPLETED, 1);\n"
-"\t}\n"
-"\n"
-"\tdone = iou_counter(&r, C_COMPLETED);\n"
-"\tsent = iou_counter(&r, C_SUBMITTED);\n"
-"\tif (done >= total)\n"
-"\t\treturn iou_exit_done(r.ctl, \"%llu NOPs completed and checked\", done);\n"
-"\tif (iou_stop_requested(&r)) {\t/* Ctrl-C: let the in-flight ones land */\n"
-"\t\tif (sent == done)\n"
-"\t\t\treturn iou_exit_stopped(r.ctl, \"stopped after %llu NOPs\", done);\n"
-"\t\treturn iou_step_wait(&r, lp, 1);\n"
-"\t}\n"
-"\n"
-"\t/* Top up to qd in flight. bpf_for is a loop the verifier checks once. */\n"
-"\tbpf_for(i, 0, (int)qd) {\n"
-"\t\tif (sent - done >= qd || sent >= total)\n"
-"\t\t\tbreak;\n"
-"\t\tsqe = iou_get_sqe(&r);\n"
-"\t\tif (!sqe)\n"
-"\t\t\tbreak;\n"
-"\t\tiou_prep_nop(sqe, sent++);\n"
-"\t}\n"
-"\tret = iou_submit(&r);\n"
-"\tif (ret < 0)\n"
-"\t\treturn iou_exit_error(r.ctl, ret, \"submitting NOPs failed\");\n"
-"\tiou_count(&r, C_SUBMITTED, ret);\n"
-"\n"
-"\treturn iou_step_wait(&r, lp, 1);\t/* sleep until one more CQE */\n"
-"}\n"
-"\n"
-"IOU_OPS(@IDENT@_ops, @IDENT@_step);\n";
+" */\n";
 
 static const char template_makefile[] =
 "# Builds @NAME@.bpf.o, an io_uring BPF loop program (started with `iouops new`).\n"
@@ -111,7 +51,7 @@ static const char template_makefile[] =
 "#   make vm           the same in a VM on Linux 7.3: iouops vm (any host kernel)\n"
 "#   make clean\n"
 "#\n"
-"# e.g. make run ARGS=\"--set total=100000 --set qd=16\"\n"
+"# e.g. make run ARGS=\"--set total=100000 --print done\"\n"
 "\n"
 "NAME   := @NAME@\n"
 "CLANG  ?= $(or $(shell command -v clang-19 2>/dev/null),clang)\n"
@@ -150,7 +90,7 @@ static const char template_makefile[] =
 "clean:\n"
 "\trm -f $(NAME).bpf.o\n";
 
-/* Copy tmpl to f with @NAME@, @IDENT@, @BPFINC@, @IOUOPS@ replaced. */
+/* Copy tmpl to f with every vars[i][0] in it replaced by vars[i][1]. */
 static int expand(FILE *f, const char *tmpl, const char *const vars[][2],
 		  size_t nr_vars)
 {
@@ -173,12 +113,14 @@ static int expand(FILE *f, const char *tmpl, const char *const vars[][2],
 	return ferror(f) ? -EIO : 0;
 }
 
-/* Create path (never overwrite) and write the expanded template. */
-static int write_new_file(const char *path, const char *tmpl,
+/* Create path (never overwrite) and write the expanded templates, one
+ * after the other (NULL ends the list). */
+static int write_new_file(const char *path, const char *const tmpls[],
 			  const char *const vars[][2], size_t nr_vars)
 {
 	FILE *f;
-	int fd, err;
+	int fd, err = 0;
+	size_t i;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -190,7 +132,8 @@ static int write_new_file(const char *path, const char *tmpl,
 		unlink(path);
 		return err;
 	}
-	err = expand(f, tmpl, vars, nr_vars);
+	for (i = 0; tmpls[i] && !err; i++)
+		err = expand(f, tmpls[i], vars, nr_vars);
 	if (fclose(f) && !err)
 		err = -errno;
 	if (err)
@@ -237,8 +180,9 @@ static void new_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: iouops new NAME [DIR]\n"
-"Write DIR/NAME.bpf.c (a loop program: NOPs with counters in shared memory)\n"
-"and DIR/Makefile (clang + the installed headers, through pkg-config).\n"
+"Write DIR/NAME.bpf.c (a loop program: iouops's first example, NOPs one at\n"
+"a time until `total`) and DIR/Makefile (clang + the installed headers,\n"
+"through pkg-config).\n"
 "DIR defaults to ./NAME and is created if needed; existing files are never\n"
 "overwritten. Then: cd DIR && make && sudo iouops load ./NAME.bpf.o\n");
 }
@@ -246,6 +190,7 @@ static void new_usage(FILE *f)
 int cmd_new(int argc, char **argv)
 {
 	char ident[MAX_NAME + 1], bpfinc[2 * PATH_MAX + 16];
+	char step[MAX_NAME + sizeof("_step")], ops[MAX_NAME + sizeof("_ops")];
 	char src[PATH_MAX], mk[PATH_MAX];
 	const char *name, *dir;
 	struct iouops_home h;
@@ -271,12 +216,16 @@ int cmd_new(int argc, char **argv)
 	if (status)
 		return status;
 	iouops_bpf_include_dirs(&h, bpfinc, sizeof(bpfinc));
+	snprintf(step, sizeof(step), "%s_step", ident);
+	snprintf(ops, sizeof(ops), "%s_ops", ident);
 
 	const char *const vars[][2] = {
-		{ "@NAME@", name }, { "@IDENT@", ident },
-		{ "@BPFINC@", bpfinc }, { "@IOUOPS@", h.exe },
+		{ "@NAME@", name }, { "@BPFINC@", bpfinc }, { "@IOUOPS@", h.exe },
+		{ hello_step, step }, { hello_ops, ops },
 	};
 	const size_t nr_vars = sizeof(vars) / sizeof(vars[0]);
+	const char *const bpf_parts[] = { template_head, hello_bpf_c, NULL };
+	const char *const mk_parts[] = { template_makefile, NULL };
 
 	if (snprintf(src, sizeof(src), "%s/%s.bpf.c", dir, name) >= (int)sizeof(src) ||
 	    snprintf(mk, sizeof(mk), "%s/Makefile", dir) >= (int)sizeof(mk)) {
@@ -290,9 +239,9 @@ int cmd_new(int argc, char **argv)
 	}
 	err = mkdir_parents(dir);
 	if (!err)
-		err = write_new_file(src, template_bpf, vars, nr_vars);
+		err = write_new_file(src, bpf_parts, vars, nr_vars);
 	if (!err) {
-		err = write_new_file(mk, template_makefile, vars, nr_vars);
+		err = write_new_file(mk, mk_parts, vars, nr_vars);
 		if (err)
 			unlink(src);
 	}

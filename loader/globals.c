@@ -26,58 +26,9 @@ static const char *type_name(const struct btf *btf, __u32 id)
 	return name && *name ? name : "(anonymous)";
 }
 
-/* The DATASEC (.rodata, .data, .bss...) a global-data map holds, or NULL
- * for any other map. */
-const struct btf_type *iou_map_datasec(const struct btf *btf,
-				       const struct bpf_map *map)
-{
-	const struct btf_type *sec;
-
-	if (bpf_map__type(map) != BPF_MAP_TYPE_ARRAY ||
-	    !bpf_map__btf_value_type_id(map))
-		return NULL;
-	sec = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-	return sec && btf_is_datasec(sec) ? sec : NULL;
-}
-
 static const char *kind_word(const struct btf_type *t)
 {
 	return btf_is_union(t) ? "union" : "struct";
-}
-
-/* Find the top-level global NAME in the object's data sections. */
-static int find_root(struct bpf_object *obj, const char *name,
-		     struct var_loc *loc)
-{
-	const struct btf *btf = bpf_object__btf(obj);
-	struct bpf_map *map;
-
-	if (!btf)
-		return -ENOENT;
-	bpf_object__for_each_map(map, obj) {
-		const struct btf_type *sec;
-		const struct btf_var_secinfo *vi;
-		int i;
-
-		sec = iou_map_datasec(btf, map);
-		if (!sec)
-			continue;
-		vi = btf_var_secinfos(sec);
-		for (i = 0; i < btf_vlen(sec); i++, vi++) {
-			const struct btf_type *var = btf__type_by_id(btf, vi->type);
-
-			if (!var || !btf_is_var(var) ||
-			    strcmp(btf__name_by_offset(btf, var->name_off), name))
-				continue;
-			loc->map = map;
-			loc->section = btf__name_by_offset(btf, sec->name_off);
-			loc->offset = vi->offset;
-			loc->size = vi->size;
-			loc->type_id = var->type;
-			return 0;
-		}
-	}
-	return -ENOENT;
 }
 
 /* Member NAME of struct/union T (looking into anonymous members too):
@@ -150,6 +101,7 @@ int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc)
 	size_t n = strcspn(path, ".[");
 	const struct btf_type *t;
 	const char *s = path + n;
+	struct iou_global g;
 	__u32 id;
 
 	if (!n || n >= sizeof(root))
@@ -162,11 +114,17 @@ int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc)
 		loc->section = IOU_SHM_PSEUDO_GLOBAL;
 		loc->type_id = p->shm_type_id;
 		loc->size = (__u32)btf__resolve_size(btf, p->shm_type_id);
-	} else if (!btf || find_root(p->obj, root, loc)) {
+	} else if (!btf || iou_global_locate(p->obj, root, &g)) {
 		return iou_fail(f, IOU_STAGE_SET, -ENOENT,
 				"the program has no global %s%s", root,
 				!strcmp(root, IOU_SHM_PSEUDO_GLOBAL) ?
 				" (shm names the region only with --shm-type)" : "");
+	} else {
+		loc->map = g.map;
+		loc->section = g.section;
+		loc->offset = g.offset;
+		loc->size = g.size;
+		loc->type_id = g.type_id;
 	}
 	id = loc->type_id;
 	while (*s) {
@@ -293,24 +251,6 @@ int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc)
 		return iou_fail(f, IOU_STAGE_SET, -EINVAL,
 				"%s is a %u-byte integer; iouops handles 1, 2, "
 				"4 and 8 bytes", path, loc->size);
-	return 0;
-}
-
-/* The old lookup by plain name: a top-level global, whatever its type. */
-static int find_var(struct bpf_object *obj, const char *name,
-		    struct var_loc *loc)
-{
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_type *t;
-	int err;
-
-	memset(loc, 0, sizeof(*loc));
-	err = find_root(obj, name, loc);
-	if (err)
-		return err;
-	t = btf__type_by_id(btf, btf__resolve_type(btf, loc->type_id));
-	loc->is_signed = t && btf_is_int(t) &&
-			 (btf_int_encoding(t) & BTF_INT_SIGNED);
 	return 0;
 }
 
@@ -512,25 +452,6 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value)
 	}
 	p->nr_sets++;
 	p->fail.stage = IOU_STAGE_NONE;
-	return 0;
-}
-
-int iou_global_find(struct bpf_object *obj, const char *name, void **ptr,
-		    size_t *size)
-{
-	struct var_loc loc;
-	size_t map_size;
-	__u8 *data;
-	int err;
-
-	err = find_var(obj, name, &loc);
-	if (err)
-		return err;
-	data = bpf_map__initial_value(loc.map, &map_size);
-	if (!data || loc.offset + loc.size > map_size)
-		return -EINVAL;
-	*ptr = data + loc.offset;
-	*size = loc.size;
 	return 0;
 }
 

@@ -78,7 +78,7 @@ struct iou_opts {
 				 * when the program's iou_res.cqe32 is 1) */
 	/* Register a device-less zcrx ifq (ZCRX_REG_NODEV) with the area
 	 * and refill queue the program's iou_res declares; needs
-	 * CAP_NET_ADMIN. Implies cqe32. zcrx.c */
+	 * CAP_NET_ADMIN. Implies cqe32. services/zcrx.c */
 	bool zcrx;
 	iou_log_fn log;		/* NULL: silent */
 	void *log_cookie;
@@ -287,7 +287,7 @@ int iou_probe_kernel(char *why, size_t why_len);
 /*
  * Probe device-less zero-copy receive (IORING_REGISTER_QUERY: zcrx with
  * ZCRX_REG_NODEV and ZCRX_CTRL_FLUSH_RQ). Needs no privilege. 0 when the
- * kernel has it; -EOPNOTSUPP with a one-line reason in `why`. zcrx.c
+ * kernel has it; -EOPNOTSUPP with a one-line reason in `why`. services/zcrx.c
  */
 int iou_probe_zcrx(char *why, size_t why_len);
 
@@ -298,71 +298,6 @@ int iou_probe_zcrx(char *why, size_t why_len);
  * A load clears a program's iou_timeout_imm global where this is false.
  */
 bool iou_kernel_has_timeout_imm(void);
-
-/*
- * Exit statuses of the `iouops` command, one per way of failing, so that
- * scripts and selftests can tell them apart. This list is their one
- * source: it makes enum iouops_exit_status (IOUOPS_EXIT_<NAME> = CODE),
- * the table iouops_exit_status_table() returns, and through it `iouops
- * --help`; the exit_status_docs selftest checks README.md and iouops(8)
- * against it. X(NAME, CODE, one-line meaning):
- */
-#define IOUOPS_EXIT_STATUS_LIST(X)					\
-	X(OK, 0, "program done, or stopped on request")			\
-	X(FAIL, 1, "any failure not listed here")			\
-	X(USAGE, 2, "bad command line")					\
-	X(NOFILE, 3, "program file missing or unreadable")		\
-	X(NOKERNEL, 4, "kernel lacks io_uring BPF ops, or a kfunc the "	\
-	  "program uses")	/* = KSFT_SKIP; also `probe` */	\
-	X(NOTROOT, 5, "not privileged to load BPF")			\
-	X(NOTBPF, 6, "not a BPF ELF object")				\
-	X(NOOPS, 7, "no io_uring_bpf_ops map in the object")		\
-	X(VERIFIER, 8, "the verifier rejected the program")		\
-	X(BADSET, 9, "--set/--print/--expect: unknown global or path, "	\
-	  "or a bad value")		\
-	X(RING, 10, "io_uring_setup() refused the ring")		\
-	X(REGION, 11, "shared memory registration refused")		\
-	X(ATTACH, 12, "attaching to the ring refused")			\
-	X(PROG_ERROR, 13, "the program recorded an error exit")		\
-	X(RUN, 14, "io_uring_enter() failed (EINVAL: bad loop_step "	\
-	  "return value)")						\
-	X(EXISTS, 15, "new: a file it would write exists")		\
-	X(BUILD, 16, "build: the compiler failed")			\
-	X(NOTOOL, 17, "clang, the vm/get-kernel script or the iouops "	\
-	  "headers not found")						\
-	X(BADADDR, 18, "--listen unparsable, or not matching the "	\
-	  "program's listen_fd/udp_fd")					\
-	X(ADDRINUSE, 19, "--listen address already in use")		\
-	X(ADDRNOTAVAIL, 20, "--listen address is not local")		\
-	X(RESOURCES, 21, "buffer ring or fixed-file table refused")	\
-	X(NOPROC, 22, "stat: no such process, or no iouops region in it") \
-	X(FILE, 23, "--in/--out/--src/--dst: cannot open, or a "	\
-	  "directory")							\
-	X(CORRUPT, 24, "the program's exit record is corrupt "		\
-	  "(unknown kind)")						\
-	X(ROOT, 25, "--root: missing, not a directory, no files, a name "	\
-	  "needing escaping, or files too big")				\
-	X(EXPECT, 26, "--expect: a value after the run differed")	\
-	X(SHMTYPE, 27, "--shm-type: no such struct in the program, or "	\
-	  "larger than the region")					\
-	X(NONETADMIN, 30, "--zcrx needs CAP_NET_ADMIN")			\
-	X(ZCRX, 31, "--zcrx: the program declares no zcrx area, the "	\
-	  "area does not fit, or the kernel refused the ifq")		\
-	X(SIGNAL, 130, "second signal: detached at once")
-
-enum iouops_exit_status {
-#define IOUOPS_EXIT_ENUM(name, code, meaning) IOUOPS_EXIT_##name = code,
-	IOUOPS_EXIT_STATUS_LIST(IOUOPS_EXIT_ENUM)
-#undef IOUOPS_EXIT_ENUM
-};
-
-/* The list above as a table, in code order. */
-struct iouops_exit_status_desc {
-	int code;
-	const char *name;	/* "NOKERNEL": IOUOPS_EXIT_NOKERNEL */
-	const char *meaning;	/* one line */
-};
-const struct iouops_exit_status_desc *iouops_exit_status_table(size_t *nr);
 
 /*
  * Where loading spends its time (`iouops load --timing`, make bench): the

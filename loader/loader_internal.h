@@ -63,15 +63,9 @@ void iou_bpf_log_end(void);
 void iou_bpf_log_failed(struct iou_bpf_log *log, struct iou_fail *f);
 void iou_bpf_log_free(struct iou_bpf_log *log);
 
-/* ---- globals.c: a program's global variables, by name ---- */
+/* ---- shm_need.c, net.c: what a program asks for before load ---- */
 
 struct bpf_object;
-/* Where the initial value (before load) of global NAME lives in obj's
- * data sections, and its size. -ENOENT: no such global (or no BTF). */
-int iou_global_find(struct bpf_object *obj, const char *name, void **ptr,
-		    size_t *size);
-
-/* ---- shm_need.c, net.c: what a program asks for before load ---- */
 
 /* Grow o->shm_size (0: the default) to what the program's iou_shm_need
  * asks for past the control block, before struct iou_res places its
@@ -94,23 +88,5 @@ int iou_netres_listen_addr(const struct iou_netres *n, char *buf, size_t len);
 void iou_netres_free(struct iou_netres *n);
 /* The resolved iou_res (NULL: the program has none). */
 const struct iou_res *iou_netres_res(const struct iou_netres *n);
-
-/* ---- zcrx.c: device-less zero-copy receive (--zcrx) ---- */
-
-/* From iou_netres_prepare(), after the buffer ring is placed: resolve
- * zcrx_area_var and, with --zcrx, validate the declaration, place the
- * refill queue and area at the end of the region and ask for CQE32. */
-int iou_zcrx_prepare(struct bpf_object *obj, struct iou_res *r,
-		     struct iou_opts *o, struct iou_fail *f);
-/* From iou_netres_setup(): register the ifq (ZCRX_REG_NODEV) and fill
- * the out fields of r. */
-int iou_zcrx_setup(struct iou_res *r, int ring_fd, void *shm,
-		   size_t shm_size, const struct iou_opts *o,
-		   struct iou_fail *f);
-/* After an enter returned: if the program asked for a refill-queue
- * flush, do it (timed and counted in ctl) and return 1 (enter again);
- * 0: nothing asked; -errno: the flush failed. */
-int iou_zcrx_service(int ring_fd, const struct iou_res *r,
-		     struct iou_ctl *ctl);
 
 #endif /* IOUOPS_LOADER_INTERNAL_H */

@@ -2,7 +2,7 @@
 /*
  * mbox.h - the userspace end of the mbox command channel (progs/mbox_shared.h
  * describes the rings and the memory ordering; progs/mbox.bpf.c is the
- * program end).
+ * program end; loader/services/mbox.c implements this).
  *
  *	struct iou_mbox *m;
  *	iou_mbox_open(iou_prog_shm(p), iou_prog_shm_size(p), &m);

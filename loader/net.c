@@ -22,6 +22,8 @@
 
 #include "iouops.h"
 #include "loader_internal.h"
+#include "object_globals.h"
+#include "services/zcrx_internal.h"
 #include "uring.h"
 
 #define MAX_BUFS		32768	/* bids are 16 bits; the kernel takes < 65536 */

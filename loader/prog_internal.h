@@ -3,9 +3,10 @@
  * prog_internal.h - struct iou_prog and the steps of its life, shared by
  * the files that implement iou_prog_*(): prog_open.c (open, close),
  * globals.c (--set), ring.c (ring and shared region), prog_load.c (load,
- * attach, run) and prog_access.c (accessors). Not part of the API; the
- * rest of the library (net.c, shm_need.c, files_root.c) sees only a bpf_object and a
- * struct iou_fail (loader_internal.h).
+ * attach, run), prog_access.c (accessors) and vars.c (--print). Not part
+ * of the API; the rest of the library (net.c, shm_need.c, services/)
+ * sees only a bpf_object and a struct iou_fail (loader_internal.h,
+ * object_globals.h), never this.
  */
 #ifndef IOUOPS_PROG_INTERNAL_H
 #define IOUOPS_PROG_INTERNAL_H
@@ -13,15 +14,17 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "iouops.h"
-#include "files_root_internal.h"
 #include "loader_internal.h"
+#include "object_globals.h"
 #include "uring.h"
 
 struct bpf_object;
 struct bpf_map;
 struct bpf_link;
+struct iou_root;	/* --root's files: services/files_root_internal.h */
 
 /* One --set NAME=VALUE, kept so that @fields resolve at load time. */
 struct iou_set {
@@ -54,14 +57,22 @@ struct iou_prog {
 	int *kept_fds;		/* files opened for the program (--in/--out) */
 	size_t nr_kept_fds;
 	struct iou_netres *net;	/* iou_res resources, --listen socket */
-	struct iou_root *root;	/* --root files (files_root.c) */
+	struct iou_root *root;	/* --root files (services/files_root.c) */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;
 	unsigned long long phase_ns[IOU_NR_PHASES];	/* load cost */
 };
 
-/* Record that PHASE ended now (CLOCK_MONOTONIC). prog_open.c */
-void iou_prog_stamp(struct iou_prog *p, enum iou_phase phase);
+/* Record that PHASE ended now: CLOCK_MONOTONIC, the clock of
+ * bpf_ktime_get_ns(), so the phases compare with iou_ctl.first_step_ns. */
+static inline void iou_prog_stamp(struct iou_prog *p, enum iou_phase phase)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	p->phase_ns[phase] = (unsigned long long)ts.tv_sec * 1000000000ULL +
+			     (unsigned long long)ts.tv_nsec;
+}
 
 /* globals.c: write the --set values (@fields resolved now that the ring
  * exists) into the object. */
@@ -81,12 +92,10 @@ struct var_loc {
 
 struct btf;
 struct btf_type;
-/* globals.c, shared with vars.c: the DATASEC a global-data map holds (NULL
- * for other maps); a path (ri.cq_off[2], shm.x) to where its value lives;
- * VALUE (a number or @field) encoded for it; the bytes it lives in before
- * load (or in the region); a data section as the kernel has it now. */
-const struct btf_type *iou_map_datasec(const struct btf *btf,
-				       const struct bpf_map *map);
+/* globals.c, shared with vars.c: a path (ri.cq_off[2], shm.x) to where
+ * its value lives; VALUE (a number or @field) encoded for it; the bytes it
+ * lives in before load (or in the region); a data section as the kernel
+ * has it now. */
 int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc);
 int iou_var_encode_value(struct iou_prog *p, const char *path,
 			 const struct var_loc *loc, const char *value,

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "prog_internal.h"
+#include "services/files_root_internal.h"
+#include "services/zcrx_internal.h"
 
 /* iou_timeout_imm (iou_prep.bpf.h) stays 1 only where the kernel takes
  * IORING_TIMEOUT_IMMEDIATE_ARG; after the --set values, so a user's 0

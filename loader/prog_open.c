@@ -13,19 +13,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "prog_internal.h"
-
-void iou_prog_stamp(struct iou_prog *p, enum iou_phase phase)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	p->phase_ns[phase] = (unsigned long long)ts.tv_sec * 1000000000ULL +
-			     (unsigned long long)ts.tv_nsec;
-}
+#include "services/files_root_internal.h"
 
 static int check_bpf_elf(const char *path)
 {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "loader_internal.h"
+#include "object_globals.h"
 
 /* An unsigned integer global's current value; "" is 1. */
 static int factor(struct bpf_object *obj, const char *name, size_t len,

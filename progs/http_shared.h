@@ -3,8 +3,8 @@
  * http_shared.h - the file table that `iouops load http --root DIR` lays
  * out in the shared region for progs/http.bpf.c (and samples/http-uring).
  *
- * The loader (loader/files_root.c) scans DIR before load and places, at
- * http_files.root_off of the shared region:
+ * The loader (loader/services/files_root.c) scans DIR before load and
+ * places, at http_files.root_off of the shared region:
  *
  *	struct http_file files[nfiles]	served files, then one entry per
  *					error response (err_file[] indexes)

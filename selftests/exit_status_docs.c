@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The exit statuses have one source, IOUOPS_EXIT_STATUS_LIST in iouops.h
- * (iouops_exit_status_table()). Check the three places that repeat it:
- * `iouops --help` (code and meaning, exactly), the table under
- * "## Exit status" in docs/loader.md (code and meaning, exactly) and the
- * EXIT STATUS section of man/iouops.8 (the codes). Needs no kernel
- * feature; SKIPs when the tree's docs/loader.md and man page are not next
- * to the build directory or in the current directory.
+ * The exit statuses have one source, IOUOPS_EXIT_STATUS_LIST in
+ * loader/exit_status.h (iouops_exit_status_table()). Check the three
+ * places that repeat it: `iouops --help` (code and meaning, exactly), the
+ * table under "## Exit status" in docs/loader.md (code and meaning,
+ * exactly) and the EXIT STATUS section of man/iouops.8 (the codes).
+ * Needs no kernel feature; SKIPs when the tree's docs/loader.md and man
+ * page are not next to the build directory or in the current directory.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -27,14 +27,9 @@ struct row {
 /* BUILD/../NAME, else ./NAME; NULL when neither opens. */
 static FILE *open_doc(const char *name)
 {
-	char *path;
-	FILE *f;
+	const char *path = st_tree_path(name);
 
-	if (asprintf(&path, "%s/../%s", st_build_dir(), name) < 0)
-		return NULL;
-	f = fopen(path, "r");
-	free(path);
-	return f ? f : fopen(name, "r");
+	return path ? fopen(path, "r") : NULL;
 }
 
 static void chomp(char *s)
@@ -156,7 +151,7 @@ static int compare(const char *where, const struct row *rows, int n,
 	return bad;
 }
 
-TEST(exit_status_docs, "exit statuses: --help, docs/loader.md and iouops(8) match iouops.h")
+TEST(exit_status_docs, "exit statuses: --help, docs/loader.md and iouops(8) match exit_status.h")
 {
 	struct row rows[MAX_ROWS];
 	struct st_cmd c;

@@ -226,6 +226,35 @@ const char *st_build_path(const char *rel)
 	return s;	/* lives as long as the test process */
 }
 
+const char *st_tree_path(const char *rel)
+{
+	const char *path = st_build_path("../");
+	char *s;
+
+	if (asprintf(&s, "%s%s", path, rel) < 0)
+		abort();
+	if (!access(s, F_OK))
+		return s;	/* lives as long as the test process */
+	free(s);
+	return access(rel, F_OK) ? NULL : rel;
+}
+
+char *st_read_file(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &len, '\0', f) < 0) {	/* empty, or an error */
+		free(buf);
+		buf = ferror(f) ? NULL : strdup("");
+	}
+	fclose(f);
+	return buf;
+}
+
 const char *st_cli(void)
 {
 	static const char *cli;

@@ -46,6 +46,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "exit_status.h"	/* the command's, which the tests check */
 #include "iouops.h"
 
 /* kselftest exit codes (tools/testing/selftests/kselftest.h) */
@@ -236,6 +237,13 @@ const char *st_build_dir(void);
 const char *st_build_path(const char *rel);
 /* BUILD/iouops, the command line tool. */
 const char *st_cli(void);
+/* A file of the source tree (README.md, progs/hello.bpf.c): BUILD/../REL,
+ * else ./REL; NULL when neither exists (the string lives until the test
+ * process exits). */
+const char *st_tree_path(const char *rel);
+/* The whole of PATH, NUL-terminated (free it), or NULL when it cannot be
+ * read. */
+char *st_read_file(const char *path);
 /* Seconds left before the runner kills this test (huge if unknown). */
 double st_time_left(void);
 /* Monotonic clock in seconds. */

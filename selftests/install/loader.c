@@ -12,18 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned long long counter(volatile struct iou_ctl *ctl, const char *name)
-{
-	for (int i = 0; i < IOU_NR_COUNTERS; i++)
-		if (!strncmp((const char *)ctl->counters[i].name, name,
-			     IOU_COUNTER_NAME_LEN))
-			return ctl->counters[i].value;
-	return ~0ULL;
-}
-
 int main(int argc, char **argv)
 {
-	volatile struct iou_ctl *ctl;
+	unsigned long long done = 0;
 	struct iou_prog *p;
 	int err;
 
@@ -43,16 +34,16 @@ int main(int argc, char **argv)
 		err = iou_prog_attach(p);
 	if (!err)
 		err = iou_prog_run(p);
+	if (!err)	/* the program's global, read back after the run */
+		err = iou_prog_var_read(p, "done", &done, NULL);
 	if (err) {
 		fprintf(stderr, "stage %d: %s: %s\n", iou_prog_error_stage(p),
 			strerror(-err), iou_prog_error_msg(p));
 		iou_prog_close(p);
 		return 1;
 	}
-	ctl = iou_prog_ctl(p);
-	printf("exit=%s submitted=%llu completed=%llu\n",
-	       iou_exit_kind_str(ctl->exit.kind), counter(ctl, "submitted"),
-	       counter(ctl, "completed"));
+	printf("exit=%s done=%llu\n",
+	       iou_exit_kind_str(iou_prog_ctl(p)->exit.kind), done);
 	iou_prog_close(p);
 	return 0;
 }

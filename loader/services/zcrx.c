@@ -22,8 +22,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "loader_internal.h"
+#include "object_globals.h"
 #include "uring.h"
+#include "zcrx_internal.h"
 
 #ifndef IORING_SETUP_CQE32
 #define IORING_SETUP_CQE32		(1U << 11)

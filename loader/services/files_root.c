@@ -25,6 +25,7 @@
 #include "files_root_internal.h"
 #include "http_shared.h"
 #include "loader_internal.h"
+#include "object_globals.h"
 
 #define MAX_DEPTH	16
 #define HDR_MAX		256
