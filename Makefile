@@ -28,7 +28,9 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iloader -Iprogs
-LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -pthread
+# libdw (elfutils): --shm-type reads a struct only DWARF has (loader/dwarf_btf.c)
+LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
+	   $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw -lelf) -pthread
 
 # -fms-extensions: the 7.x kernel BTF has unnamed members of named struct
 # types, which vmlinux.h can only express with it (see progs/iouops.bpf.h).
