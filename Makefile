@@ -93,6 +93,20 @@ $(BUILD)/selftests/foreign_%.bpf.o: selftests/foreign_%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Wno-unused-parameter $(DEPFLAGS) -idirafter $(MULTIARCH_INC) -c $< -o $@
 
+# foreign_dwarf_71 without its DWARF, as users can end up with it: built
+# without -g (no BTF either), and linked by bpftool gen object (BTF kept,
+# DWARF dropped); --shm-type then says to rebuild with -g.
+NODWARF_OBJS := $(BUILD)/selftests/foreign_dwarf_71-nog.bpf.o \
+		$(BUILD)/selftests/foreign_dwarf_71-linked.bpf.o
+all: $(NODWARF_OBJS)
+$(BUILD)/selftests/foreign_dwarf_71-nog.bpf.o: selftests/foreign_dwarf_71.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(filter-out -g,$(BPF_CFLAGS)) -Wno-unused-parameter -idirafter $(MULTIARCH_INC) -c $< -o $@
+$(BUILD)/selftests/foreign_dwarf_71-linked.bpf.o: $(BUILD)/selftests/foreign_dwarf_71.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
 $(BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)

@@ -25,11 +25,12 @@
 #define KEY_FWD		(1ULL << 63)
 #define KEY_TYPES	(1ULL << 62)
 
-/* What one DIE became: building (0), its BTF id (1), or a failure (<0). */
+/* What one DIE became: its BTF id once done. */
+enum slot_state { SLOT_BUILDING, SLOT_DONE, SLOT_FAILED };
 struct slot {
 	Dwarf_Off key;		/* 0: empty (no DIE is at offset 0) */
 	__u32 id;
-	int state;
+	enum slot_state state;
 };
 
 struct iou_dwarf {

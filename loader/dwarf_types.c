@@ -429,20 +429,20 @@ static int build_fwd(struct iou_dwarf *d, Dwarf_Die *t, bool is_union,
 	struct slot *s = iou_dwarf_slot_find(d, key);
 	int err;
 
-	if (s) {
+	if (s) {	/* made only when done */
 		*id = s->id;
 		return 0;
 	}
 	err = added(d, t, btf__add_fwd(d->btf, dwarf_diename(t), is_union ?
 				       BTF_FWD_UNION : BTF_FWD_STRUCT), id);
-	s = err ? NULL : iou_dwarf_slot_add(d, key);
-	if (!err && !s)
+	if (err)
+		return err;
+	s = iou_dwarf_slot_add(d, key);
+	if (!s)
 		return -ENOMEM;
-	if (s) {
-		s->id = *id;
-		s->state = 1;
-	}
-	return err;
+	s->id = *id;
+	s->state = SLOT_DONE;
+	return 0;
 }
 
 /* A pointer: to a struct or union by name only (a forward declaration:
@@ -545,16 +545,16 @@ int iou_dwarf_build(struct iou_dwarf *d, Dwarf_Die *die, int depth, __u32 *id)
 	struct slot *s = iou_dwarf_slot_find(d, key);
 	int err;
 
-	if (s && s->state == 0)
+	if (s && s->state == SLOT_BUILDING)
 		return iou_dwarf_fail(d, -ELOOP, die, "a type that contains "
 				      "itself");
-	if (s && s->state < 0)
-		return iou_dwarf_fail(d, s->state, die, "a type that could not "
-				      "be built before");
-	if (s) {
+	if (s && s->state == SLOT_DONE) {
 		*id = s->id;
 		return 0;
 	}
+	/* a failure is not kept: one that depends on how deep the type
+	 * was met (or on the budget) may not happen from elsewhere, and
+	 * the others give their own message again */
 	if (depth > MAX_DEPTH)
 		return iou_dwarf_fail(d, -E2BIG, die, "types nested more than %d "
 				      "deep", MAX_DEPTH);
@@ -564,13 +564,14 @@ int iou_dwarf_build(struct iou_dwarf *d, Dwarf_Die *die, int depth, __u32 *id)
 	err = iou_dwarf_spend(d, die);
 	if (err)
 		return err;
-	s = iou_dwarf_slot_add(d, key);
+	if (!s)
+		s = iou_dwarf_slot_add(d, key);
 	if (!s)
 		return -ENOMEM;
-	s->state = 0;	/* building: met again before it is done, a cycle */
+	s->state = SLOT_BUILDING;	/* met again before it is done: a cycle */
 	err = build_die(d, die, depth, id);
 	s = iou_dwarf_slot_find(d, key);	/* the table may have grown */
-	s->state = err ? err : 1;
+	s->state = err ? SLOT_FAILED : SLOT_DONE;
 	s->id = err ? 0 : *id;
 	return err;
 }

@@ -63,7 +63,8 @@ int iou_shm_type_find(struct iou_prog *p, const char *type, const char *name,
 	else if (err == -ENODATA)
 		iou_fail(&p->fail, IOU_STAGE_SET, err, "--shm-type %s: no struct %s "
 			 "in the program's BTF, and no DWARF to look in: rebuild "
-			 "it with -g (and do not strip it)", type, name);
+			 "it with -g (strip and bpftool gen object drop DWARF)",
+			 type, name);
 	else if (err)
 		iou_fail(&p->fail, IOU_STAGE_SET, err, "--shm-type %s: the "
 			 "program's DWARF: %s", type,
@@ -154,12 +155,14 @@ int iou_object_dwarf_structs(const char *path,
 				       void *cookie),
 			     void *cookie)
 {
+	libbpf_print_fn_t print = libbpf_set_print(NULL);	/* no stderr */
 	struct btf *obj_btf = btf__parse_elf(path, NULL);
 	struct seen s = { 0 };
 	const char **in_btf;
 	size_t i, nr_btf;
 	int err;
 
+	libbpf_set_print(print);
 	in_btf = btf_struct_names(obj_btf, &nr_btf);
 	err = iou_dwarf_open(path, &s.d);
 	if (!err)
