@@ -175,7 +175,7 @@ static int visit_by_name(struct iou_dwarf *d, Dwarf_Die *die, void *arg)
 	if ((tag != DW_TAG_structure_type && tag != DW_TAG_typedef) ||
 	    dwarf_hasattr(die, DW_AT_declaration))
 		return 0;
-	name = dwarf_diename(die);
+	name = iou_dwarf_name(d, die);
 	if (!name || strcmp(name, b->name))
 		return 0;
 	if (tag == DW_TAG_typedef) {
@@ -209,7 +209,7 @@ struct each_struct {
 static int visit_struct(struct iou_dwarf *d, Dwarf_Die *die, void *arg)
 {
 	struct each_struct *e = arg;
-	const char *name = dwarf_diename(die);
+	const char *name = iou_dwarf_name(d, die);
 	__u32 id = 0;
 	int err;
 
@@ -233,6 +233,54 @@ int iou_dwarf_for_each_struct(struct iou_dwarf *d,
 }
 
 /* ---- the context ---- */
+
+const char *iou_dwarf_name(struct iou_dwarf *d, Dwarf_Die *die)
+{
+	const char *name = dwarf_diename(die);
+	size_t i;
+
+	for (i = 0; name && i < sizeof(d->strs) / sizeof(d->strs[0]); i++) {
+		uintptr_t start = (uintptr_t)d->strs[i].start, at = (uintptr_t)name;
+
+		if (!start || at < start || at - start >= d->strs[i].size)
+			continue;
+		return memchr(name, '\0', d->strs[i].size - (at - start)) ?
+		       name : NULL;
+	}
+	return NULL;
+}
+
+/* The sections DW_AT_name strings come from (DW_FORM_string: inline in
+ * the DIE), as libdw holds them: after dwarf_begin_elf(), elf_getdata()
+ * hands out the same (uncompressed) data. */
+static void find_strs(struct iou_dwarf *d)
+{
+	static const char *const names[] = { ".debug_str", ".debug_line_str",
+		".debug_info", ".debug_types" };
+	Elf_Scn *scn = NULL;
+	size_t strndx, i;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(d->elf, &strndx))
+		return;
+	while ((scn = elf_nextscn(d->elf, scn))) {
+		const char *name;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) ||
+		    !(name = elf_strptr(d->elf, strndx, sh.sh_name)))
+			continue;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (strcmp(name, names[i]) || d->strs[i].start)
+				continue;
+			data = elf_getdata(scn, NULL);
+			if (data && data->d_buf) {
+				d->strs[i].start = data->d_buf;
+				d->strs[i].size = data->d_size;
+			}
+		}
+	}
+}
 
 static bool has_debug_info(Elf *elf)
 {
@@ -276,6 +324,7 @@ int iou_dwarf_open(const char *path, struct iou_dwarf **out)
 	if (!d->dw)
 		return iou_dwarf_fail(d, -EINVAL, NULL, "libdw cannot read "
 				      "it (%s)", dwarf_errmsg(-1));
+	find_strs(d);
 	d->btf = btf__new_empty();
 	return d->btf ? 0 : -ENOMEM;
 }

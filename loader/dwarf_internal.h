@@ -28,7 +28,7 @@
 /* What one DIE became: its BTF id once done. */
 enum slot_state { SLOT_BUILDING, SLOT_DONE, SLOT_FAILED };
 struct slot {
-	Dwarf_Off key;		/* 0: empty (no DIE is at offset 0) */
+	Dwarf_Off key;		/* 0: empty */
 	__u32 id;
 	enum slot_state state;
 };
@@ -40,6 +40,10 @@ struct iou_dwarf {
 	struct btf *btf;
 	struct slot *slots;	/* open addressing, cap a power of two */
 	size_t nr_slots, cap;
+	struct {		/* where libdw's name strings may lie */
+		const char *start;
+		size_t size;
+	} strs[4];
 	__u32 index_type;	/* the int arrays are indexed by, once made */
 	__u32 byte_type;	/* the byte that opaque types are arrays of */
 	unsigned budget;	/* DIEs left to look at in this call */
@@ -55,6 +59,11 @@ int iou_dwarf_fail(struct iou_dwarf *d, int err, Dwarf_Die *die,
  * failure (broken DWARF, the budget spent). */
 int iou_dwarf_next_child(struct iou_dwarf *d, Dwarf_Die *parent,
 			 Dwarf_Die *child, bool first);
+
+/* DIE's name (DW_AT_name), or NULL for none or for one that does not
+ * end inside its section: libdw 0.188 hands out such pointers for some
+ * broken string offsets. */
+const char *iou_dwarf_name(struct iou_dwarf *d, Dwarf_Die *die);
 
 /* Spend one DIE of the budget: 0, or -E2BIG when it is gone. */
 int iou_dwarf_spend(struct iou_dwarf *d, Dwarf_Die *die);

@@ -33,16 +33,19 @@ static const char *name_or_anon(const char *name)
 	return name && *name ? name : "(anonymous)";
 }
 
+/* DIE's slot key: its offset + 1 (hostile DWARF may name offset 0, and
+ * key 0 is an empty slot), marked when in DWARF 4's .debug_types. */
 static Dwarf_Off die_key(Dwarf_Die *die)
 {
+	Dwarf_Off key = (dwarf_dieoffset(die) & ~(KEY_FWD | KEY_TYPES)) + 1;
 	Dwarf_Half version = 0;
 	uint8_t unit_type = 0;
 
 	if (dwarf_cu_info(die->cu, &version, &unit_type, NULL, NULL, NULL,
 			  NULL, NULL) == 0 && version < 5 &&
 	    unit_type == DW_UT_type)
-		return dwarf_dieoffset(die) | KEY_TYPES;
-	return dwarf_dieoffset(die);
+		key |= KEY_TYPES;
+	return key;
 }
 
 /* 1 and *v: DIE has attribute NAME as an unsigned constant; 0: it has
@@ -105,7 +108,7 @@ static int build_opaque(struct iou_dwarf *d, Dwarf_Die *die, Dwarf_Word size,
 
 static int build_base(struct iou_dwarf *d, Dwarf_Die *die, __u32 *id)
 {
-	const char *name = dwarf_diename(die);
+	const char *name = iou_dwarf_name(d, die);
 	Dwarf_Word size, enc, bits;
 	int encoding = 0;
 
@@ -209,7 +212,7 @@ static int read_member(struct iou_dwarf *d, Dwarf_Die *die, int depth,
 	__u32 type;
 	int err;
 
-	m->name = dwarf_diename(die);
+	m->name = iou_dwarf_name(d, die);
 	err = type_of(d, die, &tdie);
 	if (!err)
 		err = iou_dwarf_fail(d, -EINVAL, die, "member %s without a type",
@@ -237,7 +240,7 @@ static int read_member(struct iou_dwarf *d, Dwarf_Die *die, int depth,
 static int build_composite(struct iou_dwarf *d, Dwarf_Die *die, int depth,
 			   bool is_union, __u32 *id)
 {
-	const char *name = dwarf_diename(die);
+	const char *name = iou_dwarf_name(d, die);
 	struct member *m = NULL, *grown;
 	size_t n = 0, cap = 0, i;
 	bool kflag = false;
@@ -314,7 +317,7 @@ static bool enum_signed(struct iou_dwarf *d, Dwarf_Die *die)
  * clang's), ENUM64 for 8. */
 static int build_enum(struct iou_dwarf *d, Dwarf_Die *die, __u32 *id)
 {
-	const char *name = dwarf_diename(die);
+	const char *name = iou_dwarf_name(d, die);
 	bool is_signed = enum_signed(d, die);
 	Dwarf_Word size;
 	Dwarf_Die child;
@@ -329,7 +332,7 @@ static int build_enum(struct iou_dwarf *d, Dwarf_Die *die, __u32 *id)
 		  btf__add_enum(d->btf, name, (__u32)size), id);
 	for (r = r ? r : iou_dwarf_next_child(d, die, &child, true); r == 1;
 	     r = iou_dwarf_next_child(d, die, &child, false)) {
-		const char *vname = dwarf_diename(&child);
+		const char *vname = iou_dwarf_name(d, &child);
 		Dwarf_Attribute a;
 		Dwarf_Sword sv = 0;
 		Dwarf_Word uv = 0;
@@ -433,7 +436,7 @@ static int build_fwd(struct iou_dwarf *d, Dwarf_Die *t, bool is_union,
 		*id = s->id;
 		return 0;
 	}
-	err = added(d, t, btf__add_fwd(d->btf, dwarf_diename(t), is_union ?
+	err = added(d, t, btf__add_fwd(d->btf, iou_dwarf_name(d, t), is_union ?
 				       BTF_FWD_UNION : BTF_FWD_STRUCT), id);
 	if (err)
 		return err;
@@ -472,7 +475,7 @@ static int build_pointer(struct iou_dwarf *d, Dwarf_Die *die, int depth,
 	else if (tag == DW_TAG_base_type || tag == DW_TAG_enumeration_type)
 		r = iou_dwarf_build(d, &target, depth + 1, &ref);
 	else if ((tag == DW_TAG_structure_type || tag == DW_TAG_union_type) &&
-		 dwarf_diename(&t) && *dwarf_diename(&t))
+		 iou_dwarf_name(d, &t) && *iou_dwarf_name(d, &t))
 		r = build_fwd(d, &t, tag == DW_TAG_union_type, &ref);
 	else
 		r = 0;
@@ -483,7 +486,7 @@ static int build_pointer(struct iou_dwarf *d, Dwarf_Die *die, int depth,
 static int build_ref(struct iou_dwarf *d, Dwarf_Die *die, int depth, int tag,
 		     __u32 *id)
 {
-	const char *name = dwarf_diename(die);
+	const char *name = iou_dwarf_name(d, die);
 	Dwarf_Die target;
 	__u32 ref = 0;
 	int err;
