@@ -9,6 +9,7 @@
  * resolves as it would through clang's BTF. Runs on the host.
  */
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <glob.h>
 #include <stdlib.h>
 
@@ -145,12 +146,14 @@ static bool same_type(struct cmp *c, __u32 ia, __u32 ib, int depth)
 /* Compare every named struct of OBJ's BTF with its DWARF rebuild. */
 static int check_object(const char *obj, unsigned *compared)
 {
+	libbpf_print_fn_t print = libbpf_set_print(NULL);	/* -nog: no .BTF */
 	struct btf *clang_btf = btf__parse_elf(obj, NULL);
 	struct iou_dwarf *d = NULL;
 	struct cmp c = { 0 };
 	__u32 id, ours, n;
 	int err;
 
+	libbpf_set_print(print);
 	err = iou_dwarf_open(obj, &d);
 	if (!clang_btf || err == -ENODATA) {	/* built so on purpose */
 		ASSERT_TRUE(strstr(obj, "-nog.") || strstr(obj, "-linked."));
