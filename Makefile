@@ -28,7 +28,9 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iloader -Iprogs
-LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -pthread
+# libdw (elfutils): --shm-type reads a struct only DWARF has (loader/dwarf_btf.c)
+LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
+	   $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw -lelf) -pthread
 
 # -fms-extensions: the 7.x kernel BTF has unnamed members of named struct
 # types, which vmlinux.h can only express with it (see progs/iouops.bpf.h).
@@ -92,6 +94,20 @@ $(BUILD)/selftests/foreign_%.bpf.o: selftests/foreign_%.bpf.c
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Wno-unused-parameter $(DEPFLAGS) -idirafter $(MULTIARCH_INC) -c $< -o $@
+
+# foreign_dwarf_71 without its DWARF, as users can end up with it: built
+# without -g (no BTF either), and linked by bpftool gen object (BTF kept,
+# DWARF dropped); --shm-type then says to rebuild with -g.
+NODWARF_OBJS := $(BUILD)/selftests/foreign_dwarf_71-nog.bpf.o \
+		$(BUILD)/selftests/foreign_dwarf_71-linked.bpf.o
+all: $(NODWARF_OBJS)
+$(BUILD)/selftests/foreign_dwarf_71-nog.bpf.o: selftests/foreign_dwarf_71.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(filter-out -g,$(BPF_CFLAGS)) -Wno-unused-parameter -idirafter $(MULTIARCH_INC) -c $< -o $@
+$(BUILD)/selftests/foreign_dwarf_71-linked.bpf.o: $(BUILD)/selftests/foreign_dwarf_71.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
 
 $(BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)

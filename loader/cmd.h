@@ -110,6 +110,8 @@ int load_parse_args(int argc, char **argv, struct load_args *a);
  * fails. */
 struct iou_prog;
 int load_open_status(const char *path, int err);
+/* the same for `load --shm-type SHM_TYPE` (NULL: none given) */
+int load_open_status_shm(const char *path, int err, const char *shm_type);
 int load_set_status(struct iou_prog *p, const char *name, const char *value,
 		    int err);
 int load_file_status(const char *name, const char *path,

@@ -36,7 +36,9 @@ const char load_options[] =
 "                      @setup_flags; a pointer takes @shm_uaddr or a number\n"
 "  --shm-type TYPE     lay the shared region out as the program's own struct\n"
 "                      TYPE at offset 0, with no iouops control block\n"
-"                      (pseudo-global shm); --shm-size, if given, must hold it\n"
+"                      (pseudo-global shm); --shm-size, if given, must hold it.\n"
+"                      TYPE is found in the program's BTF or, for a struct\n"
+"                      only a local pointer uses, in its DWARF (clang -g)\n"
 "  --print PATH        after the run, print PATH=VALUE (repeatable)\n"
 "  --expect PATH=N     after the run, PATH must equal the number N\n"
 "                      (repeatable); with --expect the exit status is 0 when\n"
@@ -284,9 +286,8 @@ static int run_load(struct load_args *a)
 		return IOUOPS_EXIT_FAIL;
 	}
 	err = iou_prog_open(path, &a->opts, &p);
-	if (err) {
-		return load_open_status(path, err);
-	}
+	if (err)
+		return load_open_status_shm(path, err, a->shm_type);
 	if (a->shm_type && iou_prog_set_shm_type(p, a->shm_type)) {
 		fprintf(stderr, "iouops: %s\n", iou_prog_error_msg(p));
 		status = IOUOPS_EXIT_SHMTYPE;

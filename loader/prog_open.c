@@ -148,6 +148,7 @@ void iou_prog_close(struct iou_prog *p)
 		return;
 	iou_prog_detach(p);
 	bpf_object__close(p->obj);
+	btf__free(p->shm_btf);
 	iou_netres_free(p->net);	/* the listening socket */
 	iou_root_free(p->root);		/* --root's file table */
 	if (p->shm)
