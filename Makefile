@@ -162,11 +162,14 @@ INST        := $(DESTDIR)$(PREFIX)
 INST_HDRS   := loader/iouops.h progs/iouops_shared.h progs/iouops.bpf.h vmlinux.h \
 	       loader/mbox.h progs/mbox_shared.h $(wildcard progs/iou_*.bpf.h)
 INST_SCRIPTS := scripts/vm scripts/get-kernel
+# what they source and read, found beside them (scripts/vm's --help)
+INST_SCRIPT_PARTS := scripts/lib.sh scripts/vm-initramfs.sh scripts/vm-init \
+	       scripts/klog-scan.sh scripts/known-kernel-issues
 INST_DIRS   := lib/iouops/progs lib/iouops include/iouops
 INST_FILES  := bin/iouops lib/libiouops.a lib/pkgconfig/iouops.pc \
 	       share/man/man8/iouops.8 \
 	       $(addprefix include/iouops/,$(notdir $(INST_HDRS))) \
-	       $(addprefix lib/iouops/,$(notdir $(INST_SCRIPTS))) \
+	       $(addprefix lib/iouops/,$(notdir $(INST_SCRIPTS) $(INST_SCRIPT_PARTS))) \
 	       $(addprefix lib/iouops/progs/,$(notdir $(PROG_OBJS)))
 
 .PHONY: install uninstall
@@ -178,6 +181,7 @@ install: $(PROG_OBJS) $(LIB) $(CLI)
 	$(Q)$(INSTALL) -m 644 $(INST_HDRS) $(INST)/include/iouops/
 	$(Q)$(INSTALL) -m 644 $(PROG_OBJS) $(INST)/lib/iouops/progs/
 	$(Q)$(INSTALL) -m 755 $(INST_SCRIPTS) $(INST)/lib/iouops/
+	$(Q)$(INSTALL) -m 644 $(INST_SCRIPT_PARTS) $(INST)/lib/iouops/
 	$(Q)$(INSTALL) -m 644 man/iouops.8 $(INST)/share/man/man8/
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 		iouops.pc.in > $(INST)/lib/pkgconfig/iouops.pc
@@ -196,7 +200,7 @@ uninstall:
 INSTALL_TEST := $(BUILD)/selftests/install/stamp
 all: $(INSTALL_TEST)
 $(INSTALL_TEST): selftests/install/prep selftests/install/loader.c \
-		 $(PROG_OBJS) $(LIB) $(CLI) $(INST_HDRS) $(INST_SCRIPTS) \
+		 $(PROG_OBJS) $(LIB) $(CLI) $(INST_HDRS) $(INST_SCRIPTS) $(INST_SCRIPT_PARTS) \
 		 iouops.pc.in man/iouops.8
 	$(call msg,PREP,$(@D))
 	+$(Q)selftests/install/prep $(@D)
