@@ -12,6 +12,7 @@
 #                   profiles, buckets and flame graphs in build/bench/profile/;
 #                   BENCH_ARGS: more scripts/bench options, e.g. --icount)
 #   make vmlinux.h  regenerate vmlinux.h from the default cached kernel
+#   make shellcheck every shell script of the tree (make test checks it too)
 #   make install    install under PREFIX (default /usr/local), DESTDIR honoured
 #   make uninstall  remove exactly what install put there
 #   make clean
@@ -21,6 +22,10 @@ CC      ?= gcc
 CLANG   ?= clang-19
 BPFTOOL ?= bpftool
 KERNELS ?= default
+# The default kernel series: named once, in scripts/lib.sh. The loader's
+# help text gets it as the string IOUOPS_DEFAULT_SERIES.
+DEFAULT_SERIES := $(shell sed -n 's/^IOUOPS_DEFAULT_SERIES=//p' scripts/lib.sh)
+SERIES_DEF := -DIOUOPS_DEFAULT_SERIES='"$(DEFAULT_SERIES)"'
 
 BUILD   := $(if $(filter 1,$(SANITIZE)),build-san,build)
 ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -53,7 +58,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench clean help FORCE
+.PHONY: all run test bench shellcheck clean help FORCE
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
 PROG_OBJS   := $(patsubst progs/%.bpf.c,$(BUILD)/progs/%.bpf.o,$(PROG_SRCS))
@@ -94,7 +99,7 @@ $(BUILD)/selftests/foreign_%.bpf.o: selftests/foreign_%.bpf.c
 $(BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(SERIES_DEF) -c $< -o $@
 
 # rebuilt from scratch: ar would keep the object of a removed source
 $(LIB): $(LIB_OBJS)
@@ -147,6 +152,9 @@ test: all
 
 bench: all
 	scripts/bench $(if $(filter-out 0,$(QUICK)),--quick) $(if $(filter-out 0,$(PROFILE)),--profile) $(BENCH_ARGS)
+
+shellcheck:
+	scripts/check-shell
 
 clean:
 	$(call msg,CLEAN,$(BUILD))
@@ -241,7 +249,7 @@ FUZZERS     := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard fuzz/*.c))
 $(FUZZ_BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)
 	$(call msg,FUZZCC,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) $(SERIES_DEF) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_BUILD)/loader/main.o: FUZZ_CFLAGS += -Dmain=iouops_main
 $(FUZZ_BUILD)/cli: FUZZ_EXTRA_OBJS := $(FUZZ_CLI_OBJS)
@@ -295,6 +303,7 @@ help:
 	@echo '  test           fuzz-smoke, selftests on the host and in the VM, then make bench QUICK=1'
 	@echo '  bench          BPF loops vs userspace loops in a VM: $(BUILD)/bench/'
 	@echo '  vmlinux.h      regenerate vmlinux.h from the default cached kernel'
+	@echo '  shellcheck     shellcheck every shell script of the tree (make test does it too)'
 	@echo '  install        install under $$(DESTDIR)$$(PREFIX)'
 	@echo '  uninstall      remove exactly what install wrote'
 	@echo '  clean          remove $(BUILD)/ (and build-fuzz/, build-san/)'
@@ -304,7 +313,7 @@ help:
 	@echo '  soak           every program under load for SOAK_SECONDS in a VM'
 	@echo '  help           this list'
 	@echo 'Variables (make VAR=value):'
-	@echo '  KERNELS=...    kernels for make test (scripts/test; default: default)'
+	@echo '  KERNELS=...    kernels for make test (scripts/test; default: default, the newest $(DEFAULT_SERIES))'
 	@echo '  QUICK=1        make bench: a short smoke run'
 	@echo '  BENCH_ARGS=... make bench: more scripts/bench options, e.g. --icount'
 	@echo '  PREFIX=dir     install prefix (default /usr/local)'
