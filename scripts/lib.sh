@@ -96,14 +96,15 @@ os_release() {
 	sed -n "s/^$1=//p" /etc/os-release | tr -d '"' | head -n 1
 }
 
-# apt_source_uri SUITE: the archive URI of the first binary ("deb") source
-# in the system's apt configuration that carries SUITE, in deb822 files
-# (*.sources; a stanza with "Enabled: no" does not count) and then one-line
-# files (sources.list, *.list); nothing when none does.
+# apt_source_uri SUITE [DIR]: the archive URI of the first binary ("deb")
+# source in the system's apt configuration (DIR, default /etc/apt) that
+# carries SUITE, in deb822 files (*.sources; a stanza with "Enabled: no"
+# does not count) and then one-line files (sources.list, *.list); nothing
+# when none does.
 apt_source_uri() {
-	local suite=$1 f uri
+	local suite=$1 etc=${2:-/etc/apt} f uri
 	shopt -s nullglob
-	local sources=(/etc/apt/sources.list.d/*.sources) lists=(/etc/apt/sources.list /etc/apt/sources.list.d/*.list)
+	local sources=("$etc"/sources.list.d/*.sources) lists=("$etc"/sources.list "$etc"/sources.list.d/*.list)
 	shopt -u nullglob
 	for f in ${sources[@]+"${sources[@]}"}; do
 		[[ -r $f ]] || continue
