@@ -123,6 +123,15 @@ progress() {
 	if [ "$WARMUP" = 1 ]; then echo "  $1 $2 warm-up:$NOTE $4"
 	else echo "  $1 $2 rep $3/$REPS:$NOTE $4"; fi
 }
+# run_case WORKLOAD CASE REP UNIT RUN CONTENDERS: one case of one rep: RUN
+# REP CASE CONTENDER for each of CONTENDERS (a list) in the rep's order,
+# each adding its result to NOTE, then the case's progress line
+run_case() {
+	local c
+	NOTE=""
+	for c in $(order "$3" "$6"); do "$5" "$3" "$2" "$c"; done
+	progress "$1" "$2" "$3" "$4"
+}
 
 # ---------------------------------------------------------------- costs
 # Counted costs per operation (bench/costs): in the unrecorded warm-up pass

@@ -46,7 +46,7 @@ copy_run() { # rep case contender
 }
 
 wl_copy() { # rep
-	local f qd c
+	local f qd
 	for f in "$B/progs/cp.bpf.o" "$B/samples/cp-uring" "$B/tools/timeit"; do
 		have "$f" || { if [ "$1" = 1 ]; then skip copy "$f is not built"; fi; return 0; }
 	done
@@ -57,11 +57,7 @@ wl_copy() { # rep
 			{ fail copy setup - "$1" "cannot make the $COPY_MIB MiB source"; return 0; }
 	fi
 	for qd in $COPY_QDS; do
-		NOTE=""
-		for c in $(order "$1" "bpf uring"); do
-			copy_run "$1" "qd$qd" "$c"
-		done
-		progress copy "qd$qd" "$1" "MiB/s"
+		run_case copy "qd$qd" "$1" MiB/s copy_run "bpf uring"
 	done
 	NOTE=""
 	copy_run "$1" cp cp

@@ -70,19 +70,14 @@ echo_run() { # rep case contender
 }
 
 wl_echo() { # rep
-	local f ncase c
+	local f ncase unit
 	for f in "$B/progs/echo.bpf.o" "$B/samples/echo-uring" "$B/samples/echo-epoll" "$B/samples/echo-client"; do
 		have "$f" || { if [ "$1" = 1 ]; then skip echo "$f is not built"; fi; return 0; }
 	done
 	for ncase in rr1 stream64 rr256; do
-		NOTE=""
-		for c in $(order "$1" "bpf uring epoll"); do
-			echo_run "$1" "$ncase" "$c"
-		done
-		case $ncase in
-		stream64) progress echo "$ncase" "$1" "MiB/s" ;;
-		*) progress echo "$ncase" "$1" "round trips/s" ;;
-		esac
+		unit="round trips/s"
+		if [ "$ncase" = stream64 ]; then unit=MiB/s; fi
+		run_case echo "$ncase" "$1" "$unit" echo_run "bpf uring epoll"
 	done
 }
 

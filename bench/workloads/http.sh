@@ -108,7 +108,7 @@ http_run() { # rep case contender
 }
 
 wl_http() { # rep
-	local f contenders ncase c
+	local f contenders ncase
 	for f in "$B/progs/http.bpf.o" "$B/samples/http-uring"; do
 		have "$f" || { if [ "$1" = 1 ]; then skip http "$f is not built"; fi; return 0; }
 	done
@@ -124,10 +124,6 @@ wl_http() { # rep
 	contenders="bpf uring"
 	if [ -n "$NGINX" ]; then contenders="$contenders nginx nginx_sf"; fi
 	for ncase in $HTTP_CASES; do
-		NOTE=""
-		for c in $(order "$1" "$contenders"); do
-			http_run "$1" "$ncase" "$c"
-		done
-		progress http "$ncase" "$1" "requests/s"
+		run_case http "$ncase" "$1" requests/s http_run "$contenders"
 	done
 }

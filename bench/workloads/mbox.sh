@@ -11,7 +11,7 @@ else
 fi
 MBOX_GAP_US=200
 
-mbox_run() { # rep case
+mbox_run() { # rep case [contender: bpf]
 	local rep=$1 ncase=$2 cl pr n secs wakes waits sleeps
 	case $ncase in
 	steady) set -- --nops -w 32 -n "$MBOX_STEADY" ;;
@@ -34,6 +34,7 @@ mbox_run() { # rep case
 	emit mbox "$ncase" bpf "$rep" doorbell_wakes_per_kcmd "$(calc 'a*1000/b' "$wakes" "$n")"
 	emit mbox "$ncase" bpf "$rep" client_waits_per_kcmd "$(calc 'a*1000/b' "$waits" "$n")"
 	if [ -n "$sleeps" ]; then emit mbox "$ncase" bpf "$rep" sleeps_per_kcmd "$(calc 'a*1000/b' "$sleeps" "$n")"; fi
+	# shellcheck disable=SC2034 # run_case's progress line prints it
 	NOTE=" $(calc 'a/b' "$n" "$secs") commands/s, $(calc '(a+b)*1000/c' "$wakes" "$waits" "$n") futex calls per 1000"
 }
 
@@ -44,9 +45,6 @@ wl_mbox() { # rep
 		return 0
 	fi
 	for ncase in steady trickle; do
-		# shellcheck disable=SC2034 # progress prints it (mbox_run sets it)
-		NOTE=""
-		mbox_run "$1" "$ncase"
-		progress mbox "$ncase" "$1" ""
+		run_case mbox "$ncase" "$1" "" mbox_run bpf
 	done
 }

@@ -63,22 +63,20 @@ nop_uring() { # rep qd|floor
 nop_extra_names() { local x; for x in $NOP_EXTRA; do echo "${x%%=*}"; done; }
 nop_extra_obj() { local x; for x in $NOP_EXTRA; do if [ "${x%%=*}" = "$1" ]; then echo "${x#*=}"; fi; done; }
 
+nop_run() { # rep qdN|floor contender
+	case $3 in
+	bpf) nop_bpf "$1" "${2#qd}" ;;
+	uring | floor) nop_uring "$1" "${2#qd}" ;;
+	*) nop_bpf "$1" "${2#qd}" "$3" "$(nop_extra_obj "$3")" ;;
+	esac
+}
+
 wl_nop() { # rep
-	local qd c
+	local qd
 	for qd in $NOP_QDS; do
-		NOTE=""
-		for c in $(order "$1" "bpf uring $(nop_extra_names | tr '\n' ' ')"); do
-			case $c in
-			bpf) nop_bpf "$1" "$qd" ;;
-			uring) nop_uring "$1" "$qd" ;;
-			*) nop_bpf "$1" "$qd" "$c" "$(nop_extra_obj "$c")" ;;
-			esac
-		done
-		progress nop "qd$qd" "$1" "ns/op"
+		run_case nop "qd$qd" "$1" ns/op nop_run "bpf uring $(nop_extra_names | tr '\n' ' ')"
 	done
-	NOTE=""
-	nop_uring "$1" floor
-	progress nop floor "$1" "ns/op"
+	run_case nop floor "$1" ns/op nop_run floor
 }
 
 

@@ -8,8 +8,8 @@
 # per MiB, and for zcrx the flushes per MiB and their share of the time.
 if [ "$QUICK" = 1 ]; then ZCRX_MIB=16; else ZCRX_MIB=256; fi
 
-zcrx_run() { # rep contender
-	local rep=$1 c=$2 st=0 bytes steps secs flushes fms mib sink=$TMP/zsrv
+zcrx_run() { # rep case(stream) contender
+	local rep=$1 c=$3 st=0 bytes steps secs flushes fms mib sink=$TMP/zsrv
 	set -- "$B/iouops" load zcrx_sink
 	if [ "$c" = zcrx ]; then set -- "$@" --zcrx; fi
 	bench_server "$sink" ready_listening "$@" --listen 127.0.0.1:0 --set seed=7 ||
@@ -38,7 +38,7 @@ zcrx_run() { # rep contender
 }
 
 wl_zcrx() { # rep
-	local f c
+	local f
 	for f in "$B/progs/zcrx_sink.bpf.o" "$B/samples/zcrx-client"; do
 		have "$f" || { if [ "$1" = 1 ]; then skip zcrx "$f is not built"; fi; return 0; }
 	done
@@ -46,9 +46,5 @@ wl_zcrx() { # rep
 		if [ "$1" = 1 ]; then skip zcrx "kernel has no device-less zcrx"; fi
 		return 0
 	fi
-	NOTE=""
-	for c in $(order "$1" "zcrx recv"); do
-		zcrx_run "$1" "$c"
-	done
-	progress zcrx stream "$1" "MiB/s"
+	run_case zcrx stream "$1" MiB/s zcrx_run "zcrx recv"
 }
