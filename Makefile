@@ -82,10 +82,16 @@ TEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
 TEST_SRCS   := $(wildcard selftests/*.c) $(TEST_LIB_SRCS)
 TEST_OBJS   := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(TEST_SRCS))
 TEST_RUNNER := $(BUILD)/selftests/runner
+# selftests/failing/: fixture tests that fail on purpose, in a runner of
+# their own that selftests/harness.c runs and checks
+TEST_LIB_OBJS := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(TEST_LIB_SRCS))
+FAILING_OBJS := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(wildcard selftests/failing/*.c))
+FAILING_RUNNER := $(BUILD)/selftests/failing/runner
 SAMPLE_SRCS := $(wildcard samples/*.c)
 SAMPLES     := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
 
-all: $(PROG_OBJS) $(LIB) $(CLI) $(SAMPLES) $(TEST_BPF_OBJS) $(TEST_RUNNER)
+all: $(PROG_OBJS) $(LIB) $(CLI) $(SAMPLES) $(TEST_BPF_OBJS) $(TEST_RUNNER) \
+     $(FAILING_RUNNER)
 
 $(BUILD)/progs/%.bpf.o: progs/%.bpf.c
 	@mkdir -p $(@D)
@@ -160,6 +166,11 @@ $(TEST_RUNNER): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
+
+$(FAILING_RUNNER): $(FAILING_OBJS) $(TEST_LIB_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(FAILING_OBJS) $(TEST_LIB_OBJS) $(LIB) $(LDLIBS) -o $@
 
 # samples: one binary per samples/NAME.c; baselines use liburing
 $(BUILD)/samples/%: samples/%.c $(LIB)
@@ -333,7 +344,7 @@ clean-hostile:
 
 # The headers each output read when it was last built (see DEPFLAGS).
 DEP_OUTPUTS := $(PROG_OBJS) $(TEST_BPF_OBJS) $(LIB_OBJS) \
-	       $(CLI_SRCS:loader/%.c=$(BUILD)/loader/%.o) $(TEST_OBJS) \
+	       $(CLI_SRCS:loader/%.c=$(BUILD)/loader/%.o) $(TEST_OBJS) $(FAILING_OBJS) \
 	       $(SAMPLES) $(BENCH_TOOLS) $(FUZZ_LIB_OBJS) $(FUZZ_CLI_OBJS) $(FUZZERS)
 DEP_FILES := $(addsuffix .d,$(basename $(DEP_OUTPUTS)))
 -include $(DEP_FILES)

@@ -11,6 +11,11 @@
  *
  * KSFT_TIMEOUT=N sets every test's timeout to N seconds; KSFT_TIMEOUT=xF
  * multiplies each test's own timeout by F (slow emulated VMs).
+ *
+ * A TEST_F's data (`self`) is shared memory that outlives its process:
+ * once the test's group is killed, however it ended (passed, failed,
+ * crashed, timed out), a second child runs the fixture's teardown on it,
+ * with a timeout of its own; a teardown that fails fails the test.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +33,8 @@
 #include "selftest.h"
 #include "selftest-internal.h"
 
+#define TEARDOWN_TIMEOUT	30	/* seconds, scaled like a test's */
+
 static struct st_test *tests;
 static int nr_tests;
 
@@ -38,19 +45,75 @@ void st_register(struct st_test *t)
 	nr_tests++;
 }
 
+void st_register_row(struct st_fixture *f, struct st_fixture_row *row)
+{
+	row->next = f->rows;
+	f->rows = row;
+}
+
+/* A TEST_F of a fixture with FIXTURE_VARIANT_ADD rows becomes one test
+ * per row, "FIXTURE_NAME_ROW". Then no two tests may share a name.
+ * 0, or -1 with the reason on stderr. */
+static int expand_fixture_rows(void)
+{
+	struct st_test *list = NULL, *next;
+
+	for (struct st_test *t = tests; t; t = next) {
+		next = t->next;
+		if (!t->fixture || !t->fixture->rows) {
+			t->next = list;
+			list = t;
+			continue;
+		}
+		nr_tests--;
+		for (struct st_fixture_row *r = t->fixture->rows; r; r = r->next) {
+			struct st_test *c = malloc(sizeof(*c));
+			char *name, *desc;
+
+			if (!c || asprintf(&name, "%s_%s", t->name, r->name) < 0 ||
+			    asprintf(&desc, "%s [%s]", t->desc, r->name) < 0) {
+				fprintf(stderr, "runner: out of memory\n");
+				return -1;
+			}
+			*c = *t;
+			c->name = name;
+			c->desc = desc;
+			c->row = r;
+			c->next = list;
+			list = c;
+			nr_tests++;
+		}
+	}
+	tests = list;
+	for (struct st_test *t = tests; t; t = t->next)
+		for (struct st_test *u = t->next; u; u = u->next)
+			if (!strcmp(t->name, u->name)) {
+				fprintf(stderr, "runner: two tests named %s "
+					"(%s:%d, %s:%d)\n", t->name, t->file,
+					t->line, u->file, u->line);
+				return -1;
+			}
+	return 0;
+}
+
 static int test_cmp(const void *a, const void *b)
 {
 	const struct st_test *x = *(struct st_test *const *)a;
 	const struct st_test *y = *(struct st_test *const *)b;
 	int r = strcmp(x->file, y->file);
 
-	return r ? r : x->line - y->line;
+	if (!r)
+		r = x->line - y->line;
+	if (!r && x->row && y->row)
+		r = x->row->line - y->row->line;
+	return r;
 }
 
-static double timeout_of(const struct st_test *t)
+/* SECONDS (0: the default), scaled by KSFT_TIMEOUT. */
+static double timeout_of(unsigned int seconds)
 {
 	const char *env = getenv("KSFT_TIMEOUT");
-	double base = t->timeout ? t->timeout : ST_DEFAULT_TIMEOUT;
+	double base = seconds ? seconds : ST_DEFAULT_TIMEOUT;
 	char *end;
 	double v;
 
@@ -97,11 +160,56 @@ static bool selected(const struct st_test *t, struct st_test **all,
 
 enum result { R_PASS, R_FAIL, R_SKIP };
 
+/* How a test ended: what report() prints. */
+struct outcome {
+	enum result result;
+	const char *directive;		/* after "# ": "TIMEOUT"... */
+	char skip_reason[sizeof(((struct st_shared *)0)->skip_reason)];
+};
+
 static struct st_shared *shared;
 
-/* Runs in the test child: never returns. */
-static void run_child(const struct st_test *t, const sigset_t *oldmask,
-		      double deadline)
+/* The result line, the one place that prints one. */
+static void report(int num, const struct st_test *t, const struct outcome *o)
+{
+	if (o->result == R_SKIP)
+		printf("ok %d %s # SKIP %s\n", num, t->name,
+		       o->skip_reason[0] ? o->skip_reason : "no reason given");
+	else
+		printf("%s %d %s%s%s\n", o->result == R_PASS ? "ok" : "not ok",
+		       num, t->name, o->directive ? " # " : "",
+		       o->directive ? o->directive : "");
+}
+
+/* What a part runs in its child: the test (with the fixture's setup
+ * first), or the fixture's teardown. */
+typedef int (*part_fn)(const struct st_test *t, void *self);
+
+static const void *variant_of(const struct st_test *t)
+{
+	return t->row ? t->row->data : NULL;
+}
+
+static int test_part(const struct st_test *t, void *self)
+{
+	int ret;
+
+	if (!t->fixture)
+		return t->run();
+	ret = t->fixture->setup(self, variant_of(t));
+	if (ret == KSFT_PASS && !st_failures())
+		ret = t->run_f(self, variant_of(t));
+	return ret;
+}
+
+static int teardown_part(const struct st_test *t, void *self)
+{
+	return t->fixture->teardown(self, variant_of(t));
+}
+
+/* Runs in the part's child: never returns. */
+static void run_child(const struct st_test *t, part_fn fn, void *self,
+		      const sigset_t *oldmask, double deadline)
 {
 	int ret;
 
@@ -111,41 +219,72 @@ static void run_child(const struct st_test *t, const sigset_t *oldmask,
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	st_child_init(shared, deadline);
-	ret = t->run();
-	if (st_failures())	/* an EXPECT_* failed and the test went on */
+	ret = fn(t, self);
+	if (st_failures())	/* an EXPECT_* failed and the part went on */
 		ret = KSFT_FAIL;
 	fflush(stdout);
 	fflush(stderr);
 	_exit(ret);
 }
 
-static enum result run_one(const struct st_test *t, int num,
-			   const sigset_t *oldmask)
+/*
+ * After the group's leader is reaped, its other members (re-parented to
+ * us: we are their subreaper) may still be dying, holding their fds,
+ * rings and links: reap them until the group is empty, so that what a
+ * teardown (or the next test) sees is what the test left for good.
+ */
+static void reap_group(const struct st_test *t, pid_t pgid)
 {
-	double timeout = timeout_of(t), deadline;
+	double end = st_now() + 10;
+
+	while (kill(-pgid, 0) == 0 || errno != ESRCH) {
+		if (waitpid(-1, NULL, WNOHANG) > 0)
+			continue;
+		if (st_now() > end) {
+			printf("# %s: process group %d not gone 10 s after "
+			       "SIGKILL\n", t->name, (int)pgid);
+			break;
+		}
+		st_sleep_ms(1);
+	}
+	/* and orphans of earlier tests that left the group */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/*
+ * Run FN in a child leading its own process group until it exits or
+ * TIMEOUT seconds pass, then kill the whole group. *O says how it
+ * ended; WHAT ("" or "teardown ") names the part in diagnostics.
+ * Returns 0, -errno when the child could not be started, or the signal
+ * (SIGINT, SIGTERM) that interrupted the runner: the group is killed at
+ * once then.
+ */
+static int run_part(const struct st_test *t, part_fn fn, void *self,
+		    double timeout, const char *what,
+		    const sigset_t *oldmask, struct outcome *o)
+{
+	double deadline = st_now() + timeout;
 	bool timed_out = false;
+	int sig = 0, status;
+	sigset_t waitset;
 	struct timespec ts;
 	siginfo_t si;
 	pid_t pid;
-	int sig, status;
 
-	printf("# %s: %s\n", t->name, t->desc);
 	fflush(stdout);
 	fflush(stderr);
 	memset(shared, 0, sizeof(*shared));
-	deadline = st_now() + timeout;
-
+	*o = (struct outcome){ .result = R_FAIL };
 	pid = fork();
 	if (pid < 0) {
-		printf("# fork: %s\n", strerror(errno));
-		printf("not ok %d %s\n", num, t->name);
-		return R_FAIL;
+		printf("# %s: %sfork: %s\n", t->name, what, strerror(errno));
+		return -errno;
 	}
 	if (pid == 0)
-		run_child(t, oldmask, deadline);
+		run_child(t, fn, self, oldmask, deadline);
 	setpgid(pid, pid);	/* also in the child: no race either way */
 
-	sigset_t waitset;
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGCHLD);
 	sigaddset(&waitset, SIGINT);
@@ -168,54 +307,94 @@ static enum result run_one(const struct st_test *t, int num,
 		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
 		sig = sigtimedwait(&waitset, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			printf("not ok %d %s # interrupted\n", num, t->name);
-			printf("Bail out! %s\n", strsignal(sig));
-			fflush(stdout);
-			exit(KSFT_FAIL);
+			o->directive = "interrupted";
+			break;
 		}
+		sig = 0;
 	}
 
-	/* Whatever the test left running goes with it. (A zombie leader
+	/* Whatever the part left running goes with it. (A zombie leader
 	 * still counts as a member, so kill() succeeding tells nothing.) */
 	kill(-pid, SIGKILL);
 	if (waitpid(pid, &status, 0) < 0)
 		status = 0x7f00;	/* "exited 127": cannot happen */
-	/* orphans of earlier tests were re-parented to us (subreaper) */
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	reap_group(t, pid);
 
+	if (sig)
+		return sig;
 	if (timed_out) {
-		printf("# %s: timed out after %.0f s, process group killed\n",
-		       t->name, timeout);
-		printf("not ok %d %s # TIMEOUT\n", num, t->name);
-		return R_FAIL;
+		printf("# %s: %stimed out after %.0f s, process group killed\n",
+		       t->name, what, timeout);
+		o->directive = "TIMEOUT";
+		return 0;
 	}
 	if (WIFSIGNALED(status)) {
-		printf("# %s: killed by signal %d (%s)\n", t->name,
+		printf("# %s: %skilled by signal %d (%s)\n", t->name, what,
 		       WTERMSIG(status), strsignal(WTERMSIG(status)));
-		printf("not ok %d %s\n", num, t->name);
-		return R_FAIL;
+		return 0;
 	}
 	switch (WEXITSTATUS(status)) {
 	case KSFT_PASS:
-		printf("ok %d %s\n", num, t->name);
-		return R_PASS;
+		o->result = R_PASS;
+		break;
 	case KSFT_SKIP:
-		shared->skip_reason[sizeof(shared->skip_reason) - 1] = '\0';
-		printf("ok %d %s # SKIP %s\n", num, t->name,
-		       shared->skip_reason[0] ? shared->skip_reason
-					      : "no reason given");
-		return R_SKIP;
+		o->result = R_SKIP;
+		memcpy(o->skip_reason, shared->skip_reason,
+		       sizeof(o->skip_reason));
+		o->skip_reason[sizeof(o->skip_reason) - 1] = '\0';
+		break;
 	case KSFT_FAIL:
 		break;
 	default:
-		printf("# %s: unexpected exit status %d\n", t->name,
+		printf("# %s: %sunexpected exit status %d\n", t->name, what,
 		       WEXITSTATUS(status));
 	}
-	printf("not ok %d %s\n", num, t->name);
-	return R_FAIL;
+	return 0;
+}
+
+static enum result run_one(const struct st_test *t, int num,
+			   const sigset_t *oldmask)
+{
+	struct outcome o, td;
+	void *self = NULL;
+	int sig, td_sig = 0;
+
+	printf("# %s: %s\n", t->name, t->desc);
+	if (t->fixture) {
+		self = mmap(NULL, t->self_size ? t->self_size : 1,
+			    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			    -1, 0);
+		if (self == MAP_FAILED) {
+			printf("# %s: mmap: %s\n", t->name, strerror(errno));
+			o = (struct outcome){ .result = R_FAIL };
+			report(num, t, &o);
+			return R_FAIL;
+		}
+	}
+	sig = run_part(t, test_part, self, timeout_of(t->timeout), "",
+		       oldmask, &o);
+	/* the teardown runs unless the test never started, also when the
+	 * runner was interrupted (a second signal interrupts it too) */
+	if (t->fixture && sig >= 0) {
+		td_sig = run_part(t, teardown_part, self,
+				  timeout_of(TEARDOWN_TIMEOUT), "teardown ",
+				  oldmask, &td);
+		if (td.result == R_SKIP)
+			printf("# %s: a teardown cannot skip\n", t->name);
+		if (td.result != R_PASS) {
+			printf("# %s: teardown failed\n", t->name);
+			o.result = R_FAIL;
+		}
+	}
+	if (self)
+		munmap(self, t->self_size ? t->self_size : 1);
+	report(num, t, &o);
+	if (sig > 0 || td_sig > 0) {
+		printf("Bail out! %s\n", strsignal(sig > 0 ? sig : td_sig));
+		fflush(stdout);
+		exit(KSFT_FAIL);
+	}
+	return o.result;
 }
 
 int main(int argc, char **argv)
@@ -229,6 +408,8 @@ int main(int argc, char **argv)
 	int opt, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (expand_fixture_rows())
+		return 2;
 	names = calloc((size_t)argc, sizeof(*names));
 	all = calloc((size_t)nr_tests + 1, sizeof(*all));
 	sel = calloc((size_t)nr_tests + 1, sizeof(*sel));
