@@ -434,6 +434,44 @@ void st_diag_ctl(volatile struct iou_ctl *ctl);
 int st_open_prog(struct iou_prog **p, const struct iou_opts *opts,
 		  const char *path_rel, ...);
 
+/* ---- one failure, through the library and through the command ---- */
+
+/*
+ * A program that must fail, and how that shows through libiouops (open,
+ * set, load, attach, run stop at the first error: ERR, at STAGE; the
+ * error message or verifier log names one of LIB_SAYS) and through
+ * `iouops load OBJ --set ...` (exit STATUS, one line on stderr and no
+ * libbpf output unless MULTI_LINE; its output names one of SAYS). SAYS
+ * and LIB_SAYS are NULL-terminated alternatives matched in any case, not
+ * checked when empty (the library gives an errno only for a failing
+ * iou_prog_open() or io_uring_enter(), libbpf's words for an attach).
+ * Checked once per way, a VARIANT row each:
+ *
+ *	VARIANT(no_ops) { enum st_via via; };
+ *	VARIANT_ADD(no_ops, lib, "...") { ST_VIA_LIB };
+ *	VARIANT_ADD(no_ops, cli, "...") { ST_VIA_CLI };
+ *	TEST_VARIANTS(no_ops) { return st_check_failure(&no_ops, variant->via); }
+ */
+enum st_via { ST_VIA_LIB, ST_VIA_CLI };
+
+struct st_failure {
+	const char *obj;		/* build-relative: "selftests/x.bpf.o" */
+	const char *set[4];		/* "NAME=VALUE", NULL-terminated */
+	bool no_defer_taskrun;
+	int err;
+	enum iou_stage stage;		/* OPEN or NO_OPS: iou_prog_open fails */
+	int status;
+	bool multi_line;		/* the command prints more: a verifier log */
+	const char *says[4];
+	const char *lib_says[4];
+	/* more checks of the program that failed, through the library
+	 * (ASSERT_* work there): KSFT_PASS or KSFT_FAIL */
+	int (*check_lib)(struct iou_prog *p);
+};
+
+/* KSFT_PASS, or KSFT_FAIL with the failed check's diagnostics. */
+int st_check_failure(const struct st_failure *f, enum st_via via);
+
 /* ---- running commands ---- */
 
 /* Runs in the child between fork and exec; 0 or -errno (then exec is
