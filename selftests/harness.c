@@ -75,7 +75,7 @@ TEST(harness_expect_assert, "EXPECT_* records and goes on, ASSERT_* returns; mes
 	return KSFT_PASS;
 }
 
-TEST(harness_variants, "VARIANT_ADD rows are tests named BASE_ROW with their own descriptions")
+TEST(harness_variants, "VARIANT_ADD rows are tests named BASE_ROW with their own descriptions; FIXTURE_VARIANT_ADD rows FIXTURE_TEST_ROW")
 {
 	struct st_cmd c;
 
@@ -85,6 +85,10 @@ TEST(harness_variants, "VARIANT_ADD rows are tests named BASE_ROW with their own
 	ASSERT_STR_HAS(c.out, "nops_qd8 ");
 	ASSERT_STR_HAS(c.out, "100000 NOPs, qd 64, through libiouops");
 	ASSERT_STR_HAS(c.out, "echo_client_catches_short echo-client exits 1 on a short echo");
+	/* a fixture's rows: every TEST_F once per row, FIXTURE_TEST_ROW */
+	ASSERT_STR_HAS(c.out, "privs_fds_cloexec_nops ");
+	ASSERT_STR_HAS(c.out, "privs_fds_cloexec_mbox ");
+	ASSERT_STR_HAS(c.out, "are close-on-exec [udp_echo]\n");
 	return KSFT_PASS;
 }
 
