@@ -68,19 +68,7 @@ static bool status_ok(const struct hostile_run *r, enum pattern pat,
 	return c->status == IOUOPS_EXIT_OK || c->status == IOUOPS_EXIT_SIGNAL;
 }
 
-FIXTURE(chaos) {
-	struct hostile_fixture h;
-};
-
-FIXTURE_SETUP(chaos)
-{
-	return hostile_setup(&self->h);
-}
-
-FIXTURE_TEARDOWN(chaos)
-{
-	return hostile_teardown(&self->h);
-}
+HOSTILE_FIXTURE(chaos);
 
 TEST_F_TIMEOUT(chaos, kill, "kill at any moment: nops, echo, udp_echo, cp, mbox; nothing left, port free, cp never falsely complete", 300)
 {

@@ -38,35 +38,6 @@ FIXTURE_TEARDOWN(cp)
 	return KSFT_PASS;
 }
 
-/* SIZE bytes of xorshift noise, different for each seed. */
-static int make_file(const char *path, uint64_t size, uint64_t seed)
-{
-	static uint64_t buf[8192];
-	uint64_t done = 0, x = seed * 0x9e3779b97f4a7c15ULL + 1;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (done < size) {
-		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
-
-		for (size_t i = 0; i < sizeof(buf) / 8; i++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			buf[i] = x;
-		}
-		if (write(fd, buf, n) != (ssize_t)n) {
-			err = -EIO;
-			break;
-		}
-		done += n;
-	}
-	close(fd);
-	return err;
-}
-
 /* Offset of the first difference of A's first LEN bytes with B, -1 if
  * none; also checks B is exactly LEN bytes long. -2 on an I/O error. */
 static long long first_diff(const char *a, const char *b, uint64_t len)
@@ -134,7 +105,7 @@ static int copy_and_compare(FIXTURE_DATA(cp) *f, uint64_t size, unsigned qd,
 	char qd_s[32], bs_s[32], want[64];
 	struct st_cmd c;
 
-	ASSERT_OK(make_file(f->src, size, seed));
+	ASSERT_OK(st_write_noise(f->src, size, seed));
 	snprintf(qd_s, sizeof(qd_s), "qd=%u", qd);
 	snprintf(bs_s, sizeof(bs_s), "bs=%u", bs);
 	ASSERT_EQ(IOUOPS_EXIT_OK,
@@ -174,7 +145,7 @@ TEST_F_TIMEOUT(cp, short_read_at_eof, "cp: a block cut by EOF is read short, the
 {
 	struct st_cmd c;
 
-	ASSERT_OK(make_file(self->src, 3 * 4096 + 100, 7));
+	ASSERT_OK(st_write_noise(self->src, 3 * 4096 + 100, 7));
 	ASSERT_EQ(IOUOPS_EXIT_OK,
 		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", self->src,
 			     "--dst", self->dst, "--set", "bs=4096", "--set", "qd=1",
@@ -194,7 +165,7 @@ TEST_F_TIMEOUT(cp, large, "cp: 256 MiB of random data, default qd 8 and bs 128 K
 	const uint64_t size = 256ULL << 20;
 	struct st_cmd c;
 
-	ASSERT_OK(make_file(self->src, size, 42));
+	ASSERT_OK(st_write_noise(self->src, size, 42));
 	ASSERT_EQ(IOUOPS_EXIT_OK,
 		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", self->src,
 			     "--dst", self->dst, NULL));
@@ -221,7 +192,7 @@ TEST_F_TIMEOUT(cp, short_write, "cp: a write cut by RLIMIT_FSIZE is short, its r
 	struct st_cmd c;
 	struct stat st;
 
-	ASSERT_OK(make_file(self->src, 200000, 3));
+	ASSERT_OK(st_write_noise(self->src, 200000, 3));
 	ASSERT_EQ(IOUOPS_EXIT_PROG_ERROR,
 		  st_run_cli(&c, limit_fsize, NULL, "load", "cp", "--src",
 			     self->src, "--dst", self->dst, "--set", "bs=4096",
@@ -243,7 +214,7 @@ TEST_F_TIMEOUT(cp, write_error, "cp: /dev/full as destination stops with ENOSPC,
 {
 	struct st_cmd c;
 
-	ASSERT_OK(make_file(self->src, 100000, 5));
+	ASSERT_OK(st_write_noise(self->src, 100000, 5));
 	ASSERT_EQ(IOUOPS_EXIT_PROG_ERROR,
 		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", self->src,
 			     "--dst", "/dev/full", NULL));
@@ -330,7 +301,7 @@ static int paced_accuracy(FIXTURE_DATA(cp) *f, uint64_t size,
 	const uint64_t want_us = size * 1000000 / rate;
 	uint64_t free_us, us, dropped, dropped_us;
 
-	ASSERT_OK(make_file(f->src, size, 11));
+	ASSERT_OK(st_write_noise(f->src, size, 11));
 	ASSERT_OK(paced_copy(f, size, &free_us, "--set", "qd=8"));
 	ASSERT_OK(paced_copy_dropped(f, size, &us, &dropped, rate_s));
 	dropped_us = dropped * 1000000 / rate;
@@ -364,14 +335,14 @@ TEST_F_TIMEOUT(cp, paced_small, "cp paced: 1 byte, a file under one bucket, and 
 {
 	uint64_t us;
 
-	ASSERT_OK(make_file(self->src, 1, 21));
+	ASSERT_OK(st_write_noise(self->src, 1, 21));
 	ASSERT_OK(paced_copy(self, 1, &us, "--set", "rate=10m"));
 	/* under one bucket (2.5 MiB at 10m): at most a tick or so */
-	ASSERT_OK(make_file(self->src, 100000, 22));
+	ASSERT_OK(st_write_noise(self->src, 100000, 22));
 	ASSERT_OK(paced_copy(self, 100000, &us, "--set", "rate=10m"));
 	ASSERT_GT(2000000, us);
 	/* 256 KiB at 512 KiB/s with a timespec in the region: 0.5 s */
-	ASSERT_OK(make_file(self->src, 256 << 10, 23));
+	ASSERT_OK(st_write_noise(self->src, 256 << 10, 23));
 	ASSERT_OK(paced_copy(self, 256 << 10, &us, "--set", "rate=512k",
 			     "--set", "iou_timeout_imm=0", "--set", "bs=16k"));
 	st_diag("256 KiB at 512k with timespecs: %.3f s", us / 1e6);
@@ -390,7 +361,7 @@ TEST_F_TIMEOUT(cp, paced_sigint, "cp paced: SIGINT mid-copy stops within the tim
 	uint64_t bytes;
 	double t;
 
-	ASSERT_OK(make_file(self->src, 64ULL << 20, 31));	/* 64 s at 1m */
+	ASSERT_OK(st_write_noise(self->src, 64ULL << 20, 31));	/* 64 s at 1m */
 	argv[4] = self->src;
 	argv[6] = self->dst;
 	ASSERT_OK(st_cmd_start(&c, NULL, NULL, argv));
@@ -457,7 +428,7 @@ TEST_F_TIMEOUT(cp, bad_input, "cp: missing/dir source, unwritable or same destin
 	const char *src = self->src, *dst = self->dst, *dir = self->dir;
 	char nodir[sizeof(self->dir) + 16];
 
-	ASSERT_OK(make_file(src, 5000, 9));
+	ASSERT_OK(st_write_noise(src, 5000, 9));
 	snprintf(nodir, sizeof(nodir), "%s/no/dst", dir);
 
 	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "No such file", "--src",

@@ -273,19 +273,7 @@ out:
 	return err;
 }
 
-FIXTURE(scribble) {
-	struct hostile_fixture h;
-};
-
-FIXTURE_SETUP(scribble)
-{
-	return hostile_setup(&self->h);
-}
-
-FIXTURE_TEARDOWN(scribble)
-{
-	return hostile_teardown(&self->h);
-}
+HOSTILE_FIXTURE(scribble);
 
 static int scribble_all(const struct hostile_fixture *h, enum mode mode)
 {

@@ -375,19 +375,7 @@ static void cp_fn(int port, double end, struct soak_stats *st)
 	cp_worker(end, st);
 }
 
-FIXTURE(soak) {
-	struct hostile_fixture h;
-};
-
-FIXTURE_SETUP(soak)
-{
-	return hostile_setup(&self->h);
-}
-
-FIXTURE_TEARDOWN(soak)
-{
-	return hostile_teardown(&self->h);
-}
+HOSTILE_FIXTURE(soak);
 
 TEST_F_TIMEOUT(soak, all, "soak: echo x256 (resets, half-closes, slow readers), udp bursts, mbox streams, cp loop; all verified, counters reconcile, RSS flat", 150)
 {

@@ -82,29 +82,6 @@ static int free_port(int type)
 	return port;
 }
 
-static int write_noise(const char *path, uint64_t size)
-{
-	static uint64_t buf[8192];
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	uint64_t done = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (done < size) {
-		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
-
-		for (size_t i = 0; i < n / 8 + 1 && i < 8192; i++)
-			buf[i] = hostile_rand();
-		if (write(fd, buf, n) != (ssize_t)n) {
-			close(fd);
-			return -EIO;
-		}
-		done += n;
-	}
-	close(fd);
-	return 0;
-}
-
 /* ---- the mbox client: another process, through /proc/PID/fd ---- */
 
 int hostile_map_shm(pid_t pid, void **shm, size_t *size)
@@ -189,7 +166,7 @@ static int start_prog(struct hostile_run *r, const struct hostile_fixture *h,
 		snprintf(r->src, sizeof(r->src), "%s/src", h->dir);
 		snprintf(r->dst, sizeof(r->dst), "%s/dst", h->dir);
 		r->src_size = cp_size;
-		err = write_noise(r->src, r->src_size);
+		err = st_write_noise(r->src, r->src_size, hostile_rand());
 		if (err)
 			return err;
 		argv[n++] = "--src";

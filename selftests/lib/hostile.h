@@ -61,6 +61,21 @@ int hostile_setup(struct hostile_fixture *h);
  * at its baseline within 10 s). KSFT_PASS or KSFT_FAIL. */
 int hostile_teardown(const struct hostile_fixture *h);
 
+/* FIXTURE(NAME) holding just that part, as `self->h`. */
+#define HOSTILE_FIXTURE(name_)						\
+	FIXTURE(name_) {						\
+		struct hostile_fixture h;				\
+	};								\
+	FIXTURE_SETUP(name_)						\
+	{								\
+		return hostile_setup(&self->h);				\
+	}								\
+	FIXTURE_TEARDOWN(name_)						\
+	{								\
+		return hostile_teardown(&self->h);			\
+	}								\
+	FIXTURE_DATA(name_)
+
 /* Deterministic per-test random numbers (seed from IOU_HOSTILE_SEED). */
 uint64_t hostile_rand(void);
 /* [0, n) */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Scratch folders: made in a fixture's setup, removed in its teardown. */
+/* Scratch folders (made in a fixture's setup, removed in its teardown)
+ * and the files tests fill them with. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,4 +63,33 @@ int st_remove_tree(const char *dir)
 		return 0;
 	err = nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	return err > 0 ? -err : err ? -errno : 0;
+}
+
+int st_write_noise(const char *path, uint64_t size, uint64_t seed)
+{
+	static uint64_t buf[8192];
+	uint64_t done = 0, x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (done < size) {
+		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
+
+		for (size_t i = 0; i < sizeof(buf) / 8; i++) {	/* xorshift */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[i] = x;
+		}
+		if (write(fd, buf, n) != (ssize_t)n) {
+			err = -EIO;
+			break;
+		}
+		done += n;
+	}
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
 }

@@ -403,7 +403,7 @@ int st_require_feature(void);
 		return __r;						\
 } while (0)
 
-/* ---- scratch folders (fixtures remove them in their teardown) ---- */
+/* ---- scratch folders (fixtures remove them in their teardown), files ---- */
 
 /* Make a fresh folder /tmp/iouops-NAME.XXXXXX, its path in DIR (LEN
  * bytes). 0 or -errno. */
@@ -412,6 +412,9 @@ int st_mkdtemp(char *dir, size_t len, const char *name);
  * makes are taken (else -EINVAL); "" and a folder already gone are
  * fine. 0 or -errno, with a diagnostic. */
 int st_remove_tree(const char *dir);
+/* PATH, created or truncated, with SIZE bytes of noise that SEED makes
+ * different (the same SEED, the same bytes). 0 or -errno. */
+int st_write_noise(const char *path, uint64_t size, uint64_t seed);
 
 /* ---- library helpers ---- */
 
