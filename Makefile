@@ -59,7 +59,10 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.SECONDARY:
+# No blanket .SECONDARY: (only the files that need it, below): it makes
+# every target secondary, and make then ignores a header that is gone
+# (the empty rule -MP writes for it), so a header that moved would leave
+# stale objects behind.
 .PHONY: all run test bench shellcheck clean help FORCE
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
@@ -71,31 +74,44 @@ LIB_SRCS    := $(filter-out $(CLI_SRCS),$(wildcard loader/*.c loader/services/*.
 LIB_OBJS    := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LIB_SRCS))
 LIB         := $(BUILD)/libiouops.a
 CLI         := $(BUILD)/iouops
-TEST_BPF    := $(wildcard selftests/*.bpf.c)
-TEST_BPF_OBJS := $(patsubst selftests/%.bpf.c,$(BUILD)/selftests/%.bpf.o,$(TEST_BPF))
-TEST_SRCS   := $(filter-out %.bpf.c,$(wildcard selftests/*.c))
+# selftests/: the tests (*.c); lib/: the harness and shared helpers;
+# progs/: the tests' own BPF programs, built to build/selftests/NAME.bpf.o
+TEST_BPF    := $(wildcard selftests/progs/*.bpf.c)
+TEST_BPF_OBJS := $(patsubst selftests/progs/%.bpf.c,$(BUILD)/selftests/%.bpf.o,$(TEST_BPF))
+TEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
+TEST_SRCS   := $(wildcard selftests/*.c) $(TEST_LIB_SRCS)
 TEST_OBJS   := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(TEST_SRCS))
 TEST_RUNNER := $(BUILD)/selftests/runner
+# selftests/failing/: fixture tests that fail on purpose, in a runner of
+# their own that selftests/harness.c runs and checks
+TEST_LIB_OBJS := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(TEST_LIB_SRCS))
+FAILING_OBJS := $(patsubst selftests/%.c,$(BUILD)/selftests/%.o,$(wildcard selftests/failing/*.c))
+FAILING_RUNNER := $(BUILD)/selftests/failing/runner
 SAMPLE_SRCS := $(wildcard samples/*.c)
 SAMPLES     := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
 
-all: $(PROG_OBJS) $(LIB) $(CLI) $(SAMPLES) $(TEST_BPF_OBJS) $(TEST_RUNNER)
+all: $(PROG_OBJS) $(LIB) $(CLI) $(SAMPLES) $(TEST_BPF_OBJS) $(TEST_RUNNER) \
+     $(FAILING_RUNNER)
 
 $(BUILD)/progs/%.bpf.o: progs/%.bpf.c
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/selftests/%.bpf.o: selftests/%.bpf.c
+# A build/ from before the tests' programs moved to progs/ has .d files
+# naming them at their old place: nothing to make there, just rebuild.
+$(patsubst selftests/progs/%,selftests/%,$(TEST_BPF)):
+
+$(BUILD)/selftests/%.bpf.o: selftests/progs/%.bpf.c
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Iselftests -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # Programs written the way outside ones are (plain uapi headers, no
 # iouops header): Debian keeps asm/ under the multiarch folder, and
 # BPF_PROG leaves ctx unused.
 MULTIARCH_INC := /usr/include/$(shell gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
-$(BUILD)/selftests/foreign_%.bpf.o: selftests/foreign_%.bpf.c
+$(BUILD)/selftests/foreign_%.bpf.o: selftests/progs/foreign_%.bpf.c
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Wno-unused-parameter $(DEPFLAGS) -idirafter $(MULTIARCH_INC) -c $< -o $@
@@ -106,7 +122,7 @@ $(BUILD)/selftests/foreign_%.bpf.o: selftests/foreign_%.bpf.c
 NODWARF_OBJS := $(BUILD)/selftests/foreign_dwarf_71-nog.bpf.o \
 		$(BUILD)/selftests/foreign_dwarf_71-linked.bpf.o
 all: $(NODWARF_OBJS)
-$(BUILD)/selftests/foreign_dwarf_71-nog.bpf.o: selftests/foreign_dwarf_71.bpf.c
+$(BUILD)/selftests/foreign_dwarf_71-nog.bpf.o: selftests/progs/foreign_dwarf_71.bpf.c
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(filter-out -g,$(BPF_CFLAGS)) -Wno-unused-parameter -idirafter $(MULTIARCH_INC) -c $< -o $@
@@ -144,12 +160,17 @@ $(CLI): $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(CLI_SRCS)) $(LIB)
 $(BUILD)/selftests/%.o: selftests/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iselftests -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iselftests/lib -c $< -o $@
 
 $(TEST_RUNNER): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
+
+$(FAILING_RUNNER): $(FAILING_OBJS) $(TEST_LIB_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(FAILING_OBJS) $(TEST_LIB_OBJS) $(LIB) $(LDLIBS) -o $@
 
 # samples: one binary per samples/NAME.c; baselines use liburing
 $(BUILD)/samples/%: samples/%.c $(LIB)
@@ -275,6 +296,9 @@ FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Iloader -Iprogs -Ifuzz \
 FUZZ_LIB_OBJS := $(patsubst loader/%.c,$(FUZZ_BUILD)/loader/%.o,$(LIB_SRCS))
 # fuzz/cli.c: the command's own objects, main() renamed (libFuzzer has one)
 FUZZ_CLI_OBJS := $(patsubst loader/%.c,$(FUZZ_BUILD)/loader/%.o,$(CLI_SRCS))
+# named only by the pattern rule of the harnesses: make would take them
+# for intermediate files and delete them after every build
+.SECONDARY: $(FUZZ_LIB_OBJS)
 FUZZERS     := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard fuzz/*.c))
 
 $(FUZZ_BUILD)/loader/%.o: loader/%.c
@@ -320,7 +344,7 @@ clean-hostile:
 
 # The headers each output read when it was last built (see DEPFLAGS).
 DEP_OUTPUTS := $(PROG_OBJS) $(TEST_BPF_OBJS) $(LIB_OBJS) \
-	       $(CLI_SRCS:loader/%.c=$(BUILD)/loader/%.o) $(TEST_OBJS) \
+	       $(CLI_SRCS:loader/%.c=$(BUILD)/loader/%.o) $(TEST_OBJS) $(FAILING_OBJS) \
 	       $(SAMPLES) $(BENCH_TOOLS) $(FUZZ_LIB_OBJS) $(FUZZ_CLI_OBJS) $(FUZZERS)
 DEP_FILES := $(addsuffix .d,$(basename $(DEP_OUTPUTS)))
 -include $(DEP_FILES)

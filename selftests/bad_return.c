@@ -2,36 +2,35 @@
 /* loop_step returning neither CONTINUE nor STOP ends the loop with EINVAL. */
 #include "selftest.h"
 
-TEST(bad_return, "loop_step returns 7: iou_prog_run() gives -EINVAL")
+/* exactly one step ran, and it recorded no exit */
+static int one_step_no_exit(struct iou_prog *p)
 {
-	volatile struct iou_ctl *ctl;
-	struct iou_prog *p;
+	volatile struct iou_ctl *ctl = iou_prog_ctl(p);
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(st_open_prog(&p, NULL, "selftests/bad_return.bpf.o", NULL));
-	ASSERT_OK(iou_prog_load(p));
-	ASSERT_OK(iou_prog_attach(p));
-	ASSERT_EQ(-EINVAL, iou_prog_run(p));
-	ctl = iou_prog_ctl(p);
 	st_diag_ctl(ctl);
-	/* exactly one step ran, and it recorded no exit */
 	ASSERT_EQ(1, ctl->steps);
 	ASSERT_EQ(IOU_EXIT_NONE, ctl->exit.kind);
-	ASSERT_EQ(IOU_STAGE_RUN, iou_prog_error_stage(p));
-	iou_prog_close(p);
 	return KSFT_PASS;
 }
 
-TEST(bad_return_cli, "`iouops load bad_return` exits RUN, says EINVAL")
-{
-	struct st_cmd c;
+static const struct st_failure bad_return = {
+	.obj = "selftests/bad_return.bpf.o",
+	.err = -EINVAL, .stage = IOU_STAGE_RUN, .status = IOUOPS_EXIT_RUN,
+	.says = { "EINVAL", "invalid" },
+	.check_lib = one_step_no_exit,
+};
 
+VARIANT(bad_return) {
+	enum st_via via;
+};
+
+VARIANT_ADD(bad_return, lib, "loop_step returns 7: iou_prog_run() gives -EINVAL after one step, no exit recorded")
+{ ST_VIA_LIB };
+VARIANT_ADD(bad_return, cli, "`iouops load bad_return` exits RUN, says EINVAL")
+{ ST_VIA_CLI };
+
+TEST_VARIANTS(bad_return)
+{
 	ST_REQUIRE_FEATURE();
-	ASSERT_EQ(IOUOPS_EXIT_RUN,
-		  st_run_cli(&c, NULL, NULL, "load",
-			     st_build_path("selftests/bad_return.bpf.o"),
-			     NULL));
-	ASSERT_TRUE(st_cmd_has(&c, "EINVAL") ||
-		    strcasestr(c.out, "invalid") || strcasestr(c.err, "invalid"));
-	return KSFT_PASS;
+	return st_check_failure(&bad_return, variant->via);
 }

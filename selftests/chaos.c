@@ -68,21 +68,20 @@ static bool status_ok(const struct hostile_run *r, enum pattern pat,
 	return c->status == IOUOPS_EXIT_OK || c->status == IOUOPS_EXIT_SIGNAL;
 }
 
-TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox; nothing left, port free, cp never falsely complete", 300)
+HOSTILE_FIXTURE(chaos);
+
+TEST_F_TIMEOUT(chaos, kill, "kill at any moment: nops, echo, udp_echo, cp, mbox; nothing left, port free, cp never falsely complete", 300)
 {
 	unsigned kills = 10, done = 0, by[NR_PATTERNS][NR_MOMENTS] = { 0 };
 	double est_running[HOSTILE_NR_PROGS], t0 = st_now();
 	const char *env = getenv("IOU_CHAOS_KILLS");
-	struct hostile_census base;
+	const struct hostile_census *base = &self->h.base;
 	unsigned leaks = 0, bad = 0, hangs = 0;
 
-	ST_REQUIRE_FEATURE();
 	if (env && *env)
 		kills = (unsigned)strtoul(env, NULL, 0);
 	for (int i = 0; i < HOSTILE_NR_PROGS; i++)
 		est_running[i] = 1.5;	/* seconds to the first step, refined */
-	ASSERT_OK(hostile_census(&base));
-	hostile_kmsg_splats();	/* start reading the kernel log here */
 
 	while (done < kills) {
 		enum hostile_prog prog = done % HOSTILE_NR_PROGS;
@@ -97,7 +96,7 @@ TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox; no
 			st_diag("out of time after %u kills", done);
 			break;
 		}
-		ASSERT_OK(hostile_start(&r, prog));
+		ASSERT_OK(hostile_start(&r, &self->h, prog));
 		t = st_now();
 		if (pump_for(&r, delay_ms)) {
 			/* ended before the signal: only cp may (a short
@@ -148,7 +147,7 @@ TEST_TIMEOUT(chaos_kill, "kill at any moment: nops, echo, udp_echo, cp, mbox; no
 		}
 		if (r.client > 0)	/* the client dies with the server */
 			kill(r.client, SIGKILL);
-		if (hostile_check_clean(&base, &r) || hostile_check_cp(&r)) {
+		if (hostile_check_clean(base, &r) || hostile_check_cp(&r)) {
 			st_diag("%s: after %s at %s", hostile_prog_names[prog],
 				pattern_names[pat], moment_names[m]);
 			leaks++;

@@ -14,51 +14,28 @@
 
 #include "selftest.h"
 
-#define DIR_TEMPLATE "/tmp/iouops-cp.XXXXXX"
-
-struct cp_files {
-	char dir[sizeof(DIR_TEMPLATE)];
-	char src[sizeof(DIR_TEMPLATE) + 8];
-	char dst[sizeof(DIR_TEMPLATE) + 8];
+/* A scratch folder with the source and destination paths in it; the
+ * teardown removes it, also after a failure or a timeout (cp_large
+ * leaves 512 MiB there). */
+FIXTURE(cp) {
+	char dir[64];
+	char src[80];
+	char dst[80];
 };
 
-static int cp_files(struct cp_files *f)
+FIXTURE_SETUP(cp)
 {
-	memcpy(f->dir, DIR_TEMPLATE, sizeof(DIR_TEMPLATE));
-	if (!mkdtemp(f->dir))
-		return -errno;
-	snprintf(f->src, sizeof(f->src), "%s/src", f->dir);
-	snprintf(f->dst, sizeof(f->dst), "%s/dst", f->dir);
-	return 0;
+	ST_REQUIRE_FEATURE();
+	ASSERT_OK(st_mkdtemp(self->dir, sizeof(self->dir), "cp"));
+	snprintf(self->src, sizeof(self->src), "%s/src", self->dir);
+	snprintf(self->dst, sizeof(self->dst), "%s/dst", self->dir);
+	return KSFT_PASS;
 }
 
-/* SIZE bytes of xorshift noise, different for each seed. */
-static int make_file(const char *path, uint64_t size, uint64_t seed)
+FIXTURE_TEARDOWN(cp)
 {
-	static uint64_t buf[8192];
-	uint64_t done = 0, x = seed * 0x9e3779b97f4a7c15ULL + 1;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (done < size) {
-		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
-
-		for (size_t i = 0; i < sizeof(buf) / 8; i++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			buf[i] = x;
-		}
-		if (write(fd, buf, n) != (ssize_t)n) {
-			err = -EIO;
-			break;
-		}
-		done += n;
-	}
-	close(fd);
-	return err;
+	ASSERT_OK(st_remove_tree(self->dir));
+	return KSFT_PASS;
 }
 
 /* Offset of the first difference of A's first LEN bytes with B, -1 if
@@ -122,13 +99,13 @@ static uint64_t cp_counter(const struct st_cmd *c, const char *name)
 }
 
 /* Copy a SIZE-byte random file with qd/bs and compare. */
-static int copy_and_compare(struct cp_files *f, uint64_t size, unsigned qd,
+static int copy_and_compare(FIXTURE_DATA(cp) *f, uint64_t size, unsigned qd,
 			    unsigned bs, uint64_t seed)
 {
 	char qd_s[32], bs_s[32], want[64];
 	struct st_cmd c;
 
-	ASSERT_OK(make_file(f->src, size, seed));
+	ASSERT_OK(st_write_noise(f->src, size, seed));
 	snprintf(qd_s, sizeof(qd_s), "qd=%u", qd);
 	snprintf(bs_s, sizeof(bs_s), "bs=%u", bs);
 	ASSERT_EQ(IOUOPS_EXIT_OK,
@@ -144,19 +121,16 @@ static int copy_and_compare(struct cp_files *f, uint64_t size, unsigned qd,
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(cp_sizes, "cp: 0, 1, bs-1, bs, bs+1, 5 bs+17 bytes, qd 1/3/8, byte-exact", 120)
+TEST_F_TIMEOUT(cp, sizes, "cp: 0, 1, bs-1, bs, bs+1, 5 bs+17 bytes, qd 1/3/8, byte-exact", 120)
 {
 	const unsigned bs = 4096;
 	const uint64_t sizes[] = { 0, 1, bs - 1, bs, bs + 1, 5 * bs + 17 };
 	const unsigned qds[] = { 1, 3, 8 };
-	struct cp_files f;
 	int r;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(cp_files(&f));
 	for (size_t q = 0; q < sizeof(qds) / sizeof(qds[0]); q++) {
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-			r = copy_and_compare(&f, sizes[i], qds[q], bs, i + 1);
+			r = copy_and_compare(self, sizes[i], qds[q], bs, i + 1);
 			if (r) {
 				st_diag("size %llu qd %u bs %u",
 					(unsigned long long)sizes[i], qds[q], bs);
@@ -167,17 +141,14 @@ TEST_TIMEOUT(cp_sizes, "cp: 0, 1, bs-1, bs, bs+1, 5 bs+17 bytes, qd 1/3/8, byte-
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(cp_short_read_at_eof, "cp: a block cut by EOF is read short, the rest re-read, then EOF", 60)
+TEST_F_TIMEOUT(cp, short_read_at_eof, "cp: a block cut by EOF is read short, the rest re-read, then EOF", 60)
 {
-	struct cp_files f;
 	struct st_cmd c;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(cp_files(&f));
-	ASSERT_OK(make_file(f.src, 3 * 4096 + 100, 7));
+	ASSERT_OK(st_write_noise(self->src, 3 * 4096 + 100, 7));
 	ASSERT_EQ(IOUOPS_EXIT_OK,
-		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
-			     "--dst", f.dst, "--set", "bs=4096", "--set", "qd=1",
+		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", self->src,
+			     "--dst", self->dst, "--set", "bs=4096", "--set", "qd=1",
 			     NULL));
 	/* qd 1: blocks 0..2 whole, block 3 short (100 bytes), its rest
 	 * read again and found at EOF */
@@ -185,28 +156,23 @@ TEST_TIMEOUT(cp_short_read_at_eof, "cp: a block cut by EOF is read short, the re
 	ASSERT_EQ_U64(1, cp_counter(&c, "eof_reads"));
 	ASSERT_EQ_U64(5, cp_counter(&c, "reads"));
 	ASSERT_EQ_U64(4, cp_counter(&c, "writes"));
-	ASSERT_EQ(-1, first_diff(f.src, f.dst, 3 * 4096 + 100));
+	ASSERT_EQ(-1, first_diff(self->src, self->dst, 3 * 4096 + 100));
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(cp_large, "cp: 256 MiB of random data, default qd 8 and bs 128 KiB, byte-exact", 300)
+TEST_F_TIMEOUT(cp, large, "cp: 256 MiB of random data, default qd 8 and bs 128 KiB, byte-exact", 300)
 {
 	const uint64_t size = 256ULL << 20;
-	struct cp_files f;
 	struct st_cmd c;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(cp_files(&f));
-	ASSERT_OK(make_file(f.src, size, 42));
+	ASSERT_OK(st_write_noise(self->src, size, 42));
 	ASSERT_EQ(IOUOPS_EXIT_OK,
-		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
-			     "--dst", f.dst, NULL));
+		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", self->src,
+			     "--dst", self->dst, NULL));
 	st_diag("%s", strstr(c.out, "EXIT:") ? strstr(c.out, "EXIT:") : c.out);
 	ASSERT_TRUE(st_cmd_has(&c, "copied 268435456 bytes"));
 	ASSERT_EQ_U64(8, cp_counter(&c, "max_inflight"));
-	ASSERT_EQ(-1, first_diff(f.src, f.dst, size));
-	unlink(f.src);
-	unlink(f.dst);
+	ASSERT_EQ(-1, first_diff(self->src, self->dst, size));
 	return KSFT_PASS;
 }
 
@@ -221,18 +187,15 @@ static int limit_fsize(void *arg)
 	return setrlimit(RLIMIT_FSIZE, &rl) ? -errno : 0;
 }
 
-TEST_TIMEOUT(cp_short_write, "cp: a write cut by RLIMIT_FSIZE is short, its rest fails EFBIG, not done", 60)
+TEST_F_TIMEOUT(cp, short_write, "cp: a write cut by RLIMIT_FSIZE is short, its rest fails EFBIG, not done", 60)
 {
-	struct cp_files f;
 	struct st_cmd c;
 	struct stat st;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(cp_files(&f));
-	ASSERT_OK(make_file(f.src, 200000, 3));
+	ASSERT_OK(st_write_noise(self->src, 200000, 3));
 	ASSERT_EQ(IOUOPS_EXIT_PROG_ERROR,
 		  st_run_cli(&c, limit_fsize, NULL, "load", "cp", "--src",
-			     f.src, "--dst", f.dst, "--set", "bs=4096",
+			     self->src, "--dst", self->dst, "--set", "bs=4096",
 			     "--set", "qd=1", NULL));
 	ASSERT_TRUE(st_cmd_has(&c, "EXIT: error -27"));
 	ASSERT_TRUE(st_cmd_has(&c, "write at offset 100000 failed"));
@@ -240,23 +203,20 @@ TEST_TIMEOUT(cp_short_write, "cp: a write cut by RLIMIT_FSIZE is short, its rest
 	ASSERT_TRUE(!st_cmd_has(&c, "EXIT: done"));
 	ASSERT_EQ_U64(1, cp_counter(&c, "short_writes"));
 	/* what was written is right: the first 100000 bytes */
-	ASSERT_OK(stat(f.dst, &st));
+	ASSERT_OK(stat(self->dst, &st));
 	ASSERT_EQ(100000, st.st_size);
-	ASSERT_OK(truncate(f.src, 100000));
-	ASSERT_EQ(-1, first_diff(f.src, f.dst, 100000));
+	ASSERT_OK(truncate(self->src, 100000));
+	ASSERT_EQ(-1, first_diff(self->src, self->dst, 100000));
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(cp_write_error, "cp: /dev/full as destination stops with ENOSPC, exit 13", 60)
+TEST_F_TIMEOUT(cp, write_error, "cp: /dev/full as destination stops with ENOSPC, exit 13", 60)
 {
-	struct cp_files f;
 	struct st_cmd c;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(cp_files(&f));
-	ASSERT_OK(make_file(f.src, 100000, 5));
+	ASSERT_OK(st_write_noise(self->src, 100000, 5));
 	ASSERT_EQ(IOUOPS_EXIT_PROG_ERROR,
-		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", f.src,
+		  st_run_cli(&c, NULL, NULL, "load", "cp", "--src", self->src,
 			     "--dst", "/dev/full", NULL));
 	ASSERT_TRUE(st_cmd_has(&c, "EXIT: error -28"));
 	ASSERT_TRUE(st_cmd_has(&c, "write at offset"));
@@ -281,7 +241,7 @@ static uint64_t copy_us(const struct st_cmd *c)
 #define paced_copy(f, size, us, ...)					\
 	paced_copy_argv(f, size, us, (const char *[]){ __VA_ARGS__, NULL })
 
-static int paced_copy_run(struct cp_files *f, uint64_t size, uint64_t *us,
+static int paced_copy_run(FIXTURE_DATA(cp) *f, uint64_t size, uint64_t *us,
 			  uint64_t *dropped, const char **args)
 {
 	char *argv[24] = { (char *)st_cli(), "load", "cp", "--src", f->src,
@@ -310,14 +270,14 @@ static int paced_copy_run(struct cp_files *f, uint64_t size, uint64_t *us,
 	return KSFT_PASS;
 }
 
-static int paced_copy_argv(struct cp_files *f, uint64_t size, uint64_t *us,
+static int paced_copy_argv(FIXTURE_DATA(cp) *f, uint64_t size, uint64_t *us,
 			   const char **args)
 {
 	return paced_copy_run(f, size, us, NULL, args);
 }
 
 /* A paced copy at RATE_S: its time and the tokens its stalls dropped. */
-static int paced_copy_dropped(struct cp_files *f, uint64_t size,
+static int paced_copy_dropped(FIXTURE_DATA(cp) *f, uint64_t size,
 			      uint64_t *us, uint64_t *dropped,
 			      const char *rate_s)
 {
@@ -335,16 +295,15 @@ static int paced_copy_dropped(struct cp_files *f, uint64_t size,
  * is the machine's, not the pacer's, and is taken off before the upper
  * bound is checked (a pacer that sleeps too long drops nothing).
  */
-static int paced_accuracy(uint64_t size, const char *rate_s, uint64_t rate)
+static int paced_accuracy(FIXTURE_DATA(cp) *f, uint64_t size,
+			  const char *rate_s, uint64_t rate)
 {
 	const uint64_t want_us = size * 1000000 / rate;
 	uint64_t free_us, us, dropped, dropped_us;
-	struct cp_files f;
 
-	ASSERT_OK(cp_files(&f));
-	ASSERT_OK(make_file(f.src, size, 11));
-	ASSERT_OK(paced_copy(&f, size, &free_us, "--set", "qd=8"));
-	ASSERT_OK(paced_copy_dropped(&f, size, &us, &dropped, rate_s));
+	ASSERT_OK(st_write_noise(f->src, size, 11));
+	ASSERT_OK(paced_copy(f, size, &free_us, "--set", "qd=8"));
+	ASSERT_OK(paced_copy_dropped(f, size, &us, &dropped, rate_s));
 	dropped_us = dropped * 1000000 / rate;
 	st_diag("%llu bytes at rate %s: %.3f s (want %.3f s, %+.2f%%); "
 		"unpaced %.3f s; stalls dropped %llu bytes (%.3f s)",
@@ -359,62 +318,52 @@ static int paced_accuracy(uint64_t size, const char *rate_s, uint64_t rate)
 	} else {
 		ASSERT_GE(want_us * 105 / 100, us);
 	}
-	unlink(f.src);
-	unlink(f.dst);
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(cp_paced_10m, "cp --set rate=10m: 50 MiB in 5 s +/- 5%, byte-exact", 300)
+TEST_F_TIMEOUT(cp, paced_10m, "cp --set rate=10m: 50 MiB in 5 s +/- 5%, byte-exact", 300)
 {
-	ST_REQUIRE_FEATURE();
-	return paced_accuracy(50ULL << 20, "rate=10m", 10ULL << 20);
+	return paced_accuracy(self, 50ULL << 20, "rate=10m", 10ULL << 20);
 }
 
-TEST_TIMEOUT(cp_paced_1m, "cp --set rate=1m: 5 MiB in 5 s +/- 5% (a rate any machine beats), byte-exact", 120)
+TEST_F_TIMEOUT(cp, paced_1m, "cp --set rate=1m: 5 MiB in 5 s +/- 5% (a rate any machine beats), byte-exact", 120)
 {
-	ST_REQUIRE_FEATURE();
-	return paced_accuracy(5ULL << 20, "rate=1m", 1ULL << 20);
+	return paced_accuracy(self, 5ULL << 20, "rate=1m", 1ULL << 20);
 }
 
-TEST_TIMEOUT(cp_paced_small, "cp paced: 1 byte, a file under one bucket, and the timespec fallback: byte-exact", 120)
+TEST_F_TIMEOUT(cp, paced_small, "cp paced: 1 byte, a file under one bucket, and the timespec fallback: byte-exact", 120)
 {
-	struct cp_files f;
 	uint64_t us;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(cp_files(&f));
-	ASSERT_OK(make_file(f.src, 1, 21));
-	ASSERT_OK(paced_copy(&f, 1, &us, "--set", "rate=10m"));
+	ASSERT_OK(st_write_noise(self->src, 1, 21));
+	ASSERT_OK(paced_copy(self, 1, &us, "--set", "rate=10m"));
 	/* under one bucket (2.5 MiB at 10m): at most a tick or so */
-	ASSERT_OK(make_file(f.src, 100000, 22));
-	ASSERT_OK(paced_copy(&f, 100000, &us, "--set", "rate=10m"));
+	ASSERT_OK(st_write_noise(self->src, 100000, 22));
+	ASSERT_OK(paced_copy(self, 100000, &us, "--set", "rate=10m"));
 	ASSERT_GT(2000000, us);
 	/* 256 KiB at 512 KiB/s with a timespec in the region: 0.5 s */
-	ASSERT_OK(make_file(f.src, 256 << 10, 23));
-	ASSERT_OK(paced_copy(&f, 256 << 10, &us, "--set", "rate=512k",
+	ASSERT_OK(st_write_noise(self->src, 256 << 10, 23));
+	ASSERT_OK(paced_copy(self, 256 << 10, &us, "--set", "rate=512k",
 			     "--set", "iou_timeout_imm=0", "--set", "bs=16k"));
 	st_diag("256 KiB at 512k with timespecs: %.3f s", us / 1e6);
 	ASSERT_LE(475000, us);
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(cp_paced_sigint, "cp paced: SIGINT mid-copy stops within the timer's wait, exit 0, partial, detached", 120)
+TEST_F_TIMEOUT(cp, paced_sigint, "cp paced: SIGINT mid-copy stops within the timer's wait, exit 0, partial, detached", 120)
 {
 	char *argv[] = { (char *)st_cli(), "load", "cp", "--src", NULL,
 			 "--dst", NULL, "--set", "rate=1m", "--stats", "1",
 			 NULL };
 	int links = st_count_struct_ops_links();
-	struct cp_files f;
 	struct st_cmd c;
 	struct stat st;
 	uint64_t bytes;
 	double t;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(cp_files(&f));
-	ASSERT_OK(make_file(f.src, 64ULL << 20, 31));	/* 64 s at 1m */
-	argv[4] = f.src;
-	argv[6] = f.dst;
+	ASSERT_OK(st_write_noise(self->src, 64ULL << 20, 31));	/* 64 s at 1m */
+	argv[4] = self->src;
+	argv[6] = self->dst;
 	ASSERT_OK(st_cmd_start(&c, NULL, NULL, argv));
 	/* the first live stats line: the copy runs */
 	t = st_now();
@@ -432,14 +381,12 @@ TEST_TIMEOUT(cp_paced_sigint, "cp paced: SIGINT mid-copy stops within the timer'
 	bytes = st_out_field(c.out, "bytes");
 	ASSERT_LT(0, bytes);
 	ASSERT_GT(64ULL << 20, bytes);
-	ASSERT_OK(stat(f.dst, &st));
+	ASSERT_OK(stat(self->dst, &st));
 	ASSERT_GE(bytes, (uint64_t)st.st_size);
 	/* what was written is the source's start, no hole */
-	ASSERT_EQ(-1, first_diff(f.src, f.dst, (uint64_t)st.st_size));
+	ASSERT_EQ(-1, first_diff(self->src, self->dst, (uint64_t)st.st_size));
 	if (links >= 0)
 		ASSERT_GE(links, st_count_struct_ops_links());
-	unlink(f.src);
-	unlink(f.dst);
 	return KSFT_PASS;
 }
 
@@ -476,53 +423,51 @@ static int bad_input_argv(int want_status, const char *what, const char **args)
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(cp_bad_input, "cp: missing/dir source, unwritable or same destination, qd/bs/rate out of range", 120)
+TEST_F_TIMEOUT(cp, bad_input, "cp: missing/dir source, unwritable or same destination, qd/bs/rate out of range", 120)
 {
-	struct cp_files f;
-	char nodir[sizeof(f.dir) + 16];
+	const char *src = self->src, *dst = self->dst, *dir = self->dir;
+	char nodir[sizeof(self->dir) + 16];
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(cp_files(&f));
-	ASSERT_OK(make_file(f.src, 5000, 9));
-	snprintf(nodir, sizeof(nodir), "%s/no/dst", f.dir);
+	ASSERT_OK(st_write_noise(src, 5000, 9));
+	snprintf(nodir, sizeof(nodir), "%s/no/dst", dir);
 
 	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "No such file", "--src",
-			    "/nonexistent/src", "--dst", f.dst));
+			    "/nonexistent/src", "--dst", dst));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "Is a directory", "--src",
-			    f.dir, "--dst", f.dst));
-	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "No such file", "--src", f.src,
+			    dir, "--dst", dst));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "No such file", "--src", src,
 			    "--dst", nodir));
-	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "Is a directory", "--src", f.src,
-			    "--dst", f.dir));
-	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "also an input", "--src", f.src,
-			    "--dst", f.src));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "Is a directory", "--src", src,
+			    "--dst", dir));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_FILE, "also an input", "--src", src,
+			    "--dst", src));
 	/* the source survived that */
-	ASSERT_OK(access(f.src, R_OK));
+	ASSERT_OK(access(src, R_OK));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_USAGE, "expected NAME=PATH", "--src",
-			    f.src, "--out", IOU_SYM_DST_FD));
+			    src, "--out", IOU_SYM_DST_FD));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "no such global", "--src",
-			    f.src, "--out", "nope=/tmp/x"));
+			    src, "--out", "nope=/tmp/x"));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "no source or destination",
-			    "--src", f.src));
+			    "--src", src));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "qd 0 out of range",
-			    "--src", f.src, "--dst", f.dst, "--set", "qd=0"));
+			    "--src", src, "--dst", dst, "--set", "qd=0"));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "qd 1000 out of range",
-			    "--src", f.src, "--dst", f.dst, "--set", "qd=1000"));
+			    "--src", src, "--dst", dst, "--set", "qd=1000"));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "bs 0 out of range",
-			    "--src", f.src, "--dst", f.dst, "--set", "bs=0"));
+			    "--src", src, "--dst", dst, "--set", "bs=0"));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "bs 33554432 out of range",
-			    "--src", f.src, "--dst", f.dst, "--set", "bs=32m"));
+			    "--src", src, "--dst", dst, "--set", "bs=32m"));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR, "rate 0 out of range",
-			    "--src", f.src, "--dst", f.dst, "--set", "rate=0"));
+			    "--src", src, "--dst", dst, "--set", "rate=0"));
 	ASSERT_OK(bad_input(IOUOPS_EXIT_PROG_ERROR,
-			    "rate 17179869184 out of range", "--src", f.src,
-			    "--dst", f.dst, "--set", "rate=16g"));
-	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "rate", "--src", f.src,
-			    "--dst", f.dst, "--set", "rate=-1"));
-	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "rate", "--src", f.src,
-			    "--dst", f.dst, "--set", "rate=10q"));
+			    "rate 17179869184 out of range", "--src", src,
+			    "--dst", dst, "--set", "rate=16g"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "rate", "--src", src,
+			    "--dst", dst, "--set", "rate=-1"));
+	ASSERT_OK(bad_input(IOUOPS_EXIT_BADSET, "rate", "--src", src,
+			    "--dst", dst, "--set", "rate=10q"));
 	/* qd * bs past 4 GiB: the loader cannot make the region */
 	ASSERT_OK(bad_input(IOUOPS_EXIT_REGION, "more than 4 GiB", "--src",
-			    f.src, "--dst", f.dst, "--set", "qd=256", "--set", "bs=16m"));
+			    src, "--dst", dst, "--set", "qd=256", "--set", "bs=16m"));
 	return KSFT_PASS;
 }

@@ -154,31 +154,51 @@ TEST_VARIANTS(echo)
 	return check_totals(&s, total, variant->conns);
 }
 
-TEST_TIMEOUT(echo_reset, "echo: clients that reset (SO_LINGER 0) or hang up mid-stream", 90)
-{
+/* `iouops load echo --listen 127.0.0.1:0` running, and how many
+ * struct_ops links there were before it started. The tests stop it
+ * themselves (its exit status and totals are theirs to check). */
+FIXTURE(echo) {
 	struct server s;
+	int links0;
+};
+
+FIXTURE_SETUP(echo)
+{
+	ST_REQUIRE_FEATURE();
+	self->links0 = st_count_struct_ops_links();
+	ASSERT_OK(echo_start(&self->s, "127.0.0.1:0", "127.0.0.1", NULL));
+	return KSFT_PASS;
+}
+
+FIXTURE_TEARDOWN(echo)
+{
+	/* the server was in the test's process group: gone with it */
+	return KSFT_PASS;
+}
+
+TEST_F_TIMEOUT(echo, reset, "echo: clients that reset (SO_LINGER 0) or hang up mid-stream", 90)
+{
+	struct server *s = &self->s;
 	struct st_cmd c;
 	uint64_t in, out, dropped;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
 	/* 4 reset, 4 close unread halfway; 8 run to the end */
 	ASSERT_EQ(0,
-		  run_client(&c, s.addr, "-c", "16", "-n", "1m",
+		  run_client(&c, s->addr, "-c", "16", "-n", "1m",
 			     "--abort", "4", "--hangup", "4"));
 	ASSERT_EQ_U64(8ULL << 20, st_out_field(c.out, "verified"));
 	/* the others keep working after the resets */
-	ASSERT_EQ(0, run_client(&c, s.addr, "-c", "4", "-n", "256k"));
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	st_diag_text("server: ", s.cmd.out, 0);
-	ASSERT_EQ_U64(20, st_out_field(s.cmd.out, "accepted"));
-	ASSERT_EQ_U64(20, st_out_field(s.cmd.out, "closed"));
-	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "active"));
+	ASSERT_EQ(0, run_client(&c, s->addr, "-c", "4", "-n", "256k"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	st_diag_text("server: ", s->cmd.out, 0);
+	ASSERT_EQ_U64(20, st_out_field(s->cmd.out, "accepted"));
+	ASSERT_EQ_U64(20, st_out_field(s->cmd.out, "closed"));
+	ASSERT_EQ_U64(0, st_out_field(s->cmd.out, "active"));
 	ASSERT_LE(4,
-		  st_out_field(s.cmd.out, "err_reset") + st_out_field(s.cmd.out, "err_pipe"));
-	in = st_out_field(s.cmd.out, "bytes_in");
-	out = st_out_field(s.cmd.out, "bytes_out");
-	dropped = st_out_field(s.cmd.out, "bytes_dropped");
+		  st_out_field(s->cmd.out, "err_reset") + st_out_field(s->cmd.out, "err_pipe"));
+	in = st_out_field(s->cmd.out, "bytes_in");
+	out = st_out_field(s->cmd.out, "bytes_out");
+	dropped = st_out_field(s->cmd.out, "bytes_dropped");
 	ASSERT_EQ_U64(out + dropped, in);
 	/* the 12 complete connections at least */
 	ASSERT_LE((8ULL << 20) + (1ULL << 20), out);
@@ -285,23 +305,21 @@ TEST_TIMEOUT(echo_max_conns, "echo: beyond max_conns connections are closed and 
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(echo_slow_reader, "echo: a reader that stalls until it is throttled keeps the server bounded, loses nothing; iouops stat reads live counters", 180)
+TEST_F_TIMEOUT(echo, slow_reader, "echo: a reader that stalls until it is throttled keeps the server bounded, loses nothing; iouops stat reads live counters", 180)
 {
+	struct server *s = &self->s;
 	/* reads nothing until SIGUSR1 (or 150 s: the test would be over) */
 	char *cargv[] = { (char *)client_path(), "-a", NULL, "-c", "4", "-n",
 			  "4m", "-w", "1024", "--read-delay", "150000",
 			  "--timeout", "170", "-q", NULL };
-	struct server s;
 	struct st_cmd c, st;
 	uint64_t in, out;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
-	cargv[2] = s.addr;
+	cargv[2] = s->addr;
 	ASSERT_OK(st_cmd_start(&c, NULL, NULL, cargv));
 	/* the client floods and reads nothing until the server throttles
 	 * every connection it has: however long that takes here */
-	ASSERT_OK(stat_until(&s, &st, 90, "active", 4ULL, 4ULL,
+	ASSERT_OK(stat_until(s, &st, 90, "active", 4ULL, 4ULL,
 			     "throttled", 1ULL, UINT64_MAX, NULL));
 	st_cmd_pump(&c, 0);
 	ASSERT_TRUE(c.pid != 0);
@@ -317,38 +335,36 @@ TEST_TIMEOUT(echo_slow_reader, "echo: a reader that stalls until it is throttled
 	st_diag_text("client: ", c.out, 0);
 	ASSERT_EQ(0, c.status);
 	ASSERT_EQ_U64(16ULL << 20, st_out_field(c.out, "verified"));
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	return check_totals(&s, 16ULL << 20, 4);
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	return check_totals(s, 16ULL << 20, 4);
 }
 
-TEST_TIMEOUT(echo_sigint_busy, "echo: SIGINT while 64 connections are busy: clean stop, consistent totals, nothing attached", 90)
+TEST_F_TIMEOUT(echo, sigint_busy, "echo: SIGINT while 64 connections are busy: clean stop, consistent totals, nothing attached", 90)
 {
+	struct server *s = &self->s;
 	char *cargv[] = { (char *)client_path(), "-a", NULL, "-c", "64", "-n",
 			  "1g", "-q", "--timeout", "60", NULL };
-	int links0 = st_count_struct_ops_links(), links;
-	struct server s;
+	int links0 = self->links0, links;
 	struct st_cmd c, st;
 	uint64_t in, out, dropped;
 
-	ST_REQUIRE_FEATURE();
 	ASSERT_LE(0, links0);
-	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
-	ASSERT_OK(st_cmd_start(&c, NULL, NULL, (cargv[2] = s.addr, cargv)));
+	ASSERT_OK(st_cmd_start(&c, NULL, NULL, (cargv[2] = s->addr, cargv)));
 	/* every connection accepted and echoing, however long that takes */
-	ASSERT_OK(stat_until(&s, &st, 60, "accepted", 64ULL, 64ULL,
+	ASSERT_OK(stat_until(s, &st, 60, "accepted", 64ULL, 64ULL,
 			     "bytes_out", 1ULL, UINT64_MAX, NULL));
 	st_cmd_pump(&c, 0);
-	st_cmd_pump(&s.cmd, 0);
-	ASSERT_TRUE(c.pid != 0 && s.cmd.pid != 0);
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	st_diag_text("server: ", s.cmd.out, 0);
-	ASSERT_TRUE(st_cmd_has(&s.cmd, "EXIT: stopped"));
-	ASSERT_EQ_U64(64, st_out_field(s.cmd.out, "accepted"));
-	ASSERT_EQ_U64(64, st_out_field(s.cmd.out, "closed"));
-	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "active"));
-	in = st_out_field(s.cmd.out, "bytes_in");
-	out = st_out_field(s.cmd.out, "bytes_out");
-	dropped = st_out_field(s.cmd.out, "bytes_dropped");
+	st_cmd_pump(&s->cmd, 0);
+	ASSERT_TRUE(c.pid != 0 && s->cmd.pid != 0);
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	st_diag_text("server: ", s->cmd.out, 0);
+	ASSERT_TRUE(st_cmd_has(&s->cmd, "EXIT: stopped"));
+	ASSERT_EQ_U64(64, st_out_field(s->cmd.out, "accepted"));
+	ASSERT_EQ_U64(64, st_out_field(s->cmd.out, "closed"));
+	ASSERT_EQ_U64(0, st_out_field(s->cmd.out, "active"));
+	in = st_out_field(s->cmd.out, "bytes_in");
+	out = st_out_field(s->cmd.out, "bytes_out");
+	dropped = st_out_field(s->cmd.out, "bytes_dropped");
 	ASSERT_LT(0, in);
 	ASSERT_EQ_U64(out + dropped, in);
 	/* The client sees its connections end early, with every byte it got
@@ -370,22 +386,20 @@ TEST_TIMEOUT(echo_sigint_busy, "echo: SIGINT while 64 connections are busy: clea
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(echo_busybox_nc, "echo: busybox nc (a third-party client) gets its bytes back", 60)
+TEST_F_TIMEOUT(echo, busybox_nc, "echo: busybox nc (a third-party client) gets its bytes back", 60)
 {
+	struct server *s = &self->s;
 	char script[256];
-	struct server s;
 	struct st_cmd c;
 
-	ST_REQUIRE_FEATURE();
 	if (system("command -v nc >/dev/null 2>&1"))
 		return st_skip("no nc in PATH");
-	ASSERT_OK(echo_start(&s, "127.0.0.1:0", "127.0.0.1", NULL));
 	snprintf(script, sizeof(script),
-		 "printf 'hello from nc\\n' | nc -w 2 127.0.0.1 %s", s.port);
+		 "printf 'hello from nc\\n' | nc -w 2 127.0.0.1 %s", s->port);
 	ASSERT_EQ(0, st_run(&c, NULL, NULL, "sh", "-c", script, NULL));
 	ASSERT_STR_HAS(c.out, "hello from nc");
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	return check_totals(&s, 14, 1);
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	return check_totals(s, 14, 1);
 }
 
 /* A bad --listen or max_conns: one line, its own status, nothing left. */

@@ -38,40 +38,53 @@ TEST(features_probe, "iou_has_kfunc/iou_has_field: 0 for missing, 1 for present"
 	return KSFT_PASS;
 }
 
-/* The load fails as a missing kernel feature, with a message naming it. */
+/* The load fails as a missing kernel feature (-EOPNOTSUPP, iouops exit
+ * NOKERNEL) with one line naming it, not a verifier dump. */
+#define LACKS_KFUNC	"kernel lacks kfunc bpf_iouops_no_such_kfunc"
+#define LACKS_FIELD	"kernel lacks struct iou_loop_params.timeout_ns"
+#define LACKS_MEMBER	"io_uring_bpf_ops lacks member future_gate"
+
+static const struct st_failure missing_kfunc = {
+	.obj = FEATURES, .set = { "mode=1" },
+	.err = -EOPNOTSUPP, .stage = IOU_STAGE_KERNEL,
+	.status = IOUOPS_EXIT_NOKERNEL,
+	.says = { LACKS_KFUNC }, .lib_says = { LACKS_KFUNC },
+};
+
+static const struct st_failure missing_field = {
+	.obj = FEATURES, .set = { "mode=2" },
+	.err = -EOPNOTSUPP, .stage = IOU_STAGE_KERNEL,
+	.status = IOUOPS_EXIT_NOKERNEL,
+	.says = { LACKS_FIELD }, .lib_says = { LACKS_FIELD },
+};
+
+static const struct st_failure missing_ops_member = {
+	.obj = "selftests/features_ops.bpf.o",
+	.err = -EOPNOTSUPP, .stage = IOU_STAGE_KERNEL,
+	.status = IOUOPS_EXIT_NOKERNEL,
+	.says = { LACKS_MEMBER }, .lib_says = { LACKS_MEMBER },
+};
+
 VARIANT(features_missing) {
-	const char *obj, *mode;	/* the program, its mode (NULL: none) */
-	const char *what;	/* in the error message */
+	const struct st_failure *failure;
+	enum st_via via;
 };
 
 VARIANT_ADD(features_missing, kfunc, "unguarded missing kfunc: -EOPNOTSUPP naming it")
-{ FEATURES, "1", "kernel lacks kfunc bpf_iouops_no_such_kfunc" };
+{ &missing_kfunc, ST_VIA_LIB };
+VARIANT_ADD(features_missing, kfunc_cli, "unguarded missing kfunc: iouops load exits NOKERNEL, one line naming it")
+{ &missing_kfunc, ST_VIA_CLI };
 VARIANT_ADD(features_missing, field, "unguarded missing struct member: -EOPNOTSUPP naming it")
-{ FEATURES, "2", "kernel lacks struct iou_loop_params.timeout_ns" };
+{ &missing_field, ST_VIA_LIB };
+VARIANT_ADD(features_missing, field_cli, "unguarded missing struct member: iouops load exits NOKERNEL, one line naming it")
+{ &missing_field, ST_VIA_CLI };
 VARIANT_ADD(features_missing, ops_member, "ops callback the kernel lacks: -EOPNOTSUPP naming it")
-{ "selftests/features_ops.bpf.o", NULL, "io_uring_bpf_ops lacks member future_gate" };
+{ &missing_ops_member, ST_VIA_LIB };
+VARIANT_ADD(features_missing, ops_member_cli, "ops callback the kernel lacks: iouops load exits NOKERNEL, one line naming it")
+{ &missing_ops_member, ST_VIA_CLI };
 
 TEST_VARIANTS(features_missing)
 {
-	struct iou_prog *p;
-
 	ST_REQUIRE_FEATURE();
-	ASSERT_EQ(-EOPNOTSUPP, load_quiet(&p, variant->obj, variant->mode));
-	ASSERT_EQ(IOU_STAGE_KERNEL, iou_prog_error_stage(p));
-	ASSERT_STR_HAS(iou_prog_error_msg(p), variant->what);
-	iou_prog_close(p);
-	return KSFT_PASS;
-}
-
-TEST(features_missing_cli, "iouops load: exit NOKERNEL, one line naming the feature")
-{
-	struct st_cmd c;
-
-	ST_REQUIRE_FEATURE();
-	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOKERNEL, "kernel lacks kfunc bpf_iouops_no_such_kfunc",
-			 "load", st_build_path(FEATURES), "--set", "mode=1");
-	ASSERT_TRUE(!strstr(c.err, "processed"));	/* no verifier log */
-	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOKERNEL, "kernel lacks struct iou_loop_params.timeout_ns",
-			 "load", st_build_path(FEATURES), "--set", "mode=2");
-	return KSFT_PASS;
+	return st_check_failure(variant->failure, variant->via);
 }

@@ -92,9 +92,9 @@ static int make_root(char *dir, size_t len)
 	char sub[96];
 	int err;
 
-	snprintf(dir, len, "/tmp/iouops-http-XXXXXX");
-	if (!mkdtemp(dir))
-		return -errno;
+	err = st_mkdtemp(dir, len, "http");
+	if (err)
+		return err;
 	fill(small_body, sizeof(small_body), 1);
 	fill(big_body, sizeof(big_body), 2);
 	err = write_file(dir, "small.bin", small_body, sizeof(small_body));
@@ -125,13 +125,26 @@ static int server_start(struct http_server *s, const char *set)
 	return err;
 }
 
-static int setup(struct http_server *s, const char *set)
-{
-	int err;
+/* A docroot (make_root) served by `iouops load http --listen
+ * 127.0.0.1:0 --root DIR`; the teardown removes the docroot, also when
+ * the test failed or timed out. The tests stop the server themselves
+ * (its exit status and counters are theirs to check). */
+FIXTURE(http) {
+	struct http_server s;
+};
 
-	memset(s, 0, sizeof(*s));
-	err = make_root(s->root, sizeof(s->root));
-	return err ? err : server_start(s, set);
+FIXTURE_SETUP(http)
+{
+	ST_REQUIRE_FEATURE();
+	ASSERT_OK(make_root(self->s.root, sizeof(self->s.root)));
+	ASSERT_OK(server_start(&self->s, NULL));
+	return KSFT_PASS;
+}
+
+FIXTURE_TEARDOWN(http)
+{
+	ASSERT_OK(st_remove_tree(self->s.root));
+	return KSFT_PASS;
 }
 
 /* SIGINT, the exit status. */
@@ -246,15 +259,13 @@ static int curl(struct st_cmd *c, const char *script)
 	return st_run(c, NULL, NULL, "sh", "-c", script, NULL);
 }
 
-TEST_TIMEOUT(http_curl, "http: curl gets bodies equal to the files, headers, HEAD, 404, keep-alive", 120)
+TEST_F_TIMEOUT(http, curl, "http: curl gets bodies equal to the files, headers, HEAD, 404, keep-alive", 120)
 {
 	char sh[2048];
-	struct http_server s;
+	struct http_server *s = &self->s;
 	struct st_cmd c;
 
-	ST_REQUIRE_FEATURE();
 	REQUIRE_TOOL(curl_bin, "curl");
-	ASSERT_OK(setup(&s, NULL));
 
 	/* bodies equal to the files; status; content types */
 	snprintf(sh, sizeof(sh),
@@ -266,7 +277,7 @@ TEST_TIMEOUT(http_curl, "http: curl gets bodies equal to the files, headers, HEA
 		 "%s -sS -o /dev/null -o /dev/null -o /dev/null -o /dev/null "
 		 "-w '%%{http_code} %%{content_type} %%{size_download}\\n' "
 		 "$u/index.html $u/sub/data.json $u/nope.html $u/big.bin\n",
-		 s.root, s.addr, curl_bin, curl_bin, curl_bin, curl_bin, curl_bin);
+		 s->root, s->addr, curl_bin, curl_bin, curl_bin, curl_bin, curl_bin);
 	if (curl(&c, sh)) {
 		st_cmd_diag(&c);
 		ASSERT_EQ(0, c.status);
@@ -278,7 +289,7 @@ TEST_TIMEOUT(http_curl, "http: curl gets bodies equal to the files, headers, HEA
 	ASSERT_STR_HAS(c.out, "200 application/octet-stream 16384\n");
 
 	/* HEAD: the headers of GET, no body */
-	snprintf(sh, sizeof(sh), "%s -sS -I http://%s/big.bin", curl_bin, s.addr);
+	snprintf(sh, sizeof(sh), "%s -sS -I http://%s/big.bin", curl_bin, s->addr);
 	ASSERT_EQ(0, curl(&c, sh));
 	ASSERT_STR_HAS(c.out, "HTTP/1.1 200 OK\r\n");
 	ASSERT_STR_HAS(c.out, "Content-Length: 16384\r\n");
@@ -289,7 +300,7 @@ TEST_TIMEOUT(http_curl, "http: curl gets bodies equal to the files, headers, HEA
 	snprintf(sh, sizeof(sh), "%s -sS -v --http1.1 -o /dev/null -o /dev/null "
 		 "-o /dev/null -o /dev/null http://%s/small.bin http://%s/nope "
 		 "http://%s/big.bin http://%s/small.bin 2>&1",
-		 curl_bin, s.addr, s.addr, s.addr, s.addr);
+		 curl_bin, s->addr, s->addr, s->addr, s->addr);
 	ASSERT_EQ(0, curl(&c, sh));
 	ASSERT_STR_HAS(c.out, "Re-using existing connection");
 	{
@@ -306,15 +317,15 @@ TEST_TIMEOUT(http_curl, "http: curl gets bodies equal to the files, headers, HEA
 		ASSERT_EQ(3, reuses);
 	}
 
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	st_diag_text("server: ", s.cmd.out, 3);
-	ASSERT_TRUE(st_cmd_has(&s.cmd, "EXIT: stopped"));
-	ASSERT_EQ_U64(2, st_out_field(s.cmd.out, "http_404"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	st_diag_text("server: ", s->cmd.out, 3);
+	ASSERT_TRUE(st_cmd_has(&s->cmd, "EXIT: stopped"));
+	ASSERT_EQ_U64(2, st_out_field(s->cmd.out, "http_404"));
 	/* 4 compared, 3 with -w, 1 HEAD, 3 on the reused connection */
-	ASSERT_EQ_U64(11, st_out_field(s.cmd.out, "http_200"));
-	ASSERT_EQ_U64(13, st_out_field(s.cmd.out, "requests"));
-	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "active"));
-	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "cq_overflow"));
+	ASSERT_EQ_U64(11, st_out_field(s->cmd.out, "http_200"));
+	ASSERT_EQ_U64(13, st_out_field(s->cmd.out, "requests"));
+	ASSERT_EQ_U64(0, st_out_field(s->cmd.out, "active"));
+	ASSERT_EQ_U64(0, st_out_field(s->cmd.out, "cq_overflow"));
 	return KSFT_PASS;
 }
 
@@ -344,17 +355,15 @@ static int exchange(int port, const char *req, size_t len, size_t seg,
 	return 0;
 }
 
-TEST_TIMEOUT(http_pipeline, "http: 24 pipelined requests in one write, answered in order", 90)
+TEST_F_TIMEOUT(http, pipeline, "http: 24 pipelined requests in one write, answered in order", 90)
 {
 	static char req[8192], out[1 << 20];
-	struct http_server s;
+	struct http_server *s = &self->s;
 	const char *p, *end;
 	size_t len = 0, out_len;
 	int i, closed;
 	struct resp r;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(setup(&s, NULL));
 	for (i = 0; i < 24; i++) {
 		const char *path = i % 4 == 0 ? "/big.bin" : i % 4 == 1 ?
 				   "/small.bin" : i % 4 == 2 ? "/missing" : "/";
@@ -363,7 +372,7 @@ TEST_TIMEOUT(http_pipeline, "http: 24 pipelined requests in one write, answered 
 			i % 6 == 5 ? "HEAD" : "GET", path,
 			i == 23 ? "Connection: close\r\n" : "");
 	}
-	ASSERT_OK(exchange(s.port, req, len, 0, 0, out, sizeof(out),
+	ASSERT_OK(exchange(s->port, req, len, 0, 0, out, sizeof(out),
 			   &out_len, &closed));
 	ASSERT_EQ(1, closed);
 	p = out;
@@ -400,8 +409,8 @@ TEST_TIMEOUT(http_pipeline, "http: 24 pipelined requests in one write, answered 
 		ASSERT_EQ(i == 23, r.close);
 	}
 	ASSERT_TRUE(p == end);
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	ASSERT_EQ_U64(24, st_out_field(s.cmd.out, "requests"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	ASSERT_EQ_U64(24, st_out_field(s->cmd.out, "requests"));
 	return KSFT_PASS;
 }
 
@@ -415,7 +424,7 @@ struct bad_req {
 
 #define BIG_HDR_LEN	10000
 
-TEST_TIMEOUT(http_malformed, "http: a malformed-request corpus via busybox nc gets the right status; others still served", 240)
+TEST_F_TIMEOUT(http, malformed, "http: a malformed-request corpus via busybox nc gets the right status; others still served", 240)
 {
 	static char huge_hdr[BIG_HDR_LEN + 64], long_path[400], out[65536];
 	static const char nul_req[] = "GET /small.bin HTTP/1.1\r\nHost: a\0b\r\n\r\n";
@@ -455,12 +464,11 @@ TEST_TIMEOUT(http_malformed, "http: a malformed-request corpus via busybox nc ge
 		{ "binary junk", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11, 400 },
 	};
 	char path[128], sh[512];
-	struct http_server s;
+	struct http_server *s = &self->s;
 	struct st_cmd c;
 	size_t i, out_len;
 	int status, closed, slow;
 
-	ST_REQUIRE_FEATURE();
 	REQUIRE_TOOL(bb, "busybox");
 	snprintf(huge_hdr, sizeof(huge_hdr), "GET / HTTP/1.1\r\nX-Big: ");
 	memset(huge_hdr + strlen(huge_hdr), 'a', BIG_HDR_LEN);
@@ -468,10 +476,9 @@ TEST_TIMEOUT(http_malformed, "http: a malformed-request corpus via busybox nc ge
 	strcpy(long_path, "GET /");
 	memset(long_path + 5, 'p', 300);
 	strcat(long_path, " HTTP/1.1\r\n\r\n");
-	ASSERT_OK(setup(&s, NULL));
 
 	/* a slowloris holds a connection open with half a request */
-	slow = connect_to(s.port);
+	slow = connect_to(s->port);
 	ASSERT_LE(0, slow);
 	ASSERT_EQ(28, write(slow, "GET /small.bin HTTP/1.1\r\nX: ", 28));
 
@@ -479,12 +486,12 @@ TEST_TIMEOUT(http_malformed, "http: a malformed-request corpus via busybox nc ge
 		struct bad_req *b = &corpus[i];
 		size_t len = b->len ? b->len : strlen(b->req);
 
-		snprintf(path, sizeof(path), "%s/req-%zu", s.root, i);
+		snprintf(path, sizeof(path), "%s/req-%zu", s->root, i);
 		ASSERT_OK(write_file("/", path, b->req, len));
 		/* nc -w: an answer that leaves the connection open must
 		 * not hang the test (for the "clean close" cases) */
 		snprintf(sh, sizeof(sh), "%s nc -w 3 127.0.0.1 %d < %s",
-			 bb, s.port, path);
+			 bb, s->port, path);
 		ASSERT_LE(0, st_run(&c, NULL, NULL, "sh", "-c", sh, NULL));
 		status = 0;
 		sscanf(c.out, "HTTP/1.1 %d ", &status);
@@ -505,7 +512,7 @@ TEST_TIMEOUT(http_malformed, "http: a malformed-request corpus via busybox nc ge
 
 		if (len > 200 || !b->status)
 			continue;
-		ASSERT_OK(exchange(s.port, b->req, len, 1, 1, out, sizeof(out),
+		ASSERT_OK(exchange(s->port, b->req, len, 1, 1, out, sizeof(out),
 				   &out_len, &closed));
 		status = 0;
 		sscanf(out, "HTTP/1.1 %d ", &status);
@@ -531,28 +538,26 @@ TEST_TIMEOUT(http_malformed, "http: a malformed-request corpus via busybox nc ge
 			    !memcmp(out + out_len - SMALL_SIZE, small_body, SMALL_SIZE));
 	}
 
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	st_diag_text("server: ", s.cmd.out, 3);
-	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "active"));
-	ASSERT_EQ_U64(st_out_field(s.cmd.out, "accepted"),
-		      st_out_field(s.cmd.out, "closed"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	st_diag_text("server: ", s->cmd.out, 3);
+	ASSERT_EQ_U64(0, st_out_field(s->cmd.out, "active"));
+	ASSERT_EQ_U64(st_out_field(s->cmd.out, "accepted"),
+		      st_out_field(s->cmd.out, "closed"));
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(http_split, "http: requests split into tiny segments and trickled, while others are served", 120)
+TEST_F_TIMEOUT(http, split, "http: requests split into tiny segments and trickled, while others are served", 120)
 {
 	static char out[65536];
 	const char *req = "GET /big.bin HTTP/1.1\r\nHost: somewhere\r\nUser-Agent: t\r\nConnection: close\r\n\r\n";
-	struct http_server s;
+	struct http_server *s = &self->s;
 	size_t out_len, segs[] = { 1, 2, 3, 7, 13 };
 	const char *p;
 	struct resp r;
 	int closed, i;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(setup(&s, NULL));
 	for (i = 0; i < 5; i++) {
-		ASSERT_OK(exchange(s.port, req, strlen(req), segs[i], 2, out,
+		ASSERT_OK(exchange(s->port, req, strlen(req), segs[i], 2, out,
 				   sizeof(out), &out_len, &closed));
 		p = out;
 		ASSERT_OK(parse_resp(&p, out + out_len, false, &r));
@@ -560,8 +565,8 @@ TEST_TIMEOUT(http_split, "http: requests split into tiny segments and trickled, 
 		ASSERT_TRUE(!memcmp(r.body, big_body, BIG_SIZE));
 		ASSERT_EQ(1, closed);
 	}
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	ASSERT_EQ_U64(5, st_out_field(s.cmd.out, "http_200"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	ASSERT_EQ_U64(5, st_out_field(s->cmd.out, "http_200"));
 	return KSFT_PASS;
 }
 
@@ -571,24 +576,22 @@ TEST_TIMEOUT(http_split, "http: requests split into tiny segments and trickled, 
  * longer runs prove nothing more (make bench runs wrk for longer). */
 #define WRK_SECS	"3s"
 
-TEST_TIMEOUT(http_wrk, "http: wrk, 64 connections for 3 s per file: no errors, no non-2xx", 120)
+TEST_F_TIMEOUT(http, wrk, "http: wrk, 64 connections for 3 s per file: no errors, no non-2xx", 120)
 {
 	char url[128], conns[16];
-	struct http_server s;
+	struct http_server *s = &self->s;
 	struct st_cmd c;
 	const char *paths[] = { "/small.bin", "/big.bin" };
 	uint64_t total = 0;
 	int i;
 
-	ST_REQUIRE_FEATURE();
 	REQUIRE_TOOL(wrk, "wrk");
-	ASSERT_OK(setup(&s, NULL));
 	snprintf(conns, sizeof(conns), "64");
 	for (i = 0; i < 2; i++) {
 		unsigned long long reqs = 0;
 		const char *line;
 
-		snprintf(url, sizeof(url), "http://%s%s", s.addr, paths[i]);
+		snprintf(url, sizeof(url), "http://%s%s", s->addr, paths[i]);
 		ASSERT_EQ(0, st_run(&c, NULL, NULL, wrk, "-t", "2", "-c", conns,
 				    "-d", WRK_SECS, "--latency", url, NULL));
 		st_diag_text("wrk: ", c.out, 0);
@@ -602,15 +605,15 @@ TEST_TIMEOUT(http_wrk, "http: wrk, 64 connections for 3 s per file: no errors, n
 		ASSERT_LT(64, reqs);
 		total += reqs;
 	}
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	st_diag_text("server: ", s.cmd.out, 3);
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	st_diag_text("server: ", s->cmd.out, 3);
 	/* wrk counts answers it got; the server may have sent a few more
 	 * that wrk dropped when its run ended */
-	ASSERT_LE(total, st_out_field(s.cmd.out, "http_200"));
-	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "http_400") +
-			 st_out_field(s.cmd.out, "http_404") +
-			 st_out_field(s.cmd.out, "http_405"));
-	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "cq_overflow"));
+	ASSERT_LE(total, st_out_field(s->cmd.out, "http_200"));
+	ASSERT_EQ_U64(0, st_out_field(s->cmd.out, "http_400") +
+			 st_out_field(s->cmd.out, "http_404") +
+			 st_out_field(s->cmd.out, "http_405"));
+	ASSERT_EQ_U64(0, st_out_field(s->cmd.out, "cq_overflow"));
 	return KSFT_PASS;
 }
 
@@ -626,18 +629,16 @@ static uint64_t ab_field(const char *out, const char *label)
  * carry dozens of keep-alive requests */
 #define AB_N		500
 
-TEST_TIMEOUT(http_ab, "http: ab with and without keep-alive: 0 failed, 0 non-2xx", 180)
+TEST_F_TIMEOUT(http, ab, "http: ab with and without keep-alive: 0 failed, 0 non-2xx", 180)
 {
 	char url[128], n[16];
-	struct http_server s;
+	struct http_server *s = &self->s;
 	struct st_cmd c;
 	int k;
 
-	ST_REQUIRE_FEATURE();
 	REQUIRE_TOOL(ab, "ab");
 	snprintf(n, sizeof(n), "%d", AB_N);
-	ASSERT_OK(setup(&s, NULL));
-	snprintf(url, sizeof(url), "http://%s/big.bin", s.addr);
+	snprintf(url, sizeof(url), "http://%s/big.bin", s->addr);
 	for (k = 0; k < 2; k++) {
 		ASSERT_EQ(0, st_run(&c, NULL, NULL, ab, "-q", "-n", n,
 				    "-c", "16", k ? "-k" : "-r", url, NULL));
@@ -649,9 +650,9 @@ TEST_TIMEOUT(http_ab, "http: ab with and without keep-alive: 0 failed, 0 non-2xx
 		if (k)
 			EXPECT_EQ_U64(AB_N, ab_field(c.out, "Keep-Alive requests:"));
 	}
-	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(&s));
-	ASSERT_EQ_U64(2 * AB_N, st_out_field(s.cmd.out, "http_200"));
-	ASSERT_EQ_U64(0, st_out_field(s.cmd.out, "active"));
+	ASSERT_EQ(IOUOPS_EXIT_OK, server_stop(s));
+	ASSERT_EQ_U64(2 * AB_N, st_out_field(s->cmd.out, "http_200"));
+	ASSERT_EQ_U64(0, st_out_field(s->cmd.out, "active"));
 	return KSFT_PASS;
 }
 
@@ -680,13 +681,33 @@ static int root_fails(const char *root, const char *shm, const char *prog,
 		return KSFT_FAIL;					\
 } while (0)
 
-TEST_TIMEOUT(http_root_errors, "http: --root missing, not a directory, empty, a name needing escaping, too big", 120)
-{
-	char dir[64], path[128];
-	static char big[200000];
+/* A docroot and an empty folder, no server: removed by the teardown. */
+FIXTURE(http_root) {
+	char dir[64];
+	char empty[64];
+};
 
+FIXTURE_SETUP(http_root)
+{
 	ST_REQUIRE_FEATURE();
-	ASSERT_OK(make_root(dir, sizeof(dir)));
+	ASSERT_OK(make_root(self->dir, sizeof(self->dir)));
+	ASSERT_OK(st_mkdtemp(self->empty, sizeof(self->empty), "http-empty"));
+	return KSFT_PASS;
+}
+
+FIXTURE_TEARDOWN(http_root)
+{
+	ASSERT_OK(st_remove_tree(self->dir));
+	ASSERT_OK(st_remove_tree(self->empty));
+	return KSFT_PASS;
+}
+
+TEST_F_TIMEOUT(http_root, errors, "http: --root missing, not a directory, empty, a name needing escaping, too big", 120)
+{
+	const char *dir = self->dir;
+	static char big[200000];
+	char path[128];
+
 	ROOT_FAILS(NULL, NULL, "http", "give --root DIR");
 	ROOT_FAILS("/nonexistent-dir", NULL, "http", "no such directory");
 	snprintf(path, sizeof(path), "%s/small.bin", dir);
@@ -698,8 +719,6 @@ TEST_TIMEOUT(http_root_errors, "http: --root missing, not a directory, empty, a 
 	ASSERT_OK(unlink(path));
 	ASSERT_OK(write_file(dir, "a b.html", "x", 1));
 	ROOT_FAILS(dir, NULL, "http", "needs escaping");
-	snprintf(dir, sizeof(dir), "/tmp/iouops-empty-XXXXXX");
-	ASSERT_TRUE(mkdtemp(dir) != NULL);
-	ROOT_FAILS(dir, NULL, "http", "no files to serve");
+	ROOT_FAILS(self->empty, NULL, "http", "no files to serve");
 	return KSFT_PASS;
 }

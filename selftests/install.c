@@ -225,14 +225,31 @@ static int set_clang(void *arg)
 	return setenv("CLANG", arg, 1) ? -errno : 0;
 }
 
-/* A source file in a fresh folder under /tmp; the path lives on. */
-static const char *write_source(const char *name, const char *text)
+/* A scratch folder for sources to build, removed by the teardown. */
+FIXTURE(install_build) {
+	char dir[64];
+};
+
+FIXTURE_SETUP(install_build)
 {
-	char dir[] = "/tmp/iouops-build-XXXXXX";
+	ASSERT_OK(st_mkdtemp(self->dir, sizeof(self->dir), "build"));
+	return KSFT_PASS;
+}
+
+FIXTURE_TEARDOWN(install_build)
+{
+	ASSERT_OK(st_remove_tree(self->dir));
+	return KSFT_PASS;
+}
+
+/* DIR/NAME holding TEXT; the path lives on. */
+static const char *write_source(const char *dir, const char *name,
+				const char *text)
+{
 	char *path;
 	FILE *f;
 
-	if (!mkdtemp(dir) || asprintf(&path, "%s/%s", dir, name) < 0)
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return NULL;
 	f = fopen(path, "w");
 	if (!f)
@@ -241,10 +258,10 @@ static const char *write_source(const char *name, const char *text)
 	return fclose(f) ? NULL : path;
 }
 
-TEST(install_build_errors, "iouops build: no clang 17, compile error 16, no ops 7")
+TEST_F(install_build, errors, "iouops build: no clang 17, compile error 16, no ops 7")
 {
-	const char *bad = write_source("bad.bpf.c", "int x = ;\n");
-	const char *noops = write_source("noops.bpf.c",
+	const char *bad = write_source(self->dir, "bad.bpf.c", "int x = ;\n");
+	const char *noops = write_source(self->dir, "noops.bpf.c",
 		"#include \"iouops.bpf.h\"\n"
 		"char LICENSE[] SEC(\"license\") = \"GPL\";\n"
 		"int x;\n");

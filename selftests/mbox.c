@@ -23,25 +23,23 @@
  * under TCG is slow, and nothing waits this long when all is well. */
 #define WAIT_MS		30000
 
-struct fixture {
+/* The program (mbox.bpf.c) loaded, attached, its mbox open, and a
+ * scratch file to read: what every test below starts with. */
+FIXTURE(mbox) {
 	struct iou_prog *p;
 	struct iou_mbox *m;
 	struct mbox_region *mb;
 	volatile struct iou_ctl *ctl;
 	int fd;			/* scratch file: byte i is (i * 7) & 0xff */
-	int (*client)(struct fixture *f);
+	int (*client)(FIXTURE_DATA(mbox) *f);
 	int client_ret;
 	double run_secs;
 };
 
-/* timeout_imm: "1" (the default: timeouts in the SQE where the kernel
- * has IORING_TIMEOUT_IMMEDIATE_ARG) or "0" (forced timespec form). */
-static int fixture_open_timeouts(struct fixture *f, const char *spin,
-				 const char *timeout_imm)
+static int scratch_file(FIXTURE_DATA(mbox) *f)
 {
 	unsigned char buf[4096];
 
-	memset(f, 0, sizeof(*f));
 	f->fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	ASSERT_LE(0, f->fd);
 	for (int off = 0; off < FILE_LEN; off += (int)sizeof(buf)) {
@@ -49,6 +47,19 @@ static int fixture_open_timeouts(struct fixture *f, const char *spin,
 			buf[i] = (unsigned char)((off + i) * 7);
 		ASSERT_EQ((ssize_t)sizeof(buf), pwrite(f->fd, buf, sizeof(buf), off));
 	}
+	return 0;
+}
+
+/* Open, load and attach the program with SPIN idle steps before it
+ * sleeps and timeout_imm TIMEOUT_IMM: "1" (the default: timeouts in the
+ * SQE where the kernel has IORING_TIMEOUT_IMMEDIATE_ARG) or "0" (forced
+ * timespec form); in place of the one open already, if any. */
+static int prog_open(FIXTURE_DATA(mbox) *f, const char *spin,
+		     const char *timeout_imm)
+{
+	iou_mbox_close(f->m);
+	iou_prog_close(f->p);
+	f->m = NULL;
 	ASSERT_OK(st_open_prog(&f->p, NULL, "progs/mbox.bpf.o", "data_size",
 			       "64k", "spin", spin, IOU_SYM_TIMEOUT_IMM,
 			       timeout_imm, NULL));
@@ -60,14 +71,25 @@ static int fixture_open_timeouts(struct fixture *f, const char *spin,
 	return 0;
 }
 
-static int fixture_open(struct fixture *f, const char *spin)
+FIXTURE_SETUP(mbox)
 {
-	return fixture_open_timeouts(f, spin, "1");
+	ST_REQUIRE_FEATURE();
+	ASSERT_OK(scratch_file(self));
+	/* spin 0: an idle program sleeps at once, so what wakes it (the
+	 * doorbell) is what the tests exercise */
+	return prog_open(self, "0", "1");
+}
+
+FIXTURE_TEARDOWN(mbox)
+{
+	/* nothing outlives the test's process: the program, its ring and
+	 * the scratch file (O_TMPFILE) went with it */
+	return KSFT_PASS;
 }
 
 static void *client_main(void *arg)
 {
-	struct fixture *f = arg;
+	FIXTURE_DATA(mbox) *f = arg;
 
 	f->client_ret = f->client(f);
 	if (f->client_ret && !iou_mbox_ended(f->m)) {
@@ -79,7 +101,8 @@ static void *client_main(void *arg)
 }
 
 /* Run the loop here and CLIENT in a thread; both must end well. */
-static int run_client(struct fixture *f, int (*client)(struct fixture *f))
+static int run_client(FIXTURE_DATA(mbox) *f,
+		      int (*client)(FIXTURE_DATA(mbox) *f))
 {
 	pthread_t t;
 	double t0;
@@ -97,14 +120,7 @@ static int run_client(struct fixture *f, int (*client)(struct fixture *f))
 	return 0;
 }
 
-static void fixture_close(struct fixture *f)
-{
-	iou_mbox_close(f->m);
-	iou_prog_close(f->p);
-	close(f->fd);
-}
-
-static int post1(struct fixture *f, uint64_t id, int op, uint64_t off,
+static int post1(FIXTURE_DATA(mbox) *f, uint64_t id, int op, uint64_t off,
 		 uint32_t buf, uint32_t len)
 {
 	struct mbox_cmd c = { .id = id, .op = (uint8_t)op, .fd = f->fd,
@@ -114,7 +130,7 @@ static int post1(struct fixture *f, uint64_t id, int op, uint64_t off,
 }
 
 /* Take one result, waiting up to WAIT_MS. */
-static int take1(struct fixture *f, struct mbox_res *r)
+static int take1(FIXTURE_DATA(mbox) *f, struct mbox_res *r)
 {
 	return iou_mbox_wait(f->m, r, 1, WAIT_MS);
 }
@@ -145,7 +161,7 @@ static bool mbox_ended(void *m)
 }
 
 /* Post STOP and take results up to its own; 0 when STOP came back. */
-static int stop_and_drain(struct fixture *f)
+static int stop_and_drain(FIXTURE_DATA(mbox) *f)
 {
 	struct mbox_res r;
 
@@ -160,7 +176,7 @@ static int stop_and_drain(struct fixture *f)
 
 /* ---- back-pressure ---- */
 
-static int full_client(struct fixture *f)
+static int full_client(FIXTURE_DATA(mbox) *f)
 {
 	double end = st_now() + WAIT_MS / 1000.0;
 	struct mbox_res r;
@@ -197,20 +213,16 @@ static int full_client(struct fixture *f)
 	return stop_and_drain(f);
 }
 
-TEST_TIMEOUT(mbox_ring_full, "mbox: both rings fill, posts refused, nothing lost or reordered", 60)
+TEST_F_TIMEOUT(mbox, ring_full, "mbox: both rings fill, posts refused, nothing lost or reordered", 60)
 {
 	struct iou_mbox_stats st;
-	struct fixture f;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(fixture_open(&f, "0"));
-	ASSERT_OK(run_client(&f, full_client));
-	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
-	iou_mbox_get_stats(f.m, &st);
+	ASSERT_OK(run_client(self, full_client));
+	ASSERT_EQ(IOU_EXIT_STOPPED, self->ctl->exit.kind);
+	iou_mbox_get_stats(self->m, &st);
 	ASSERT_LT(0, st.full);
 	ASSERT_EQ_U64(MBOX_SQ_ENTRIES + MBOX_CQ_ENTRIES + 1,
-		      st_counter_or_max(f.ctl, "cmds"));
-	fixture_close(&f);
+		      st_counter_or_max(self->ctl, "cmds"));
 	return KSFT_PASS;
 }
 
@@ -218,7 +230,7 @@ TEST_TIMEOUT(mbox_ring_full, "mbox: both rings fill, posts refused, nothing lost
 
 /* Fill every free command slot past the one about to be posted with a
  * STOP that must never run. */
-static void poison(struct fixture *f, uint32_t tail)
+static void poison(FIXTURE_DATA(mbox) *f, uint32_t tail)
 {
 	uint32_t head = __atomic_load_n(&f->mb->sq_head, __ATOMIC_ACQUIRE);
 
@@ -231,7 +243,7 @@ static void poison(struct fixture *f, uint32_t tail)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-static int slow_client(struct fixture *f)
+static int slow_client(FIXTURE_DATA(mbox) *f)
 {
 	struct mbox_res r;
 	uint32_t tail = f->mb->sq_tail;
@@ -260,23 +272,19 @@ static int slow_client(struct fixture *f)
 	return stop_and_drain(f);
 }
 
-TEST_TIMEOUT(mbox_slow_publish, "mbox: commands published one by one, poison past sq_tail never read; doorbell wakes", 60)
+TEST_F_TIMEOUT(mbox, slow_publish, "mbox: commands published one by one, poison past sq_tail never read; doorbell wakes", 60)
 {
 	struct iou_mbox_stats st;
-	struct fixture f;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(fixture_open(&f, "0"));
-	ASSERT_OK(run_client(&f, slow_client));
-	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
-	ASSERT_EQ_U64(101, st_counter_or_max(f.ctl, "cmds"));
-	iou_mbox_get_stats(f.m, &st);
+	ASSERT_OK(run_client(self, slow_client));
+	ASSERT_EQ(IOU_EXIT_STOPPED, self->ctl->exit.kind);
+	ASSERT_EQ_U64(101, st_counter_or_max(self->ctl, "cmds"));
+	iou_mbox_get_stats(self->m, &st);
 	st_diag("client: %llu doorbell wakes, %llu waits for 101 commands",
 		(unsigned long long)st.wakes, (unsigned long long)st.waits);
 	/* the program slept between commands and the doorbell woke it */
-	ASSERT_LE(50, st_counter_or_max(f.ctl, "wakeups"));
+	ASSERT_LE(50, st_counter_or_max(self->ctl, "wakeups"));
 	ASSERT_LE(50, st.wakes);
-	fixture_close(&f);
 	return KSFT_PASS;
 }
 
@@ -287,7 +295,7 @@ TEST_TIMEOUT(mbox_slow_publish, "mbox: commands published one by one, poison pas
 #define NR_BEFORE	16
 #define NR_AFTER	20
 
-static int stop_client(struct fixture *f)
+static int stop_client(FIXTURE_DATA(mbox) *f)
 {
 	struct mbox_cmd cmds[NR_TIMEOUTS + NR_READS + NR_BEFORE + 1 + NR_AFTER];
 	unsigned char seen[sizeof(cmds) / sizeof(cmds[0])] = { 0 };
@@ -345,23 +353,21 @@ static int stop_client(struct fixture *f)
 	return 0;
 }
 
-TEST_TIMEOUT(mbox_stop_inflight, "mbox: STOP with timeouts and reads in flight: each completes or is cancelled, none lost", 60)
+TEST_F_TIMEOUT(mbox, stop_inflight, "mbox: STOP with timeouts and reads in flight: each completes or is cancelled, none lost", 60)
 {
-	struct fixture f;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(fixture_open(&f, "16"));
-	ASSERT_OK(run_client(&f, stop_client));
-	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
+	/* a program that spins 16 idle steps before it sleeps */
+	ASSERT_OK(prog_open(self, "16", "1"));
+	ASSERT_OK(run_client(self, stop_client));
+	ASSERT_EQ(IOU_EXIT_STOPPED, self->ctl->exit.kind);
 	/* the hour-long timeouts were cancelled, not waited for */
-	ASSERT_GT(WAIT_MS / 1000, f.run_secs);
-	fixture_close(&f);
+	ASSERT_GT(WAIT_MS / 1000, self->run_secs);
 	return KSFT_PASS;
 }
 
 /* stop_req (Ctrl-C of iouops) while commands wait: the program ends,
  * the API answers what it never took with -ECANCELED. */
-static int stop_req_client(struct fixture *f)
+static int stop_req_client(FIXTURE_DATA(mbox) *f)
 {
 	struct mbox_cmd cmds[8];
 	struct mbox_res r[8];
@@ -391,22 +397,18 @@ static int stop_req_client(struct fixture *f)
 	return 0;
 }
 
-TEST_TIMEOUT(mbox_stop_req, "mbox: stop_req and a doorbell kick end a sleeping program; timeouts cancelled", 60)
+TEST_F_TIMEOUT(mbox, stop_req, "mbox: stop_req and a doorbell kick end a sleeping program; timeouts cancelled", 60)
 {
-	struct fixture f;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(fixture_open(&f, "0"));
-	ASSERT_OK(run_client(&f, stop_req_client));
-	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
-	ASSERT_GT(WAIT_MS / 1000, f.run_secs);
-	fixture_close(&f);
+	ASSERT_OK(run_client(self, stop_req_client));
+	ASSERT_EQ(IOU_EXIT_STOPPED, self->ctl->exit.kind);
+	ASSERT_GT(WAIT_MS / 1000, self->run_secs);
 	return KSFT_PASS;
 }
 
 /* ---- bad commands and a corrupt ring ---- */
 
-static int bad_client(struct fixture *f)
+static int bad_client(FIXTURE_DATA(mbox) *f)
 {
 	size_t size;
 	struct mbox_res r;
@@ -441,20 +443,16 @@ static int bad_client(struct fixture *f)
 	return stop_and_drain(f);
 }
 
-TEST_TIMEOUT(mbox_bad_commands, "mbox: unknown op, buffers outside the data area, bad fd: error results, loop goes on", 60)
+TEST_F_TIMEOUT(mbox, bad_commands, "mbox: unknown op, buffers outside the data area, bad fd: error results, loop goes on", 60)
 {
-	struct fixture f;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(fixture_open(&f, "0"));
-	ASSERT_OK(run_client(&f, bad_client));
-	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);
-	ASSERT_EQ_U64(4, st_counter_or_max(f.ctl, "rejected"));
-	fixture_close(&f);
+	ASSERT_OK(run_client(self, bad_client));
+	ASSERT_EQ(IOU_EXIT_STOPPED, self->ctl->exit.kind);
+	ASSERT_EQ_U64(4, st_counter_or_max(self->ctl, "rejected"));
 	return KSFT_PASS;
 }
 
-static int corrupt_sq_client(struct fixture *f)
+static int corrupt_sq_client(FIXTURE_DATA(mbox) *f)
 {
 	struct mbox_res r;
 
@@ -471,7 +469,7 @@ static int corrupt_sq_client(struct fixture *f)
 	return 0;
 }
 
-static int corrupt_cq_client(struct fixture *f)
+static int corrupt_cq_client(FIXTURE_DATA(mbox) *f)
 {
 	ASSERT_EQ(1, post1(f, 1, MBOX_NOP, 0, 0, 0));
 	ASSERT_TRUE(wait_u32(&f->mb->cq_tail, 1));	/* answered */
@@ -482,24 +480,19 @@ static int corrupt_cq_client(struct fixture *f)
 	return 0;
 }
 
-TEST_TIMEOUT(mbox_corrupt_ring, "mbox: impossible sq_tail / cq_head: drain, exit error -EPROTO with the indexes", 60)
+TEST_F_TIMEOUT(mbox, corrupt_ring, "mbox: impossible sq_tail / cq_head: drain, exit error -EPROTO with the indexes", 60)
 {
-	struct fixture f;
+	ASSERT_OK(run_client(self, corrupt_sq_client));
+	ASSERT_EQ(IOU_EXIT_ERROR, self->ctl->exit.kind);
+	ASSERT_EQ(-EPROTO, self->ctl->exit.code);
+	ASSERT_STR_HAS((const char *)self->ctl->exit.reason, "corrupted the rings");
+	ASSERT_GT(WAIT_MS / 1000, self->run_secs);
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(fixture_open(&f, "0"));
-	ASSERT_OK(run_client(&f, corrupt_sq_client));
-	ASSERT_EQ(IOU_EXIT_ERROR, f.ctl->exit.kind);
-	ASSERT_EQ(-EPROTO, f.ctl->exit.code);
-	ASSERT_STR_HAS((const char *)f.ctl->exit.reason, "corrupted the rings");
-	ASSERT_GT(WAIT_MS / 1000, f.run_secs);
-	fixture_close(&f);
-
-	ASSERT_OK(fixture_open(&f, "0"));
-	ASSERT_OK(run_client(&f, corrupt_cq_client));
-	ASSERT_EQ(IOU_EXIT_ERROR, f.ctl->exit.kind);
-	ASSERT_EQ(-EPROTO, f.ctl->exit.code);
-	fixture_close(&f);
+	/* a fresh program for the other half */
+	ASSERT_OK(prog_open(self, "0", "1"));
+	ASSERT_OK(run_client(self, corrupt_cq_client));
+	ASSERT_EQ(IOU_EXIT_ERROR, self->ctl->exit.kind);
+	ASSERT_EQ(-EPROTO, self->ctl->exit.code);
 	return KSFT_PASS;
 }
 
@@ -538,7 +531,7 @@ static double timed_late[NR_TIMED];	/* seconds after its due time */
 
 /* Three timeouts posted at once come back in order of their times, each
  * not before it is due (the ids say which is which). */
-static int timed_client(struct fixture *f)
+static int timed_client(FIXTURE_DATA(mbox) *f)
 {
 	struct mbox_cmd cmds[NR_TIMED];
 	const uint64_t order[NR_TIMED] = { 1, 2, 0 };
@@ -561,7 +554,7 @@ static int timed_client(struct fixture *f)
 }
 
 /* Did the program write a timespec for any of the timeouts? */
-static bool timespecs_written(const struct fixture *f)
+static bool timespecs_written(const FIXTURE_DATA(mbox) *f)
 {
 	for (unsigned i = 0; i < MBOX_MAX_INFLIGHT; i++)
 		if (f->mb->ts[i].tv_sec || f->mb->ts[i].tv_nsec)
@@ -569,13 +562,12 @@ static bool timespecs_written(const struct fixture *f)
 	return false;
 }
 
-static int timed_run(const char *timeout_imm, bool want_timespecs)
+/* F's program was opened with TIMEOUT_IMM. */
+static int timed_run(FIXTURE_DATA(mbox) *f, const char *timeout_imm,
+		     bool want_timespecs)
 {
-	struct fixture f;
-
-	ASSERT_OK(fixture_open_timeouts(&f, "0", timeout_imm));
-	ASSERT_OK(run_client(&f, timed_client));
-	ASSERT_EQ(IOU_EXIT_STOPPED, f.ctl->exit.kind);	/* by its STOP */
+	ASSERT_OK(run_client(f, timed_client));
+	ASSERT_EQ(IOU_EXIT_STOPPED, f->ctl->exit.kind);	/* by its STOP */
 	for (unsigned i = 0; i < NR_TIMED; i++) {
 		st_diag("timeout %llu ms (imm %s): %+.1f ms late",
 			(unsigned long long)timed_ms[i], timeout_imm,
@@ -585,21 +577,19 @@ static int timed_run(const char *timeout_imm, bool want_timespecs)
 		ASSERT_LE(-1, (long long)(timed_late[i] * 1000));
 		ASSERT_GT(10000, (long long)(timed_late[i] * 1000));
 	}
-	ASSERT_EQ(want_timespecs, timespecs_written(&f));
-	fixture_close(&f);
+	ASSERT_EQ(want_timespecs, timespecs_written(f));
 	return 0;
 }
 
-TEST_TIMEOUT(mbox_timeout_immediate, "mbox: TIMEOUTs with the ns in the SQE fire in time order, never early, no timespec written", 60)
+TEST_F_TIMEOUT(mbox, timeout_immediate, "mbox: TIMEOUTs with the ns in the SQE fire in time order, never early, no timespec written", 60)
 {
-	ST_REQUIRE_FEATURE();
 	if (!iou_kernel_has_timeout_imm())
 		return st_skip("kernel lacks IORING_TIMEOUT_IMMEDIATE_ARG");
-	return timed_run("1", false);
+	return timed_run(self, "1", false);
 }
 
-TEST_TIMEOUT(mbox_timeout_timespec, "mbox: iou_timeout_imm=0 forces the timespec fallback: same order and times", 60)
+TEST_F_TIMEOUT(mbox, timeout_timespec, "mbox: iou_timeout_imm=0 forces the timespec fallback: same order and times", 60)
 {
-	ST_REQUIRE_FEATURE();
-	return timed_run("0", true);
+	ASSERT_OK(prog_open(self, "0", "0"));
+	return timed_run(self, "0", true);
 }

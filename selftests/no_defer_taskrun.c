@@ -2,33 +2,26 @@
 /* The kernel refuses a loop program on a ring without DEFER_TASKRUN. */
 #include "selftest.h"
 
-TEST(no_defer_taskrun, "attach to a ring without DEFER_TASKRUN: -EOPNOTSUPP")
+static const struct st_failure no_defer_taskrun = {
+	.obj = "progs/nops.bpf.o",
+	.set = { "total=1000" },
+	.no_defer_taskrun = true,
+	.err = -EOPNOTSUPP, .stage = IOU_STAGE_ATTACH,
+	.status = IOUOPS_EXIT_ATTACH,
+	.says = { "DEFER_TASKRUN" },
+};
+
+VARIANT(no_defer_taskrun) {
+	enum st_via via;
+};
+
+VARIANT_ADD(no_defer_taskrun, lib, "attach to a ring without DEFER_TASKRUN: -EOPNOTSUPP")
+{ ST_VIA_LIB };
+VARIANT_ADD(no_defer_taskrun, cli, "`iouops load --no-defer-taskrun` exits ATTACH, says DEFER_TASKRUN")
+{ ST_VIA_CLI };
+
+TEST_VARIANTS(no_defer_taskrun)
 {
-	struct iou_opts opts;
-	struct iou_prog *p;
-
 	ST_REQUIRE_FEATURE();
-	st_opts(&opts);
-	opts.no_defer_taskrun = true;
-	ASSERT_OK(st_open_prog(&p, &opts, "progs/nops.bpf.o",
-			       "total", "1000", NULL));
-	ASSERT_OK(iou_prog_load(p));
-	ASSERT_EQ(-EOPNOTSUPP, iou_prog_attach(p));
-	ASSERT_EQ(IOU_STAGE_ATTACH, iou_prog_error_stage(p));
-	iou_prog_close(p);
-	return KSFT_PASS;
-}
-
-TEST(no_defer_taskrun_cli, "`iouops load --no-defer-taskrun` exits ATTACH")
-{
-	struct st_cmd c;
-
-	ST_REQUIRE_FEATURE();
-	ASSERT_EQ(IOUOPS_EXIT_ATTACH,
-		  st_run_cli(&c, NULL, NULL, "load",
-			     st_build_path("progs/nops.bpf.o"),
-			     "--set", "total=1000", "--no-defer-taskrun",
-			     NULL));
-	ASSERT_TRUE(st_cmd_has(&c, "DEFER_TASKRUN"));
-	return KSFT_PASS;
+	return st_check_failure(&no_defer_taskrun, variant->via);
 }

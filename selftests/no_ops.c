@@ -2,24 +2,23 @@
 /* A BPF object with no io_uring_bpf_ops map is refused before any load. */
 #include "selftest.h"
 
-TEST(no_ops, "object without io_uring_bpf_ops: iou_prog_open() -ESRCH")
+static const struct st_failure no_ops = {
+	.obj = "selftests/no_ops.bpf.o",
+	.err = -ESRCH, .stage = IOU_STAGE_NO_OPS, .status = IOUOPS_EXIT_NOOPS,
+	.says = { "io_uring_bpf_ops" },
+};
+
+VARIANT(no_ops) {
+	enum st_via via;
+};
+
+VARIANT_ADD(no_ops, lib, "object without io_uring_bpf_ops: iou_prog_open() -ESRCH")
+{ ST_VIA_LIB };
+VARIANT_ADD(no_ops, cli, "`iouops load no_ops.bpf.o` exits NOOPS, one line")
+{ ST_VIA_CLI };
+
+/* runs without the kernel feature: nothing is loaded */
+TEST_VARIANTS(no_ops)
 {
-	struct iou_opts opts;
-	struct iou_prog *p = NULL;
-
-	st_opts(&opts);
-	ASSERT_EQ(-ESRCH,
-		  iou_prog_open(st_build_path("selftests/no_ops.bpf.o"),
-				&opts, &p));
-	ASSERT_TRUE(p == NULL);
-	return KSFT_PASS;
-}
-
-TEST(no_ops_cli, "`iouops load no_ops.bpf.o` exits NOOPS, one line")
-{
-	struct st_cmd c;
-
-	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_NOOPS, NULL,
-			 "load", st_build_path("selftests/no_ops.bpf.o"));
-	return KSFT_PASS;
+	return st_check_failure(&no_ops, variant->via);
 }

@@ -25,19 +25,41 @@ static int become_nobody(void *arg)
 	return 0;
 }
 
-TEST_TIMEOUT(privs_stat_other_user, "iouops stat on another user's loader: permission denied, one line", 90)
+/* Start PROG with its workload and wait for its first loop step. */
+static int start_running(struct hostile_run *r,
+			 const struct hostile_fixture *h, enum hostile_prog prog)
 {
+	ASSERT_OK(hostile_start(r, h, prog));
+	ASSERT_OK(hostile_wait_running(r));
+	return 0;
+}
+
+/* A loader running nops, the suite's user's. */
+FIXTURE(privs) {
+	struct hostile_fixture h;
 	struct hostile_run r;
+};
+
+FIXTURE_SETUP(privs)
+{
+	int ret = hostile_setup(&self->h);	/* or a skip */
+
+	return ret ? ret : start_running(&self->r, &self->h, HOSTILE_NOPS);
+}
+
+FIXTURE_TEARDOWN(privs)
+{
+	return hostile_teardown(&self->h);
+}
+
+TEST_F_TIMEOUT(privs, stat_other_user, "iouops stat on another user's loader: permission denied, one line", 90)
+{
 	struct st_cmd c;
 	char pid[16];
 	int st;
 
-	ST_REQUIRE_FEATURE();
-	ASSERT_OK(hostile_start(&r, HOSTILE_NOPS));
-	ASSERT_OK(hostile_wait_running(&r));
-	snprintf(pid, sizeof(pid), "%d", (int)r.cmd.pid);
+	snprintf(pid, sizeof(pid), "%d", (int)self->r.cmd.pid);
 	st = st_run_cli(&c, become_nobody, NULL, "stat", pid, NULL);
-	hostile_cleanup(&r);
 	if (st == -EPERM || st == -EACCES)
 		return st_skip("cannot become uid %d", NOBODY);
 	ASSERT_EQ(IOUOPS_EXIT_NOPROC, st);
@@ -100,25 +122,39 @@ static int check_fds(pid_t pid, int *memfds)
 	return bad ? -EACCES : 0;
 }
 
-TEST_TIMEOUT(privs_fds_cloexec, "loader fds (memfd 0600, ring, links, sockets, files) are close-on-exec in nops, echo, cp, mbox", 120)
+/* Each shipped program, running with its workload. */
+FIXTURE(privs_fds) {
+	struct hostile_fixture h;
+	struct hostile_run r;
+};
+
+FIXTURE_VARIANT(privs_fds) {
+	enum hostile_prog prog;
+};
+
+FIXTURE_VARIANT_ADD(privs_fds, nops) { HOSTILE_NOPS };
+FIXTURE_VARIANT_ADD(privs_fds, echo) { HOSTILE_ECHO };
+FIXTURE_VARIANT_ADD(privs_fds, udp_echo) { HOSTILE_UDP_ECHO };
+FIXTURE_VARIANT_ADD(privs_fds, cp) { HOSTILE_CP };
+FIXTURE_VARIANT_ADD(privs_fds, mbox) { HOSTILE_MBOX };
+
+FIXTURE_SETUP(privs_fds)
 {
-	static const enum hostile_prog progs[] = { HOSTILE_NOPS, HOSTILE_ECHO,
-		HOSTILE_UDP_ECHO, HOSTILE_CP, HOSTILE_MBOX };
+	int ret = hostile_setup(&self->h);	/* or a skip */
 
-	ST_REQUIRE_FEATURE();
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		static struct hostile_run r;	/* assertions show r.cmd */
-		int memfds = 0, err;
+	return ret ? ret : start_running(&self->r, &self->h, variant->prog);
+}
 
-		ASSERT_OK(hostile_start(&r, progs[i]));
-		err = hostile_wait_running(&r);
-		if (!err)
-			err = check_fds(r.cmd.pid, &memfds);
-		hostile_cleanup(&r);
-		if (err)
-			st_diag("%s", hostile_prog_names[progs[i]]);
-		ASSERT_OK(err);
-		ASSERT_EQ(1, memfds);
-	}
+FIXTURE_TEARDOWN(privs_fds)
+{
+	return hostile_teardown(&self->h);
+}
+
+TEST_F_TIMEOUT(privs_fds, cloexec, "loader fds (memfd 0600, ring, links, sockets, files) are close-on-exec", 60)
+{
+	int memfds = 0;
+
+	ASSERT_OK(check_fds(self->r.cmd.pid, &memfds));
+	ASSERT_EQ(1, memfds);
 	return KSFT_PASS;
 }

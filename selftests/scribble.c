@@ -165,7 +165,7 @@ static int stat_survives(pid_t pid)
 /* One program, one mode; 0 or -errno with diagnostics. *OUTCOME says how
  * it ended, for the figures. */
 static int scribble_one(enum hostile_prog prog, enum mode mode,
-			const struct hostile_census *base, unsigned ms,
+			const struct hostile_fixture *h, unsigned ms,
 			char *outcome, size_t outcome_len,
 			unsigned *nr_corrupt)
 {
@@ -176,7 +176,7 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 	bool ended_early = false, ok_exit, corrupt;
 	int err;
 
-	err = hostile_start(&r, prog);
+	err = hostile_start(&r, h, prog);
 	if (err)
 		return err;
 	err = hostile_wait_running(&r);
@@ -262,7 +262,7 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 	}
 	if (r.client > 0)
 		kill(r.client, SIGKILL);
-	if (hostile_check_clean(base, &r) || hostile_kmsg_splats())
+	if (hostile_check_clean(&h->base, &r) || hostile_kmsg_splats())
 		err = -EBUSY;
 	if (err)
 		st_cmd_diag(&r.cmd);
@@ -273,16 +273,15 @@ out:
 	return err;
 }
 
-static int scribble_all(enum mode mode)
+HOSTILE_FIXTURE(scribble);
+
+static int scribble_all(const struct hostile_fixture *h, enum mode mode)
 {
 	unsigned ms = env_uint("IOU_SCRIBBLE_MS", 800);
 	unsigned rounds = env_uint("IOU_SCRIBBLE_ROUNDS", 1);
-	struct hostile_census base;
 	unsigned runs = 0, nr_corrupt = 0;
 	char outcome[64];
 
-	ASSERT_OK(hostile_census(&base));
-	hostile_kmsg_splats();
 	for (unsigned round = 0; round < rounds; round++) {
 		spare_stop = !(round & 1);
 		for (int p = 0; p < HOSTILE_NR_PROGS; p++) {
@@ -291,7 +290,7 @@ static int scribble_all(enum mode mode)
 				return round || p ? KSFT_PASS :
 				       st_skip("out of time");
 			}
-			ASSERT_OK(scribble_one(p, mode, &base, ms, outcome,
+			ASSERT_OK(scribble_one(p, mode, h, ms, outcome,
 					       sizeof(outcome), &nr_corrupt));
 			runs++;
 			st_diag("%-8s %s%s: %s", hostile_prog_names[p],
@@ -308,20 +307,17 @@ static int scribble_all(enum mode mode)
 	return KSFT_PASS;
 }
 
-TEST_TIMEOUT(scribble_random, "untrusted shm: random bytes over every program's region: runs or stops cleanly, no hang, no crash, nothing left", 240)
+TEST_F_TIMEOUT(scribble, random, "untrusted shm: random bytes over every program's region: runs or stops cleanly, no hang, no crash, nothing left", 240)
 {
-	ST_REQUIRE_FEATURE();
-	return scribble_all(MODE_RANDOM);
+	return scribble_all(&self->h, MODE_RANDOM);
 }
 
-TEST_TIMEOUT(scribble_plausible, "untrusted shm: huge indexes, heads past tails, stop requests, names without NUL: clean stop, no hang", 240)
+TEST_F_TIMEOUT(scribble, plausible, "untrusted shm: huge indexes, heads past tails, stop requests, names without NUL: clean stop, no hang", 240)
 {
-	ST_REQUIRE_FEATURE();
-	return scribble_all(MODE_PLAUSIBLE);
+	return scribble_all(&self->h, MODE_PLAUSIBLE);
 }
 
-TEST_TIMEOUT(scribble_exit_record, "untrusted shm: an exit record forged while the program stops: never read as success", 240)
+TEST_F_TIMEOUT(scribble, exit_record, "untrusted shm: an exit record forged while the program stops: never read as success", 240)
 {
-	ST_REQUIRE_FEATURE();
-	return scribble_all(MODE_EXIT_RECORD);
+	return scribble_all(&self->h, MODE_EXIT_RECORD);
 }

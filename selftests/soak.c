@@ -308,13 +308,17 @@ static void mbox_worker(double end, struct soak_stats *st)
 	}
 }
 
+/* Where cp_worker copies: the fixture's scratch folder (set before the
+ * workers fork). */
+static const struct hostile_fixture *cp_scratch;
+
 static void cp_worker(double end, struct soak_stats *st)
 {
 	while (st_now() < end && !st->errors) {
 		struct hostile_run r;
 		uint64_t size = hostile_below(2) ? hostile_below(1 << 16) :
 				hostile_below(8 << 20);
-		int err = hostile_start_cp(&r, size);
+		int err = hostile_start_cp(&r, cp_scratch, size);
 
 		if (!err)
 			err = st_cmd_wait(&r.cmd, 120000);
@@ -371,7 +375,9 @@ static void cp_fn(int port, double end, struct soak_stats *st)
 	cp_worker(end, st);
 }
 
-TEST_TIMEOUT(soak, "soak: echo x256 (resets, half-closes, slow readers), udp bursts, mbox streams, cp loop; all verified, counters reconcile, RSS flat", 150)
+HOSTILE_FIXTURE(soak);
+
+TEST_F_TIMEOUT(soak, all, "soak: echo x256 (resets, half-closes, slow readers), udp bursts, mbox streams, cp loop; all verified, counters reconcile, RSS flat", 150)
 {
 	const char *env = getenv("IOU_SOAK_SECONDS");
 	double secs = env && *env ? strtod(env, NULL) : 20, t0, end, mins;
@@ -381,15 +387,14 @@ TEST_TIMEOUT(soak, "soak: echo x256 (resets, half-closes, slow readers), udp bur
 	long rss0[2] = { -1, -1 }, rss1[2] = { -1, -1 };
 	uint64_t in, out, dropped;
 
-	ST_REQUIRE_FEATURE();
 	hostile_seed();
+	cp_scratch = &self->h;
 	if (secs > st_time_left() - 90)
 		secs = st_time_left() - 90;
 	st = mmap(NULL, 4 * sizeof(*st), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(st != MAP_FAILED);
 	memset(st, 0, 4 * sizeof(*st));
-	hostile_kmsg_splats();
 	ASSERT_OK(hostile_start_server(&echo, HOSTILE_ECHO, "max_conns=512"));
 	ASSERT_OK(hostile_start_server(&udp, HOSTILE_UDP_ECHO, NULL));
 

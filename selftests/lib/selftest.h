@@ -3,8 +3,8 @@
  * selftest.h - kselftest-style tests for iouops (userspace side).
  *
  * A test is a function registered by a constructor, so adding one touches
- * no list: put `foo.bpf.c` (if it needs a program) and `foo.c` in
- * selftests/, and in foo.c:
+ * no list: put `foo.c` in selftests/ (and `foo.bpf.c` in selftests/progs/
+ * if it needs a program of its own), and in foo.c:
  *
  *	#include "selftest.h"
  *
@@ -17,7 +17,7 @@
  *
  * TEST_TIMEOUT(name, desc, seconds) overrides the 30 s default. Tests that
  * differ only in their inputs share one body and a table of variants, one
- * test per row (kselftest's FIXTURE_VARIANT):
+ * test per row (like kselftest's FIXTURE_VARIANT, without a fixture):
  *
  *	VARIANT(nops) { unsigned int qd; };
  *	VARIANT_ADD(nops, qd1, "qd 1") { .qd = 1 };	// test "nops_qd1"
@@ -28,11 +28,15 @@
  *		return KSFT_PASS;
  *	}
  *
+ * Tests that share a set-up and a tear-down use a fixture: FIXTURE,
+ * FIXTURE_SETUP, FIXTURE_TEARDOWN, TEST_F (below).
+ *
  * The helpers here are prefixed st_ (the library's are iou_).
  * The runner forks every test into its own process group and kills the
  * group when the test returns or times out, so a test may leave fds,
  * attached programs and child processes behind on failure: they all go
- * away with its process.
+ * away with its process. What outlives a process (files) is a fixture
+ * teardown's job.
  */
 #ifndef IOUOPS_SELFTEST_H
 #define IOUOPS_SELFTEST_H
@@ -56,10 +60,18 @@
 
 #define ST_DEFAULT_TIMEOUT	30	/* seconds */
 
+struct st_fixture;
+struct st_fixture_row;
+
 struct st_test {
 	const char *name;
 	const char *desc;
-	int (*run)(void);
+	int (*run)(void);		/* TEST, TEST_VARIANTS */
+	/* TEST_F: the fixture, the size of its data (`self`), the body */
+	const struct st_fixture *fixture;
+	size_t self_size;
+	int (*run_f)(void *self, const void *variant);
+	const struct st_fixture_row *row;	/* FIXTURE_VARIANT_ADD row */
 	unsigned int timeout;	/* seconds, 0: default */
 	const char *file;	/* tests run sorted by file, then line */
 	int line;
@@ -110,6 +122,130 @@ void st_register(struct st_test *t);
 
 #define TEST_VARIANTS(base_)						\
 	static int st_body_##base_(const struct st_variant_##base_ *variant)
+
+/*
+ * Fixtures, with kselftest_harness.h's names: FIXTURE(f) { fields }; is
+ * the data (`self`) every test of the fixture gets; FIXTURE_SETUP(f)
+ * fills it in before the test, FIXTURE_TEARDOWN(f) undoes it after, and
+ * TEST_F(f, name, desc) (TEST_F_TIMEOUT(f, name, desc, seconds)) is the
+ * test "f_name". Setup, test and teardown return KSFT_PASS (or fail
+ * with ASSERT_*, or skip with st_skip()); a setup that does not pass
+ * ends the test before its body.
+ *
+ *	FIXTURE(scratch) { char dir[64]; };
+ *	FIXTURE_SETUP(scratch)
+ *	{
+ *		ASSERT_OK(st_mkdtemp(self->dir, sizeof(self->dir), "x"));
+ *		return KSFT_PASS;
+ *	}
+ *	FIXTURE_TEARDOWN(scratch)
+ *	{
+ *		return st_remove_tree(self->dir);
+ *	}
+ *	TEST_F(scratch, write, "a file written in the scratch folder")
+ *	{
+ *		...self->dir...
+ *	}
+ *
+ * The teardown runs after every test of the fixture however it ended:
+ * passed, failed (an ASSERT returned early), skipped, set up only in
+ * part (it must undo only what is there: `self` starts zeroed), killed
+ * by a signal, or timed out. It runs in a process of its own, started by
+ * the runner once the test's process group is gone (kselftest's
+ * FIXTURE_TEARDOWN_PARENT, which a kselftest timeout kills along with the
+ * test): what died with the test (fds, memory, threads, attached
+ * programs, the commands it ran) is released already, and pointers or
+ * fds in `self` mean nothing there. The teardown undoes what outlives a
+ * process (files, folders) and may check what the test left; a check
+ * that fails there fails the test. `self` is shared memory
+ * (MAP_SHARED): the test's child processes see it and write to it too
+ * (so never `self->pid = fork()`: the child writes its 0 there).
+ *
+ * FIXTURE_VARIANT(f) { fields }; and FIXTURE_VARIANT_ADD(f, row) { init };
+ * run every test of the fixture once per row, as "f_name_row", with
+ * `variant` pointing at the row in setup, test and teardown (NULL for a
+ * fixture without rows).
+ */
+struct st_fixture {
+	const char *name;
+	int (*setup)(void *self, const void *variant);
+	int (*teardown)(void *self, const void *variant);
+	struct st_fixture_row *rows;	/* FIXTURE_VARIANT_ADD, in any order */
+};
+
+struct st_fixture_row {
+	const char *name;
+	const void *data;
+	int line;			/* rows run in source order */
+	struct st_fixture_row *next;
+};
+
+void st_register_row(struct st_fixture *f, struct st_fixture_row *row);
+
+#define FIXTURE_DATA(f_)	struct st_fixture_data_##f_
+#define FIXTURE_VARIANT(f_)	struct st_fixture_variant_##f_
+
+#define __ST_FIXTURE_FN(f_, fn_)					\
+	static int fn_##f_(FIXTURE_DATA(f_) __attribute__((unused)) *self, \
+			   const FIXTURE_VARIANT(f_)			\
+				__attribute__((unused)) *variant)
+
+#define FIXTURE(f_)							\
+	FIXTURE_DATA(f_);						\
+	FIXTURE_VARIANT(f_);						\
+	__ST_FIXTURE_FN(f_, st_setup_);					\
+	__ST_FIXTURE_FN(f_, st_teardown_);				\
+	static int st_setup_any_##f_(void *self, const void *variant)	\
+	{								\
+		return st_setup_##f_(self, variant);			\
+	}								\
+	static int st_teardown_any_##f_(void *self, const void *variant) \
+	{								\
+		return st_teardown_##f_(self, variant);			\
+	}								\
+	static struct st_fixture st_fixture_##f_ = {			\
+		.name = #f_, .setup = st_setup_any_##f_,		\
+		.teardown = st_teardown_any_##f_,			\
+	};								\
+	FIXTURE_DATA(f_)
+
+#define FIXTURE_SETUP(f_)	__ST_FIXTURE_FN(f_, st_setup_)
+#define FIXTURE_TEARDOWN(f_)	__ST_FIXTURE_FN(f_, st_teardown_)
+
+#define FIXTURE_VARIANT_ADD(f_, row_)					\
+	static const FIXTURE_VARIANT(f_) st_frow_data_##f_##_##row_;	\
+	static struct st_fixture_row st_frow_##f_##_##row_ = {		\
+		.name = #row_, .data = &st_frow_data_##f_##_##row_,	\
+		.line = __LINE__,					\
+	};								\
+	__attribute__((constructor))					\
+	static void st_register_frow_##f_##_##row_(void)		\
+	{								\
+		st_register_row(&st_fixture_##f_, &st_frow_##f_##_##row_); \
+	}								\
+	static const FIXTURE_VARIANT(f_) st_frow_data_##f_##_##row_ =
+
+#define TEST_F_TIMEOUT(f_, name_, desc_, timeout_)			\
+	__ST_FIXTURE_FN(f_, st_tf_##name_##_);				\
+	static int st_tf_any_##f_##_##name_(void *self, const void *variant) \
+	{								\
+		return st_tf_##name_##_##f_(self, variant);		\
+	}								\
+	static struct st_test st_testf_##f_##_##name_ = {		\
+		.name = #f_ "_" #name_, .desc = (desc_),		\
+		.fixture = &st_fixture_##f_,				\
+		.self_size = sizeof(FIXTURE_DATA(f_)),			\
+		.run_f = st_tf_any_##f_##_##name_,			\
+		.timeout = (timeout_), .file = __FILE__, .line = __LINE__, \
+	};								\
+	__attribute__((constructor))					\
+	static void st_registerf_##f_##_##name_(void)			\
+	{								\
+		st_register(&st_testf_##f_##_##name_);			\
+	}								\
+	__ST_FIXTURE_FN(f_, st_tf_##name_##_)
+
+#define TEST_F(f_, name_, desc_)	TEST_F_TIMEOUT(f_, name_, desc_, 0)
 
 /* ---- reporting ---- */
 
@@ -267,6 +403,19 @@ int st_require_feature(void);
 		return __r;						\
 } while (0)
 
+/* ---- scratch folders (fixtures remove them in their teardown), files ---- */
+
+/* Make a fresh folder /tmp/iouops-NAME.XXXXXX, its path in DIR (LEN
+ * bytes). 0 or -errno. */
+int st_mkdtemp(char *dir, size_t len, const char *name);
+/* Remove DIR and everything in it (rm -rf). Only folders st_mkdtemp
+ * makes are taken (else -EINVAL); "" and a folder already gone are
+ * fine. 0 or -errno, with a diagnostic. */
+int st_remove_tree(const char *dir);
+/* PATH, created or truncated, with SIZE bytes of noise that SEED makes
+ * different (the same SEED, the same bytes). 0 or -errno. */
+int st_write_noise(const char *path, uint64_t size, uint64_t seed);
+
 /* ---- library helpers ---- */
 
 /* Default options (kernel's SQ mode, log to `# ` lines). */
@@ -287,6 +436,44 @@ void st_diag_ctl(volatile struct iou_ctl *ctl);
  * (NULL-terminated), and watch it. Returns 0 or -errno. */
 int st_open_prog(struct iou_prog **p, const struct iou_opts *opts,
 		  const char *path_rel, ...);
+
+/* ---- one failure, through the library and through the command ---- */
+
+/*
+ * A program that must fail, and how that shows through libiouops (open,
+ * set, load, attach, run stop at the first error: ERR, at STAGE; the
+ * error message or verifier log names one of LIB_SAYS) and through
+ * `iouops load OBJ --set ...` (exit STATUS, one line on stderr and no
+ * libbpf output unless MULTI_LINE; its output names one of SAYS). SAYS
+ * and LIB_SAYS are NULL-terminated alternatives matched in any case, not
+ * checked when empty (the library gives an errno only for a failing
+ * iou_prog_open() or io_uring_enter(), libbpf's words for an attach).
+ * Checked once per way, a VARIANT row each:
+ *
+ *	VARIANT(no_ops) { enum st_via via; };
+ *	VARIANT_ADD(no_ops, lib, "...") { ST_VIA_LIB };
+ *	VARIANT_ADD(no_ops, cli, "...") { ST_VIA_CLI };
+ *	TEST_VARIANTS(no_ops) { return st_check_failure(&no_ops, variant->via); }
+ */
+enum st_via { ST_VIA_LIB, ST_VIA_CLI };
+
+struct st_failure {
+	const char *obj;		/* build-relative: "selftests/x.bpf.o" */
+	const char *set[4];		/* "NAME=VALUE", NULL-terminated */
+	bool no_defer_taskrun;
+	int err;
+	enum iou_stage stage;		/* OPEN or NO_OPS: iou_prog_open fails */
+	int status;
+	bool multi_line;		/* the command prints more: a verifier log */
+	const char *says[4];
+	const char *lib_says[4];
+	/* more checks of the program that failed, through the library
+	 * (ASSERT_* work there): KSFT_PASS or KSFT_FAIL */
+	int (*check_lib)(struct iou_prog *p);
+};
+
+/* KSFT_PASS, or KSFT_FAIL with the failed check's diagnostics. */
+int st_check_failure(const struct st_failure *f, enum st_via via);
 
 /* ---- running commands ---- */
 

@@ -82,29 +82,6 @@ static int free_port(int type)
 	return port;
 }
 
-static int write_noise(const char *path, uint64_t size)
-{
-	static uint64_t buf[8192];
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	uint64_t done = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (done < size) {
-		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
-
-		for (size_t i = 0; i < n / 8 + 1 && i < 8192; i++)
-			buf[i] = hostile_rand();
-		if (write(fd, buf, n) != (ssize_t)n) {
-			close(fd);
-			return -EIO;
-		}
-		done += n;
-	}
-	close(fd);
-	return 0;
-}
-
 /* ---- the mbox client: another process, through /proc/PID/fd ---- */
 
 int hostile_map_shm(pid_t pid, void **shm, size_t *size)
@@ -158,8 +135,8 @@ static void mbox_client(pid_t server)
 
 /* ---- starting a program and its workload ---- */
 
-static int start_prog(struct hostile_run *r, enum hostile_prog prog,
-		      uint64_t cp_size, const char *set)
+static int start_prog(struct hostile_run *r, const struct hostile_fixture *h,
+		      enum hostile_prog prog, uint64_t cp_size, const char *set)
 {
 	char listen[32], total[] = "total=1000000000";
 	char *argv[12] = { (char *)st_cli(), "load",
@@ -184,13 +161,12 @@ static int start_prog(struct hostile_run *r, enum hostile_prog prog,
 		argv[n++] = listen;
 		break;
 	case HOSTILE_CP:
-		snprintf(r->dir, sizeof(r->dir), "/tmp/iouops-hostile.XXXXXX");
-		if (!mkdtemp(r->dir))
-			return -errno;
-		snprintf(r->src, sizeof(r->src), "%s/src", r->dir);
-		snprintf(r->dst, sizeof(r->dst), "%s/dst", r->dir);
+		if (!h || !h->dir[0])
+			return -EINVAL;
+		snprintf(r->src, sizeof(r->src), "%s/src", h->dir);
+		snprintf(r->dst, sizeof(r->dst), "%s/dst", h->dir);
 		r->src_size = cp_size;
-		err = write_noise(r->src, r->src_size);
+		err = st_write_noise(r->src, r->src_size, hostile_rand());
 		if (err)
 			return err;
 		argv[n++] = "--src";
@@ -223,21 +199,23 @@ static int start_prog(struct hostile_run *r, enum hostile_prog prog,
 	return 0;
 }
 
-int hostile_start(struct hostile_run *r, enum hostile_prog prog)
+int hostile_start(struct hostile_run *r, const struct hostile_fixture *h,
+		  enum hostile_prog prog)
 {
-	return start_prog(r, prog, CP_SIZE, NULL);
+	return start_prog(r, h, prog, CP_SIZE, NULL);
 }
 
-int hostile_start_cp(struct hostile_run *r, uint64_t size)
+int hostile_start_cp(struct hostile_run *r, const struct hostile_fixture *h,
+		     uint64_t size)
 {
-	return start_prog(r, HOSTILE_CP, size, NULL);
+	return start_prog(r, h, HOSTILE_CP, size, NULL);
 }
 
 int hostile_start_server(struct hostile_run *r, enum hostile_prog prog,
 			 const char *set)
 {
 	double end = st_now() + 60;
-	int err = start_prog(r, prog, 0, set);
+	int err = start_prog(r, NULL, prog, 0, set);
 
 	r->client_started = true;	/* the caller brings its own */
 	while (!err && !strstr(r->cmd.out ? r->cmd.out : "", "listening on ")) {
@@ -298,12 +276,33 @@ void hostile_cleanup(struct hostile_run *r)
 		waitpid(r->client, NULL, 0);
 		r->client = 0;
 	}
-	if (r->dir[0]) {
+	if (r->src[0]) {
 		unlink(r->src);
 		unlink(r->dst);
-		rmdir(r->dir);
-		r->dir[0] = '\0';
+		r->src[0] = '\0';
 	}
+}
+
+/* ---- the fixture's part ---- */
+
+int hostile_setup(struct hostile_fixture *h)
+{
+	ST_REQUIRE_FEATURE();
+	ASSERT_OK(hostile_census(&h->base));
+	hostile_kmsg_splats();	/* read the kernel log from here on */
+	ASSERT_OK(st_mkdtemp(h->dir, sizeof(h->dir), "hostile"));
+	h->ready = true;
+	return KSFT_PASS;
+}
+
+int hostile_teardown(const struct hostile_fixture *h)
+{
+	const struct hostile_run no_port = { .port = 0 };
+
+	ASSERT_OK(st_remove_tree(h->dir));
+	if (h->ready)
+		ASSERT_OK(hostile_check_clean(&h->base, &no_port));
+	return KSFT_PASS;
 }
 
 bool hostile_prog_running(pid_t pid)
