@@ -88,7 +88,14 @@ build_base() {
 		for f in "${files[@]}" ${BASE_LIBS[@]+"${BASE_LIBS[@]}"}; do stat -L -c '%n %s %Y' "$f"; done
 	} | sha256sum | cut -c1-16)
 	BASE=$CACHE/initramfs/base-$key.cpio
-	[[ -f $BASE ]] && return 0
+	# Another run may prune the cached file while this one boots (it
+	# deletes bases it did not use for an hour): take a link of our own.
+	if ln -f "$BASE" "$TMP/base-held.cpio" 2>/dev/null ||
+		cp "$BASE" "$TMP/base-held.cpio" 2>/dev/null; then
+		touch "$BASE" 2>/dev/null || true
+		BASE=$TMP/base-held.cpio
+		return 0
+	fi
 	verbose "building base initramfs $BASE"
 	S=$TMP/base
 	mk_toplinks "$S"
@@ -108,7 +115,9 @@ build_base() {
 	cpio_dir "$S" "$TMP/base.cpio" || die "cpio failed building the base initramfs"
 	cat "$TMP/devnodes.cpio" "$TMP/base.cpio" >"$BASE.tmp.$$"
 	mv "$BASE.tmp.$$" "$BASE"
+	ln -f "$BASE" "$TMP/base-held.cpio" 2>/dev/null || cp "$BASE" "$TMP/base-held.cpio"
 	find "$CACHE/initramfs" -name 'base-*.cpio' ! -name "base-$key.cpio" -mmin +60 -delete 2>/dev/null || true
+	BASE=$TMP/base-held.cpio
 }
 
 # folder_files: NUL-separated paths relative to $FOLDER, git's view first
