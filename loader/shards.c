@@ -143,6 +143,19 @@ int iou_prog_shardable(const struct iou_prog *p, char *why, size_t len)
 	return 0;
 }
 
+/* A program that declares `const volatile __u32 iou_shard` learns which
+ * shard it is (its exit reasons can say so). */
+static void set_shard_global(struct iou_prog *p, unsigned i)
+{
+	size_t size;
+	void *ptr;
+	__u32 v = i;
+
+	if (!iou_global_find(p->obj, IOU_SYM_SHARD, &ptr, &size) &&
+	    size == sizeof(v))
+		memcpy(ptr, &v, sizeof(v));
+}
+
 int iou_shards_open(const char *path, const struct iou_opts *opts,
 		    const struct iou_shards_opts *sopts,
 		    struct iou_shards **out)
@@ -189,6 +202,7 @@ int iou_shards_open(const char *path, const struct iou_opts *opts,
 		if (err)
 			goto fail;
 		s->sh[i].p->shard = (int)i;
+		set_shard_global(s->sh[i].p, i);
 	}
 	*out = s;
 	return 0;

@@ -41,6 +41,7 @@
 #define IOU_SYM_HTTP_FILES	"http_files"	/* const struct http_files: --root DIR */
 #define IOU_SYM_TIMEOUT_IMM	"iou_timeout_imm" /* __u32: timeouts in the SQE */
 #define IOU_SYM_SHARDABLE	"iou_shardable"	/* __u32: may it run as --shards? */
+#define IOU_SYM_SHARD		"iou_shard"	/* __u32: its shard, 0..N-1 */
 #define IOU_SHM_MEMFD_NAME	"iouops-shm"	/* memfd of the shared region
 						 * (a shard's: iouops-shm.N) */
 
