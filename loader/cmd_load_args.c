@@ -4,6 +4,7 @@
  * --help prints them, and load_parse_args(), which turns argv into a
  * struct load_args and does nothing else (fuzz/cli.c calls it directly).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -139,8 +140,8 @@ static int parse_shards(struct load_args *a, const char *arg)
 		return 0;
 	errno = 0;
 	n = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || arg[0] == '+' ||
-	    n < 1 || n > IOU_SHARDS_MAX) {
+	if (errno || !isdigit((unsigned char)arg[0]) || *end || n < 1 ||
+	    n > IOU_SHARDS_MAX) {
 		fprintf(stderr, "iouops: --shards '%s': expected a number of "
 			"shards from 1 to %d, or auto\n", arg, IOU_SHARDS_MAX);
 		return IOUOPS_EXIT_USAGE;
