@@ -166,7 +166,7 @@ TEST_TIMEOUT(shards_lib, "samples/shards-demo: the library's shards API runs nop
 
 /* Every bad command line, each one line and its status; none needs the
  * kernel feature (refused before any ring). */
-TEST(shards_bad_input, "--shards 0/-1/abc/1025/2x/'', --steer without --shards or unknown, with --shm-type, cp, --in: one line, its status")
+TEST(shards_bad_input, "--shards 0/-1/abc/1025/2x/'', --steer without --shards or unknown, with --shm-type, cp, --in: one line, its status; inspect says shardable or why not")
 {
 	static const char *const counts[] = { "0", "-1", "abc", "1025", "2x",
 					      "", "+2", " 2" };
@@ -193,6 +193,16 @@ TEST(shards_bad_input, "--shards 0/-1/abc/1025/2x/'', --steer without --shards o
 			 "it has --in/--out files, which every shard would read",
 			 "load", nops, "--shards", "auto", "--in",
 			 "total=/proc/self/stat");
+	/* inspect says it beforehand */
+	ASSERT_EQ(IOUOPS_EXIT_OK, st_run_cli(&c, NULL, NULL, "inspect",
+					     st_build_path("progs/cp.bpf.o"), NULL));
+	ASSERT_STR_HAS(c.out, "\nshardable no (it works on one pair of --in/--out files");
+	ASSERT_EQ(IOUOPS_EXIT_OK, st_run_cli(&c, NULL, NULL, "inspect",
+					     st_build_path("progs/echo.bpf.o"), NULL));
+	ASSERT_STR_HAS(c.out, "\nshardable yes\n");
+	ASSERT_EQ(IOUOPS_EXIT_OK, st_run_cli(&c, NULL, NULL, "inspect",
+		  st_build_path("selftests/shard_fail.bpf.o"), NULL));
+	ASSERT_STR_HAS(c.out, "\nconvention iou_shard yes\n");
 	return KSFT_PASS;
 }
 
