@@ -135,32 +135,15 @@ int hostile_map_shm(pid_t pid, void **shm, size_t *size)
 
 int hostile_map_all_shm(pid_t pid, void **shm, size_t *size, int max)
 {
-	static const char link[] = "/memfd:" IOU_SHM_MEMFD_NAME;
-	char dir[64], path[320], target[128];
-	struct dirent *de;
-	int n = 0, err = -ENOENT;
-	DIR *d;
+	int fds[8], nr, n = 0, err = -ENOENT;
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while (n < max && (de = readdir(d))) {
-		ssize_t len;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		if (strncmp(target, link, strlen(link)))
-			continue;
-		err = iou_mbox_map(pid, atoi(de->d_name), &shm[n], &size[n]);
+	nr = st_shm_fds_of(pid, fds, max < 8 ? max : 8);
+	for (int i = 0; i < nr; i++) {
+		err = iou_mbox_map(pid, fds[i], &shm[n], &size[n]);
 		if (!err)
 			n++;
 	}
-	closedir(d);
-	return n ? n : err;
+	return n ? n : nr < 0 ? nr : err;
 }
 
 /* Post NOPs and short TIMEOUTs until the program goes away. */
