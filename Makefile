@@ -12,6 +12,7 @@
 #                   profiles, buckets and flame graphs in build/bench/profile/;
 #                   BENCH_ARGS: more scripts/bench options, e.g. --icount)
 #   make vmlinux.h  regenerate vmlinux.h from the default cached kernel
+#   make shellcheck every shell script of the tree (make test checks it too)
 #   make install    install under PREFIX (default /usr/local), DESTDIR honoured
 #   make uninstall  remove exactly what install put there
 #   make clean
@@ -21,6 +22,10 @@ CC      ?= gcc
 CLANG   ?= clang-19
 BPFTOOL ?= bpftool
 KERNELS ?= default
+# The default kernel series: named once, in scripts/lib.sh. The loader's
+# help text gets it as the string IOUOPS_DEFAULT_SERIES.
+DEFAULT_SERIES := $(shell sed -n 's/^IOUOPS_DEFAULT_SERIES=//p' scripts/lib.sh)
+SERIES_DEF := -DIOUOPS_DEFAULT_SERIES='"$(DEFAULT_SERIES)"'
 
 BUILD   := $(if $(filter 1,$(SANITIZE)),build-san,build)
 ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -28,7 +33,9 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iloader -Iprogs
-LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -pthread
+# libdw (elfutils): --shm-type reads a struct only DWARF has (loader/dwarf_btf.c)
+LDLIBS  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
+	   $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw -lelf) -pthread
 
 # -fms-extensions: the 7.x kernel BTF has unnamed members of named struct
 # types, which vmlinux.h can only express with it (see progs/iouops.bpf.h).
@@ -53,7 +60,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench clean help FORCE
+.PHONY: all run test bench shellcheck clean help FORCE
 
 PROG_SRCS   := $(wildcard progs/*.bpf.c)
 PROG_OBJS   := $(patsubst progs/%.bpf.c,$(BUILD)/progs/%.bpf.o,$(PROG_SRCS))
@@ -93,10 +100,24 @@ $(BUILD)/selftests/foreign_%.bpf.o: selftests/foreign_%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Wno-unused-parameter $(DEPFLAGS) -idirafter $(MULTIARCH_INC) -c $< -o $@
 
+# foreign_dwarf_71 without its DWARF, as users can end up with it: built
+# without -g (no BTF either), and linked by bpftool gen object (BTF kept,
+# DWARF dropped); --shm-type then says to rebuild with -g.
+NODWARF_OBJS := $(BUILD)/selftests/foreign_dwarf_71-nog.bpf.o \
+		$(BUILD)/selftests/foreign_dwarf_71-linked.bpf.o
+all: $(NODWARF_OBJS)
+$(BUILD)/selftests/foreign_dwarf_71-nog.bpf.o: selftests/foreign_dwarf_71.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(filter-out -g,$(BPF_CFLAGS)) -Wno-unused-parameter -idirafter $(MULTIARCH_INC) -c $< -o $@
+$(BUILD)/selftests/foreign_dwarf_71-linked.bpf.o: $(BUILD)/selftests/foreign_dwarf_71.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
 $(BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(SERIES_DEF) -c $< -o $@
 
 # rebuilt from scratch: ar would keep the object of a removed source
 $(LIB): $(LIB_OBJS)
@@ -163,6 +184,9 @@ test: all
 bench: all
 	scripts/bench $(if $(filter-out 0,$(QUICK)),--quick) $(if $(filter-out 0,$(PROFILE)),--profile) $(BENCH_ARGS)
 
+shellcheck:
+	scripts/check-shell
+
 clean:
 	$(call msg,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
@@ -177,11 +201,14 @@ INST        := $(DESTDIR)$(PREFIX)
 INST_HDRS   := loader/iouops.h progs/iouops_shared.h progs/iouops.bpf.h vmlinux.h \
 	       loader/mbox.h progs/mbox_shared.h $(wildcard progs/iou_*.bpf.h)
 INST_SCRIPTS := scripts/vm scripts/get-kernel
+# what they source and read, found beside them (scripts/vm's --help)
+INST_SCRIPT_PARTS := scripts/lib.sh scripts/vm-initramfs.sh scripts/vm-init \
+	       scripts/klog-scan.sh scripts/known-kernel-issues
 INST_DIRS   := lib/iouops/progs lib/iouops include/iouops
 INST_FILES  := bin/iouops lib/libiouops.a lib/pkgconfig/iouops.pc \
 	       share/man/man8/iouops.8 \
 	       $(addprefix include/iouops/,$(notdir $(INST_HDRS))) \
-	       $(addprefix lib/iouops/,$(notdir $(INST_SCRIPTS))) \
+	       $(addprefix lib/iouops/,$(notdir $(INST_SCRIPTS) $(INST_SCRIPT_PARTS))) \
 	       $(addprefix lib/iouops/progs/,$(notdir $(PROG_OBJS)))
 
 .PHONY: install uninstall
@@ -193,6 +220,7 @@ install: $(PROG_OBJS) $(LIB) $(CLI)
 	$(Q)$(INSTALL) -m 644 $(INST_HDRS) $(INST)/include/iouops/
 	$(Q)$(INSTALL) -m 644 $(PROG_OBJS) $(INST)/lib/iouops/progs/
 	$(Q)$(INSTALL) -m 755 $(INST_SCRIPTS) $(INST)/lib/iouops/
+	$(Q)$(INSTALL) -m 644 $(INST_SCRIPT_PARTS) $(INST)/lib/iouops/
 	$(Q)$(INSTALL) -m 644 man/iouops.8 $(INST)/share/man/man8/
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 		iouops.pc.in > $(INST)/lib/pkgconfig/iouops.pc
@@ -211,7 +239,7 @@ uninstall:
 INSTALL_TEST := $(BUILD)/selftests/install/stamp
 all: $(INSTALL_TEST)
 $(INSTALL_TEST): selftests/install/prep selftests/install/loader.c \
-		 $(PROG_OBJS) $(LIB) $(CLI) $(INST_HDRS) $(INST_SCRIPTS) \
+		 $(PROG_OBJS) $(LIB) $(CLI) $(INST_HDRS) $(INST_SCRIPTS) $(INST_SCRIPT_PARTS) \
 		 iouops.pc.in man/iouops.8
 	$(call msg,PREP,$(@D))
 	+$(Q)selftests/install/prep $(@D)
@@ -252,7 +280,7 @@ FUZZERS     := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard fuzz/*.c))
 $(FUZZ_BUILD)/loader/%.o: loader/%.c
 	@mkdir -p $(@D)
 	$(call msg,FUZZCC,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) $(SERIES_DEF) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_BUILD)/loader/main.o: FUZZ_CFLAGS += -Dmain=iouops_main
 $(FUZZ_BUILD)/loader/cmd_new.o: $(FUZZ_BUILD)/gen/hello_bpf.h
@@ -308,6 +336,7 @@ help:
 	@echo '  test           fuzz-smoke, selftests on the host and in the VM, then make bench QUICK=1'
 	@echo '  bench          BPF loops vs userspace loops in a VM: $(BUILD)/bench/'
 	@echo '  vmlinux.h      regenerate vmlinux.h from the default cached kernel'
+	@echo '  shellcheck     shellcheck every shell script of the tree (make test does it too)'
 	@echo '  install        install under $$(DESTDIR)$$(PREFIX)'
 	@echo '  uninstall      remove exactly what install wrote'
 	@echo '  clean          remove $(BUILD)/ (and build-fuzz/, build-san/)'
@@ -317,7 +346,7 @@ help:
 	@echo '  soak           every program under load for SOAK_SECONDS in a VM'
 	@echo '  help           this list'
 	@echo 'Variables (make VAR=value):'
-	@echo '  KERNELS=...    kernels for make test (scripts/test; default: default)'
+	@echo '  KERNELS=...    kernels for make test (scripts/test; default: default, the newest $(DEFAULT_SERIES))'
 	@echo '  QUICK=1        make bench: a short smoke run'
 	@echo '  BENCH_ARGS=... make bench: more scripts/bench options, e.g. --icount'
 	@echo '  PREFIX=dir     install prefix (default /usr/local)'

@@ -5,7 +5,10 @@
  * ELF parsing is libbpf's, but finding the io_uring_bpf_ops map, walking
  * BTF for globals (iou_layout, iou_res, iou_shm_need, listen_fd...) and
  * paths through them, --shm-type's struct lookup, the globals report and
- * writing them is ours.
+ * writing them is ours. So is reading DWARF (loader/dwarf_*.c, through
+ * libdw): --shm-type of the structs only DWARF has (the foreign_dwarf_*
+ * seeds) with paths through them, and inspect's list of such structs,
+ * which runs on every input, opened by libbpf or not.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +40,15 @@ static int count_global(const char *name, const struct iou_var_info *info,
 	return 0;
 }
 
+/* A struct only DWARF has: a name, and a size or why it is unusable. */
+static int check_dwarf_struct(const struct iou_dwarf_struct *s, void *cookie)
+{
+	(void)cookie;
+	if (!s->name || s->err > 0 || (s->err && (!s->why || !*s->why)))
+		abort();
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const sets[][2] = {
@@ -47,7 +59,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "cfg.token_half[1]", "7" }, { "iou_res.cqe32", "1" },
 	};
 	static const char *const shm_types[] = { "nops71_state",
-		"struct nops72_shared", "iou_ctl" };
+		"struct nops72_shared", "iou_ctl", "dwarf71_state",
+		"dwarf72_state_t", "deep_state" };
+	static const char *const shm_paths[] = { "shm.count",
+		"shm.ring.off.cqes", "shm.tag.half[1]", "shm.batches",
+		"shm.geom.cq_off[2]", "shm.first_round_half[1]",
+		"shm.tally.cqes", "shm.cur.seen" };
 	struct iou_opts opts = { .log = quiet };
 	struct iou_prog *p = NULL;
 	char path[64];
@@ -67,13 +84,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		iou_prog_name(p);
 		iou_prog_layout(p);
 		iou_prog_for_each_int_global(p, count_global, NULL);
-		if (!iou_prog_set_shm_type(p, shm_types[size % 3])) {
+		if (!iou_prog_set_shm_type(p, shm_types[size % 6])) {
 			struct iou_var_info info;
 
-			iou_prog_var_info(p, "shm.count", &info);
+			for (size_t i = 0; i < sizeof(shm_paths) / sizeof(shm_paths[0]); i++)
+				iou_prog_var_info(p, shm_paths[i], &info);
 		}
 		iou_prog_close(p);
 	}
+	iou_object_dwarf_structs(path, check_dwarf_struct, NULL);
 	close(fd);
 	return 0;
 }

@@ -140,6 +140,8 @@ int run_load_shards(struct load_args *a, const char *path);
 struct iou_prog;
 void load_status_prefix(const char *prefix);
 int load_open_status(const char *path, int err);
+/* the same for `load --shm-type SHM_TYPE` (NULL: none given) */
+int load_open_status_shm(const char *path, int err, const char *shm_type);
 int load_set_status(struct iou_prog *p, const char *name, const char *value,
 		    int err);
 int load_file_status(const char *name, const char *path,

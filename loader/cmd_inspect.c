@@ -5,7 +5,8 @@
  * kernel): its io_uring_bpf_ops maps and callbacks, its programs and which
  * are sleepable, the kfuncs it calls (and so the kernel ABI it was written
  * for), its globals with their member paths (what --set, --print and
- * --expect take), the structs --shm-type could lay the region out as, and
+ * --expect take), the structs --shm-type could lay the region out as
+ * (from BTF, and from DWARF those BTF lacks, marked from=dwarf), and
  * the iouops conventions it follows. One line per item, first word the
  * kind of item, then its name, then KEY=VALUE fields: made for grep.
  */
@@ -333,6 +334,30 @@ static void print_structs(const struct btf *btf)
 	}
 }
 
+static int print_dwarf_struct(const struct iou_dwarf_struct *s, void *cookie)
+{
+	(void)cookie;
+	if (s->err)
+		printf("struct %s from=dwarf unusable='%s'\n", s->name, s->why);
+	else
+		printf("struct %s size=%zu members=%u from=dwarf\n", s->name,
+		       s->size, s->members);
+	return 0;
+}
+
+/* Structs only the DWARF of -g describes (clang writes no BTF for a
+ * struct only a local pointer uses): --shm-type finds them there too. */
+static void print_dwarf_structs(const char *path)
+{
+	int err = iou_object_dwarf_structs(path, print_dwarf_struct, NULL);
+
+	if (err == -ENODATA)
+		printf("dwarf none (structs only a local pointer uses are "
+		       "not visible: build with -g)\n");
+	else if (err)
+		printf("dwarf unreadable err='%s'\n", strerror(-err));
+}
+
 static void print_conventions(struct bpf_object *obj, const struct btf *btf)
 {
 	static const char *const globals[] = {
@@ -433,6 +458,7 @@ int cmd_inspect(int argc, char **argv)
 	btf__free(raw);
 	iou_object_for_each_global(obj, print_global, (void *)btf);
 	print_structs(btf);
+	print_dwarf_structs(argv[1]);
 	print_conventions(obj, btf);
 	print_shardable(argv[1]);
 	bpf_object__close(obj);

@@ -239,9 +239,8 @@ static int run_load(struct load_args *a)
 	if (a->shards || a->shards_auto)
 		return run_load_shards(a, path);
 	err = iou_prog_open(path, &a->opts, &p);
-	if (err) {
-		return load_open_status(path, err);
-	}
+	if (err)
+		return load_open_status_shm(path, err, a->shm_type);
 	if (a->shm_type && iou_prog_set_shm_type(p, a->shm_type)) {
 		fprintf(stderr, "iouops: %s\n", iou_prog_error_msg(p));
 		status = IOUOPS_EXIT_SHMTYPE;

@@ -3,6 +3,8 @@
  * cmd_load_status.c - every way `iouops load` can fail, as one line on
  * stderr and its own exit status (enum iouops_exit_status, exit_status.h).
  */
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -162,8 +164,35 @@ int load_file_status(const char *name, const char *path,
 }
 
 
+/* A BPF object with no .BTF: clang writes it only with -g, and libbpf
+ * cannot open a struct_ops object without it. */
+static bool built_without_g(const char *path)
+{
+	libbpf_print_fn_t old = libbpf_set_print(NULL);
+	struct btf *btf = btf__parse_elf(path, NULL);
+	int err = btf ? 0 : -errno;
+
+	libbpf_set_print(old);
+	btf__free(btf);
+	return err == -ENOENT || err == -ENODATA;
+}
+
 int load_open_status(const char *path, int err)
 {
+	return load_open_status_shm(path, err, NULL);
+}
+
+int load_open_status_shm(const char *path, int err, const char *shm_type)
+{
+	if (err == -ENOEXEC && built_without_g(path)) {
+		if (shm_type) {	/* neither BTF nor DWARF can describe it */
+			say("--shm-type %s: %s has no BTF and no DWARF: "
+			    "rebuild it with clang -g\n", shm_type, path);
+			return IOUOPS_EXIT_SHMTYPE;
+		}
+		say("%s: no BTF in it: rebuild it with clang -g\n", path);
+		return IOUOPS_EXIT_NOTBPF;
+	}
 	say("%s: %s\n", path, open_error_text(err));
 	return open_exit_status(err);
 }

@@ -48,7 +48,7 @@ static const char template_makefile[] =
 "#\n"
 "#   make              build @NAME@.bpf.o (V=1 shows the command)\n"
 "#   make run          sudo iouops load ./@NAME@.bpf.o $(ARGS)  (Linux >= 7.1)\n"
-"#   make vm           the same in a VM on Linux 7.3: iouops vm (any host kernel)\n"
+"#   make vm           the same in a VM on Linux " IOUOPS_DEFAULT_SERIES ": iouops vm (any host kernel)\n"
 "#   make clean\n"
 "#\n"
 "# e.g. make run ARGS=\"--set total=100000 --print done\"\n"

@@ -111,6 +111,8 @@ int iou_var_resolve(struct iou_prog *p, const char *path, struct var_loc *loc)
 	root[n] = '\0';
 	memset(loc, 0, sizeof(*loc));
 	if (p->shm_type_id && !strcmp(root, IOU_SHM_PSEUDO_GLOBAL)) {
+		if (p->shm_btf)		/* the struct only DWARF had */
+			btf = p->shm_btf;
 		loc->section = IOU_SHM_PSEUDO_GLOBAL;
 		loc->type_id = p->shm_type_id;
 		loc->size = (__u32)btf__resolve_size(btf, p->shm_type_id);

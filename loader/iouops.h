@@ -146,6 +146,29 @@ int iou_prog_set(struct iou_prog *p, const char *name, const char *value);
  */
 int iou_prog_set_shm_type(struct iou_prog *p, const char *type);
 
+/*
+ * iou_prog_set_shm_type() looks for TYPE in the object's BTF, then in its
+ * DWARF (.debug_info, from clang -g): clang writes no BTF for a struct
+ * that the program only reaches through a local pointer, the usual way a
+ * program keeps its state in the region. The DWARF is read with elfutils'
+ * libdw and the struct rebuilt as BTF, so its paths are the same.
+ * iou_object_dwarf_structs() lists those structs of the BPF object at
+ * PATH: fn gets each named struct that DWARF has and BTF lacks, once,
+ * sorted by name. Returns 0, fn's non-zero return, -ENODATA (no DWARF:
+ * built without -g, or stripped) or another -errno.
+ */
+struct iou_dwarf_struct {
+	const char *name;
+	size_t size;
+	unsigned int members;
+	int err;		/* 0: usable; else -errno and why (one line) */
+	const char *why;
+};
+int iou_object_dwarf_structs(const char *path,
+			     int (*fn)(const struct iou_dwarf_struct *s,
+				       void *cookie),
+			     void *cookie);
+
 /* What a path names. section: ".bss", ".data", ".rodata"... or "shm". */
 struct iou_var_info {
 	const char *section;

@@ -26,9 +26,9 @@ static const struct iouops_cmd commands[] = {
 	{ "build", cmd_build, "FILE.bpf.c",
 	  "compile one loop program (clang, BPF flags)" },
 	{ "vm", cmd_vm, "[OPTS] -- CMD...",
-	  "run CMD as root in a VM on Linux 7.3" },
+	  "run CMD as root in a VM on Linux " IOUOPS_DEFAULT_SERIES },
 	{ "get-kernel", cmd_get_kernel, "[WHICH]",
-	  "download a kernel for vm (default 7.3)" },
+	  "download a kernel for vm (default " IOUOPS_DEFAULT_SERIES ")" },
 };
 
 void iouops_usage(FILE *f)

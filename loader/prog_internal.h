@@ -25,6 +25,7 @@ struct bpf_object;
 struct bpf_map;
 struct bpf_link;
 struct iou_root;	/* --root's files: services/files_root_internal.h */
+struct btf;
 
 /* One --set NAME=VALUE, kept so that @fields resolve at load time. */
 struct iou_set {
@@ -51,6 +52,7 @@ struct iou_prog {
 	 * no control block (0: the iouops control block is there) */
 	__u32 shm_type_id;
 	size_t shm_type_size;
+	struct btf *shm_btf;	/* shm_type_id's BTF when only DWARF had it */
 	struct iou_fail fail;	/* stage and one-line detail of a failure */
 	struct iou_bpf_log log;	/* libbpf's messages during open/load */
 	bool loaded;
@@ -107,6 +109,12 @@ int iou_var_encode_value(struct iou_prog *p, const char *path,
 			 bool at_load, unsigned long long *raw);
 __u8 *iou_var_bytes(const struct iou_prog *p, const struct var_loc *loc);
 int iou_map_read_section(const struct bpf_map *map, __u8 *buf, size_t size);
+
+/* shm_type.c: --shm-type's TYPE (NAME without "struct "): the BTF that
+ * describes it, the object's or p->shm_btf rebuilt from its DWARF, and its
+ * id there. -ENOENT and others with the reason in p->fail. */
+int iou_shm_type_find(struct iou_prog *p, const char *type, const char *name,
+		      const struct btf **btf, __u32 *id);
 
 /* ring.c: create the ring, create and register the shared region, and
  * derive the iou_layout the program gets from the ring's geometry. */

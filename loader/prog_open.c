@@ -150,6 +150,7 @@ void iou_prog_close(struct iou_prog *p)
 		return;
 	iou_prog_detach(p);
 	bpf_object__close(p->obj);
+	btf__free(p->shm_btf);
 	iou_netres_free(p->net);	/* the listening socket */
 	if (p->listen_preset >= 0)	/* made for a load that never came */
 		close(p->listen_preset);

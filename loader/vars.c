@@ -19,27 +19,21 @@
 
 int iou_prog_set_shm_type(struct iou_prog *p, const char *type)
 {
-	const struct btf *btf = bpf_object__btf(p->obj);
+	const struct btf *btf;
 	const char *name = type;
 	size_t region;
 	long long size;
-	__s32 id = -ENOENT;
+	__u32 id;
+	int err;
 
 	if (p->loaded)
 		return -EBUSY;
 	if (!strncmp(name, "struct ", 7))
 		name += 7;
-	if (btf) {
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
-		if (id < 0)
-			id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
-	}
-	if (id < 0 || !btf_is_struct(btf__type_by_id(btf,
-				btf__resolve_type(btf, (__u32)id))))
-		return iou_fail(&p->fail, IOU_STAGE_SET, -ENOENT,
-				"--shm-type %s: the program has no struct %s "
-				"(iouops inspect lists its types)", type, name);
-	size = btf__resolve_size(btf, (__u32)id);
+	err = iou_shm_type_find(p, type, name, &btf, &id);	/* BTF or DWARF */
+	if (err)
+		return err;
+	size = btf__resolve_size(btf, id);
 	region = iou_page_align(p->opts.shm_size ? p->opts.shm_size :
 				IOU_DEFAULT_SHM_SIZE);
 	if (size <= 0 || (unsigned long long)size > UINT32_MAX)
@@ -54,7 +48,7 @@ int iou_prog_set_shm_type(struct iou_prog *p, const char *type)
 					type, size, region);
 		p->opts.shm_size = (size_t)size;
 	}
-	p->shm_type_id = (__u32)id;
+	p->shm_type_id = id;
 	p->shm_type_size = (size_t)size;
 	return 0;
 }

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash # busybox ash in the guest, which has local and pipefail as dash has
 # run-echo-demo.sh: `make run` in the VM. The in-kernel echo server
 # (iouops load echo) and the same design in userspace (echo-uring), each
 # driven by the verifying client with the same load, side by side; then
@@ -7,37 +8,31 @@
 #	scripts/vm --copy samples/run-echo-demo.sh -- sh samples/run-echo-demo.sh
 #
 # CONNS, BYTES, MSG, WINDOW override the load (default 64 x 4 MiB in 4 KiB
-# messages, 8 in flight); RR=1 makes it request/response (window 1). Timings under TCG are emulated: compare the two
-# rows as a ratio only.
-set -u
+# messages, 8 in flight); RR=1 makes it request/response (window 1).
+# Timings under TCG are emulated: compare the rows as ratios only.
+set -euo pipefail
 B=${BUILD:-build}
 CONNS=${CONNS:-64} BYTES=${BYTES:-4m} MSG=${MSG:-4k} WINDOW=${WINDOW:-8}
+# server_start and friends: no server outlives the demo
+# shellcheck source=../scripts/guest-server.sh
+. "$(dirname "$0")/../scripts/guest-server.sh"
 out=$(mktemp -d)
-trap 'kill $srv 2>/dev/null; rm -rf "$out"' EXIT
+trap 'servers_kill_all; rm -rf "$out"' EXIT
 
-# start LOG SERVER ARGS...: run it, wait for "listening on", set $srv, $port
+# start NAME SERVER ARGS...: run it until it listens (SRV, PORT), its
+# output in $out/NAME, or say why not and end the demo
 start() {
-	log=$out/$1
+	local log=$out/$1
 	shift
-	: >"$log"	# exists before the first grep, whenever the server starts
-	"$@" >"$log" 2>&1 &
-	srv=$!
-	i=0
-	while ! grep -q '^listening on' "$log"; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 $srv 2>/dev/null; then
-			echo "run-echo-demo: '$*' did not start:" >&2
-			cat "$log" >&2
-			exit 1
-		fi
-		sleep 0.1
-	done
-	port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$log")
+	server_start "$log" ready_listening "$@" && return 0
+	echo "run-echo-demo: '$*' did not start:" >&2
+	cat "$log" >&2
+	exit 1
 }
 
-# client NAME: the load against 127.0.0.1:$port, one summary row
+# client NAME: the load against 127.0.0.1:$PORT, one summary row
 client() {
-	if ! "$B/samples/echo-client" -a "127.0.0.1:$port" -c "$CONNS" -n "$BYTES" \
+	if ! "$B/samples/echo-client" -a "127.0.0.1:$PORT" -c "$CONNS" -n "$BYTES" \
 		-s "$MSG" -w "$WINDOW" ${RR:+--rr} >"$out/client" 2>&1; then
 		echo "run-echo-demo: client against $1 FAILED:" >&2
 		cat "$out/client" >&2
@@ -55,24 +50,22 @@ printf '%-22s %12s %8s %10s %9s %9s %9s\n' server "verified B" seconds "MiB/s" \
 	"p50 us" "p99 us" "p999 us"
 
 start kernel "$B/iouops" load echo --listen 127.0.0.1:0
-kpid=$srv
+kpid=$SRV
 client "iouops load echo"
 
 start uring "$B/samples/echo-uring" --listen 127.0.0.1:0
 client "echo-uring (liburing)"
-kill -INT $srv; wait $srv
+server_stop "$SRV" INT
 
 start epoll "$B/samples/echo-epoll" --listen 127.0.0.1:0
 client "echo-epoll"
-kill -INT $srv; wait $srv
+server_stop "$SRV" INT
 
 echo "== in-kernel server, live (iouops stat $kpid):"
-"$B/iouops" stat $kpid
+"$B/iouops" stat "$kpid" || true
 echo "== SIGINT to iouops load echo:"
-srv=$kpid
-kill -INT $kpid
-wait $kpid
-rc=$?
+server_stop "$kpid" INT
+rc=$SRV_STATUS
 grep -v '^listening' "$out/kernel" || true
 echo "iouops exit status: $rc"
-exit $rc
+exit "$rc"
