@@ -89,6 +89,10 @@ int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
 /* The global that receives the --listen socket: IOU_SYM_LISTEN_FD (TCP),
  * IOU_SYM_UDP_FD (UDP), or NULL when the program has neither. */
 const char *iou_listen_var(struct bpf_object *obj);
+/* --listen given to a program without such a global, or missing for one
+ * with it: -ENOENT / -EDESTADDRREQ, stage IOU_STAGE_LISTEN, in *f. */
+int iou_listen_check(struct bpf_object *obj, const struct iou_opts *o,
+		     struct iou_fail *f);
 /* A socket bound to SPEC ("IPv4:PORT", "[IPv6]:PORT"): UDP, or TCP and
  * listening; with SO_REUSEPORT (the shards' group) and SO_INCOMING_CPU
  * when incoming_cpu >= 0. The fd, with the bound address in *addr, or

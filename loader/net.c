@@ -126,6 +126,22 @@ const char *iou_listen_var(struct bpf_object *obj)
 	return NULL;
 }
 
+int iou_listen_check(struct bpf_object *obj, const struct iou_opts *o,
+		     struct iou_fail *f)
+{
+	const char *var = iou_listen_var(obj);
+
+	if (!var && o->listen)
+		return iou_fail(f, IOU_STAGE_LISTEN, -ENOENT,
+			"--listen given, but the program has no listen_fd or "
+			"udp_fd global to receive the socket");
+	if (var && !o->listen)
+		return iou_fail(f, IOU_STAGE_LISTEN, -EDESTADDRREQ,
+			"the program needs a socket (it has a %s global): "
+			"give --listen ADDR:PORT", var);
+	return 0;
+}
+
 int iou_listen_open(const char *spec, bool udp, bool reuseport,
 		    int incoming_cpu, struct sockaddr_storage *addr,
 		    struct iou_fail *f)
@@ -300,22 +316,16 @@ int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
 	}
 
 	n->fd_var = iou_listen_var(obj);
-	if (!n->fd_var) {
+	err = iou_listen_check(obj, o, f);
+	if (err || !n->fd_var) {
 		if (listen_fd >= 0)
 			close(listen_fd);
-		if (o->listen)
-			return iou_fail(f, IOU_STAGE_LISTEN, -ENOENT,
-				"--listen given, but the program has no "
-				"listen_fd or udp_fd global to receive the "
-				"socket");
+		if (err)
+			return err;
 	} else if (listen_fd >= 0) {
 		err = adopt_listener(f, n, listen_fd);
 		if (err)
 			return err;
-	} else if (!o->listen) {
-		return iou_fail(f, IOU_STAGE_LISTEN, -EDESTADDRREQ,
-			"the program needs a socket (it has a %s global): "
-			"give --listen ADDR:PORT", n->fd_var);
 	} else {
 		err = iou_listen_open(o->listen,
 				      !strcmp(n->fd_var, IOU_SYM_UDP_FD),

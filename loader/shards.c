@@ -256,8 +256,13 @@ static int open_listeners(struct iou_shards *s)
 	unsigned i;
 	int fd;
 
-	if (!var || !p0->opts.listen)
-		return 0;	/* each load says what is missing, if anything */
+	fd = iou_listen_check(p0->obj, &p0->opts, &p0->fail);
+	if (fd) {	/* --listen missing, or given for nothing: once */
+		s->failed = 0;
+		return fd;
+	}
+	if (!var)
+		return 0;
 	snprintf(spec, sizeof(spec), "%s", p0->opts.listen);
 	for (i = 0; i < s->nr; i++) {
 		struct shard *sh = &s->sh[i];

@@ -193,6 +193,15 @@ TEST(shards_bad_input, "--shards 0/-1/abc/1025/2x/'', --steer without --shards o
 			 "it has --in/--out files, which every shard would read",
 			 "load", nops, "--shards", "auto", "--in",
 			 "total=/proc/self/stat");
+	/* the shared address: said once, naming no shard */
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "give --listen ADDR:PORT",
+			 "load", "echo", "--shards", "2");
+	ASSERT_TRUE(!strstr(c.err, "shard "));
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "--listen given, but the "
+			 "program has no listen_fd", "load", nops, "--shards",
+			 "2", "--listen", "127.0.0.1:0");
+	ASSERT_CLI_ERROR(&c, IOUOPS_EXIT_BADADDR, "expected IPv4:PORT",
+			 "load", "echo", "--shards", "2", "--listen", "nowhere");
 	/* inspect says it beforehand */
 	ASSERT_EQ(IOUOPS_EXIT_OK, st_run_cli(&c, NULL, NULL, "inspect",
 					     st_build_path("progs/cp.bpf.o"), NULL));
