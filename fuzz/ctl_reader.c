@@ -2,10 +2,12 @@
 /*
  * The reader of another process's control block (`iouops stat`, and
  * `iouops load` at exit): the input is the shared region, put in a memfd
- * named iouops-shm that iou_shm_open_pid() finds among our own fds, maps
- * and checks; then the exit record and the counters go through the one
- * formatter both commands use, iou_exit_format() / iou_counters_format(),
- * into a buffer of the full size and of a size taken from the input.
+ * named iouops-shm (or a shard's, iouops-shm.1) that iou_shm_open_pid()
+ * finds among our own fds, maps and checks; then the exit record and the
+ * counters go through the one formatter both commands use,
+ * iou_exit_format() / iou_counters_format() (and the shards' total,
+ * iou_counters_total_format()), into a buffer of the full size and of a
+ * size taken from the input.
  * What comes out must be bounded, printable text, and a kind that is none
  * of the known ones must be reported as corrupt.
  */
@@ -69,6 +71,14 @@ static void check_format(volatile struct iou_ctl *ctl, size_t len)
 		fprintf(stderr, "iou_counters_format returned %d\n", ret);
 		abort();
 	}
+	/* the total of shards: the same block twice */
+	ret = iou_counters_total_format((volatile const struct iou_ctl *const[]){
+					ctl, ctl }, 2, buf, len);
+	check_text("iou_counters_total_format", buf, len);
+	if (ret < 0 || ret > 2 * IOU_NR_COUNTERS) {
+		fprintf(stderr, "iou_counters_total_format returned %d\n", ret);
+		abort();
+	}
 	free(buf);
 }
 
@@ -78,7 +88,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t map_size;
 	int fd, err;
 
-	fd = memfd_create(IOU_SHM_MEMFD_NAME, MFD_CLOEXEC);
+	/* a lone program's region, or a shard's (iouops-shm.N) */
+	fd = memfd_create(size && data[0] & 1 ? IOU_SHM_MEMFD_NAME ".1" :
+			  IOU_SHM_MEMFD_NAME, MFD_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	if (write(fd, data, size) != (ssize_t)size)

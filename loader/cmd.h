@@ -51,8 +51,12 @@ int iouops_parse_uint(const char *opt, const char *s, unsigned *out);
  * ("-x" from "-xv", "--bogus", "--set" without its value); buf holds a
  * short option's text. */
 const char *iouops_bad_option(char **argv, char buf[3]);
-/* "counters: a=1 b=2" (sanitised) on stdout, nothing when there are none. */
-void iouops_print_counters(volatile struct iou_ctl *ctl);
+/* "PREFIXcounters: a=1 b=2" (sanitised) on stdout, nothing when there are
+ * none; PREFIX is "" or names a shard ("shard 1: "). */
+void iouops_print_counters(const char *prefix, volatile struct iou_ctl *ctl);
+/* "total: counters: ..." of several control blocks (shards), added up as
+ * iou_counters_total_format() does. */
+void iouops_print_total(volatile struct iou_ctl *const *ctls, size_t n);
 
 /* cmd_home.c: where this iouops lives (an install prefix or a source
  * tree), for the commands that need its headers and scripts. */
@@ -74,10 +78,10 @@ void iouops_bpf_include_dirs(const struct iouops_home *h, char *out,
 int iouops_exec_script(const struct iouops_home *h, const char *name,
 		       char **pre, int nr_pre, int argc, char **argv);
 
-/* cmd_load.c: load's options, as `iouops --help` prints them. */
+/* cmd_load_args.c: load's options, as `iouops --help` prints them. */
 extern const char load_options[];
 
-/* cmd_load.c: load's command line. */
+/* cmd_load_args.c: load's command line. */
 #define MAX_SETS 64
 
 struct load_args {
@@ -96,6 +100,10 @@ struct load_args {
 	unsigned long long expect_raw[MAX_SETS];
 	int nr_expects;
 	unsigned stats_interval;	/* seconds; 0: no live stats */
+	unsigned shards;		/* --shards N; 0: not sharded */
+	bool shards_auto;		/* --shards auto: one per CPU */
+	enum iou_steer steer;		/* --steer hash|cpu */
+	bool steer_given;
 	bool verbose;
 	bool timing;			/* --timing: print load/run costs */
 	bool help;			/* -h: print the usage, nothing else */
@@ -106,9 +114,31 @@ struct load_args {
  * strings), so fuzz/cli.c calls it directly. */
 int load_parse_args(int argc, char **argv, struct load_args *a);
 
+/* cmd_load.c, shared with cmd_load_shards.c: the program's path from
+ * PROG; the signal handlers (the first SIGINT/SIGTERM asks the program, or
+ * every shard, to stop, a second detaches), which act on what
+ * load_watch() named; --print/--expect checked before load, and done after
+ * the run with each line prefixed (PREFIX "" or "shard N: "); how a
+ * program ended, as its exit status. */
+int load_resolve_prog(const char *name, char *out, size_t len);
+int load_install_signals(void);
+struct iou_shards;
+void load_watch(struct iou_prog *p, struct iou_shards *s);
+int load_signals_seen(void);
+int load_check_results_args(struct iou_prog *p, struct load_args *a);
+int load_print_and_check(const char *prefix, struct iou_prog *p,
+			 struct load_args *a);
+int load_report_exit(const char *prefix, struct iou_prog *p,
+		     volatile struct iou_ctl *ctl, double secs);
+
+/* cmd_load_shards.c: `load --shards`; PATH is the resolved program. */
+int run_load_shards(struct load_args *a, const char *path);
+
 /* cmd_load_status.c: the one line and exit status of each way `load`
- * fails. */
+ * fails. Lines start "iouops: PREFIX" (load_status_prefix(), "" unless a
+ * shard is named: "shard 1: "). */
 struct iou_prog;
+void load_status_prefix(const char *prefix);
 int load_open_status(const char *path, int err);
 /* the same for `load --shm-type SHM_TYPE` (NULL: none given) */
 int load_open_status_shm(const char *path, int err, const char *shm_type);
@@ -120,17 +150,19 @@ int load_load_status(struct iou_prog *p, int err, const char *path);
 int load_attach_status(struct iou_prog *p, int err);
 int load_run_status(int err);
 
-/* cmd_load_stats.c: --stats (counters every SECS seconds from a thread)
- * and --timing (one line of where the time went). */
+/* cmd_load_stats.c: --stats (counters every SECS seconds from a thread:
+ * one control block, or N shards' with a line each and their total) and
+ * --timing (one line of where the time went). */
 struct stats_thread;
-struct stats_thread *stats_thread_start(volatile struct iou_ctl *ctl,
+struct stats_thread *stats_thread_start(volatile struct iou_ctl *const *ctls,
+					size_t n, bool sharded,
 					unsigned interval);
 void stats_thread_stop(struct stats_thread *st);	/* NULL is fine */
 struct run_timing {
 	unsigned long long run_start, run_end, detach_end;
-	struct rusage ru_start, ru_end;	/* this thread, around the run */
+	long sleeps, preempted;	/* the running thread, around the run */
 };
-void print_timing(const struct iou_prog *p, volatile struct iou_ctl *ctl,
-		  const struct run_timing *t);
+void print_timing(const char *prefix, const struct iou_prog *p,
+		  volatile struct iou_ctl *ctl, const struct run_timing *t);
 
 #endif /* IOUOPS_CMD_H */

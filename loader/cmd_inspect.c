@@ -363,7 +363,7 @@ static void print_conventions(struct bpf_object *obj, const struct btf *btf)
 	static const char *const globals[] = {
 		IOU_SYM_LAYOUT, IOU_SYM_RES, IOU_SYM_SHM_NEED,
 		IOU_SYM_LISTEN_FD, IOU_SYM_UDP_FD, IOU_SYM_SRC_FD,
-		IOU_SYM_DST_FD,
+		IOU_SYM_DST_FD, IOU_SYM_SHARDABLE, IOU_SYM_SHARD,
 	};
 	struct iou_global g;
 	size_t i;
@@ -374,6 +374,21 @@ static void print_conventions(struct bpf_object *obj, const struct btf *btf)
 	for (i = 0; i < sizeof(globals) / sizeof(globals[0]); i++)
 		printf("convention %s %s\n", globals[i],
 		       iou_global_locate(obj, globals[i], &g) ? "no" : "yes");
+}
+
+/* Whether `load --shards` takes it, and if not why (iou_prog_shardable). */
+static void print_shardable(const char *path)
+{
+	struct iou_prog *p;
+	char why[256];
+
+	if (iou_prog_open(path, NULL, &p))
+		return;	/* no ops map: said below */
+	if (iou_prog_shardable(p, why, sizeof(why)))
+		printf("shardable no (%s)\n", why);
+	else
+		printf("shardable yes\n");
+	iou_prog_close(p);
 }
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt,
@@ -445,6 +460,7 @@ int cmd_inspect(int argc, char **argv)
 	print_structs(btf);
 	print_dwarf_structs(argv[1]);
 	print_conventions(obj, btf);
+	print_shardable(argv[1]);
 	bpf_object__close(obj);
 	if (!found) {
 		fprintf(stderr, "iouops: %s: no io_uring_bpf_ops struct_ops map "

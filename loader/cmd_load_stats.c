@@ -6,6 +6,7 @@
  * went (--timing).
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -14,7 +15,9 @@
 
 struct stats_thread {
 	pthread_t thread;
-	volatile struct iou_ctl *ctl;
+	volatile struct iou_ctl *const *ctls;
+	size_t n;
+	bool sharded;
 	unsigned interval;
 	volatile bool done;
 };
@@ -23,6 +26,8 @@ static void *stats_main(void *arg)
 {
 	struct stats_thread *st = arg;
 	unsigned ticks = 0;
+	char prefix[32] = "";
+	size_t i;
 
 	while (!st->done) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
@@ -31,20 +36,29 @@ static void *stats_main(void *arg)
 		if (++ticks < st->interval * 10)
 			continue;
 		ticks = 0;
-		iouops_print_counters(st->ctl);
+		for (i = 0; i < st->n; i++) {
+			if (st->sharded)
+				snprintf(prefix, sizeof(prefix), "shard %zu: ", i);
+			iouops_print_counters(prefix, st->ctls[i]);
+		}
+		if (st->sharded)
+			iouops_print_total(st->ctls, st->n);
 		fflush(stdout);
 	}
 	return NULL;
 }
 
-struct stats_thread *stats_thread_start(volatile struct iou_ctl *ctl,
+struct stats_thread *stats_thread_start(volatile struct iou_ctl *const *ctls,
+					size_t n, bool sharded,
 					unsigned interval)
 {
 	struct stats_thread *st = calloc(1, sizeof(*st));
 
 	if (!st)
 		return NULL;
-	st->ctl = ctl;
+	st->ctls = ctls;
+	st->n = n;
+	st->sharded = sharded;
 	st->interval = interval;
 	if (pthread_create(&st->thread, NULL, stats_main, st)) {
 		free(st);
@@ -77,8 +91,8 @@ static void print_ms(const char *name, unsigned long long from,
  * whole load from main() to the first step, the run, the detach, and how
  * often the run slept (voluntary context switches) or was preempted.
  */
-void print_timing(const struct iou_prog *p, volatile struct iou_ctl *ctl,
-			 const struct run_timing *t)
+void print_timing(const char *prefix, const struct iou_prog *p,
+		  volatile struct iou_ctl *ctl, const struct run_timing *t)
 {
 	static const char *const names[IOU_NR_PHASES] = {
 		"cli", "open", "probe", "ring", "region", "verify", "attach",
@@ -86,7 +100,7 @@ void print_timing(const struct iou_prog *p, volatile struct iou_ctl *ctl,
 	unsigned long long prev = iouops_start_ns, first = ctl->first_step_ns;
 	int ph;
 
-	printf("timing:");
+	printf("%stiming:", prefix);
 	for (ph = IOU_PHASE_START; ph < IOU_NR_PHASES; ph++) {
 		unsigned long long at = iou_prog_phase_ns(p, ph);
 
@@ -97,8 +111,5 @@ void print_timing(const struct iou_prog *p, volatile struct iou_ctl *ctl,
 	print_ms("load", iouops_start_ns, first);
 	print_ms("run", t->run_start, t->run_end);
 	print_ms("detach", t->run_end, t->detach_end);
-	printf(" sleeps=%ld preempted=%ld\n",
-	       t->ru_end.ru_nvcsw - t->ru_start.ru_nvcsw,
-	       t->ru_end.ru_nivcsw - t->ru_start.ru_nivcsw);
+	printf(" sleeps=%ld preempted=%ld\n", t->sleeps, t->preempted);
 }
-

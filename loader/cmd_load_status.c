@@ -6,10 +6,30 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+
+static char status_prefix[32];
+
+void load_status_prefix(const char *prefix)
+{
+	snprintf(status_prefix, sizeof(status_prefix), "%s", prefix);
+}
+
+/* One line on stderr: "iouops: PREFIX..." */
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("iouops: ", stderr);
+	fputs(status_prefix, stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
 
 static int open_exit_status(int err)
 {
@@ -41,19 +61,19 @@ int load_load_status(struct iou_prog *p, int err, const char *path)
 
 	switch (iou_prog_error_stage(p)) {
 	case IOU_STAGE_KERNEL:
-		fprintf(stderr, "iouops: %s\n", *detail ? detail :
+		say("%s\n", *detail ? detail :
 			"kernel lacks io_uring BPF ops");
 		return IOUOPS_EXIT_NOKERNEL;
 	case IOU_STAGE_PERM:
-		fprintf(stderr, "iouops: loading a BPF program needs root "
+		say("loading a BPF program needs root "
 			"(CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON)\n");
 		return IOUOPS_EXIT_NOTROOT;
 	case IOU_STAGE_RING:
-		fprintf(stderr, "iouops: io_uring_setup refused the ring: %s\n",
+		say("io_uring_setup refused the ring: %s\n",
 			strerror(-err));
 		return IOUOPS_EXIT_RING;
 	case IOU_STAGE_REGION:
-		fprintf(stderr, "iouops: registering the shared memory region "
+		say("registering the shared memory region "
 			"failed: %s%s\n", strerror(-err),
 			err == -ENOMEM ? " (RLIMIT_MEMLOCK too low?)" :
 			err == -E2BIG ? " (the program's iou_shm_need asks for "
@@ -61,38 +81,38 @@ int load_load_status(struct iou_prog *p, int err, const char *path)
 		return IOUOPS_EXIT_REGION;
 	case IOU_STAGE_SET:
 		if (*detail)
-			fprintf(stderr, "iouops: %s\n", detail);
+			say("%s\n", detail);
 		else
-			fprintf(stderr, "iouops: cannot write the program's "
+			say("cannot write the program's "
 				"globals: %s\n", strerror(-err));
 		return IOUOPS_EXIT_BADSET;
 	case IOU_STAGE_LISTEN:
-		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		say("%s\n", *detail ? detail : strerror(-err));
 		return err == -EADDRINUSE ? IOUOPS_EXIT_ADDRINUSE :
 		       err == -EADDRNOTAVAIL ? IOUOPS_EXIT_ADDRNOTAVAIL :
 		       IOUOPS_EXIT_BADADDR;
 	case IOU_STAGE_RESOURCES:
-		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		say("%s\n", *detail ? detail : strerror(-err));
 		return IOUOPS_EXIT_RESOURCES;
 	case IOU_STAGE_ZCRX:
-		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		say("%s\n", *detail ? detail : strerror(-err));
 		return err == -EPERM ? IOUOPS_EXIT_NONETADMIN :
 		       err == -EOPNOTSUPP ? IOUOPS_EXIT_NOKERNEL :
 		       IOUOPS_EXIT_ZCRX;
 	case IOU_STAGE_ROOT:
-		fprintf(stderr, "iouops: %s\n", *detail ? detail : strerror(-err));
+		say("%s\n", *detail ? detail : strerror(-err));
 		return IOUOPS_EXIT_ROOT;
 	case IOU_STAGE_VERIFIER:
 		if (*iou_prog_verifier_log(p)) {
-			fprintf(stderr, "iouops: the verifier rejected %s (%s); its log:\n%s",
+			say("the verifier rejected %s (%s); its log:\n%s",
 				path, strerror(-err), iou_prog_verifier_log(p));
 			return IOUOPS_EXIT_VERIFIER;
 		}
-		fprintf(stderr, "iouops: loading %s failed: %s%s%s\n", path,
+		say("loading %s failed: %s%s%s\n", path,
 			strerror(-err), *detail ? ": " : "", detail);
 		return IOUOPS_EXIT_FAIL;
 	default:
-		fprintf(stderr, "iouops: loading %s failed: %s\n", path,
+		say("loading %s failed: %s\n", path,
 			strerror(-err));
 		return IOUOPS_EXIT_FAIL;
 	}
@@ -102,20 +122,20 @@ int load_run_status(int err)
 {
 	switch (err) {
 	case -EINVAL:
-		fprintf(stderr, "iouops: io_uring_enter failed with EINVAL: "
+		say("io_uring_enter failed with EINVAL: "
 			"loop_step returned a value other than IOU_LOOP_CONTINUE "
 			"or IOU_LOOP_STOP\n");
 		return IOUOPS_EXIT_RUN;
 	case -EINTR:
-		fprintf(stderr, "iouops: second signal: detached without "
+		say("second signal: detached without "
 			"waiting for the program\n");
 		return IOUOPS_EXIT_SIGNAL;
 	case -EFAULT:
-		fprintf(stderr, "iouops: io_uring_enter failed with EFAULT: "
+		say("io_uring_enter failed with EFAULT: "
 			"the program was detached while it ran\n");
 		return IOUOPS_EXIT_RUN;
 	default:
-		fprintf(stderr, "iouops: io_uring_enter failed: %s\n",
+		say("io_uring_enter failed: %s\n",
 			strerror(-err));
 		return IOUOPS_EXIT_RUN;
 	}
@@ -127,17 +147,17 @@ int load_file_status(const char *name, const char *path,
 	const char *opt = mode == IOU_FILE_IN ? "--in" : "--out";
 
 	if (err == -ESRCH) {
-		fprintf(stderr, "iouops: %s %s=%s: the program has no such "
+		say("%s %s=%s: the program has no such "
 			"global\n", opt, name, path);
 		return IOUOPS_EXIT_BADSET;
 	}
 	if (err == -EINVAL) {
-		fprintf(stderr, "iouops: %s %s=%s: global %s cannot hold an fd "
+		say("%s %s=%s: global %s cannot hold an fd "
 			"(or %s is not a file, device, pipe or socket)\n", opt,
 			name, path, name, path);
 		return IOUOPS_EXIT_BADSET;
 	}
-	fprintf(stderr, "iouops: %s %s=%s: %s\n", opt, name, path,
+	say("%s %s=%s: %s\n", opt, name, path,
 		err == -EEXIST ? "is also an input: it would be truncated "
 		"before it is read" : strerror(-err));
 	return IOUOPS_EXIT_FILE;
@@ -166,16 +186,14 @@ int load_open_status_shm(const char *path, int err, const char *shm_type)
 {
 	if (err == -ENOEXEC && built_without_g(path)) {
 		if (shm_type) {	/* neither BTF nor DWARF can describe it */
-			fprintf(stderr, "iouops: --shm-type %s: %s has no BTF "
-				"and no DWARF: rebuild it with clang -g\n",
-				shm_type, path);
+			say("--shm-type %s: %s has no BTF and no DWARF: "
+			    "rebuild it with clang -g\n", shm_type, path);
 			return IOUOPS_EXIT_SHMTYPE;
 		}
-		fprintf(stderr, "iouops: %s: no BTF in it: rebuild it with "
-			"clang -g\n", path);
+		say("%s: no BTF in it: rebuild it with clang -g\n", path);
 		return IOUOPS_EXIT_NOTBPF;
 	}
-	fprintf(stderr, "iouops: %s: %s\n", path, open_error_text(err));
+	say("%s: %s\n", path, open_error_text(err));
 	return open_exit_status(err);
 }
 
@@ -185,10 +203,10 @@ int load_set_status(struct iou_prog *p, const char *name, const char *value,
 	const char *detail = iou_prog_error_msg(p);
 
 	if (*detail && (err == -ENOENT || err == -EINVAL || err == -ERANGE)) {
-		fprintf(stderr, "iouops: --set %s=%s: %s\n", name, value, detail);
+		say("--set %s=%s: %s\n", name, value, detail);
 		return IOUOPS_EXIT_BADSET;
 	}
-	fprintf(stderr, "iouops: --set %s=%s: %s\n", name, value,
+	say("--set %s=%s: %s\n", name, value,
 		err == -ENOENT ? "the program has no such global" :
 		err == -EINVAL ? "not a number, a known @field, or too big for the variable" :
 		strerror(-err));
@@ -197,7 +215,7 @@ int load_set_status(struct iou_prog *p, const char *name, const char *value,
 
 int load_attach_status(struct iou_prog *p, int err)
 {
-	fprintf(stderr, "iouops: attaching %s to the ring failed: %s%s\n",
+	say("attaching %s to the ring failed: %s%s\n",
 		iou_prog_name(p), strerror(-err),
 		err == -EOPNOTSUPP ? " (the ring needs DEFER_TASKRUN and no SQPOLL/IOPOLL)" :
 		err == -EBUSY ? " (the ring already has a program)" : "");

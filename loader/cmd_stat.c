@@ -2,7 +2,8 @@
 /*
  * cmd_stat.c - `iouops stat PID [SECS [N]]`: another process's counters,
  * read from its shared region. No syscall reaches the program, so the
- * server keeps running undisturbed.
+ * server keeps running undisturbed. A process running shards has a
+ * region per shard: a line per shard ("shard N: ...") and their total.
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,16 +15,61 @@
 
 #include "cmd.h"
 
+/* One control block's state line and counters; false when its exit
+ * record is corrupt (printed). */
+static bool show(long pid, const struct iou_shm_view *v, char *prefix,
+		 size_t len)
+{
+	char line[IOU_REPORT_LEN], who[48];
+	int kind = __atomic_load_n(&v->ctl->exit.kind, __ATOMIC_ACQUIRE);
+	bool ok = true;
+
+	prefix[0] = '\0';
+	who[0] = '\0';
+	if (v->shard >= 0) {
+		snprintf(prefix, len, "shard %d: ", v->shard);
+		snprintf(who, sizeof(who), " shard %d", v->shard);
+	}
+	printf("pid %ld%s: %s, steps %llu\n", pid, who,
+	       kind ? iou_exit_kind_str(kind) :
+	       v->ctl->running ? "running" : "not started",
+	       (unsigned long long)v->ctl->steps);
+	iouops_print_counters(prefix, v->ctl);
+	if (kind && iou_exit_format(v->ctl, line, sizeof(line)) < 0) {
+		printf("%s%s\n", prefix, line);
+		ok = false;
+	}
+	return ok;
+}
+
+static int show_all(long pid, const struct iou_shm_view *views, size_t n)
+{
+	volatile struct iou_ctl *ctls[IOU_SHARDS_MAX + 1];
+	unsigned long long steps = 0;
+	int status = IOUOPS_EXIT_OK;
+	char prefix[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!show(pid, &views[i], prefix, sizeof(prefix)))
+			status = IOUOPS_EXIT_CORRUPT;
+		ctls[i] = views[i].ctl;
+		steps += views[i].ctl->steps;
+	}
+	if (n > 1 || views[0].shard >= 0) {
+		printf("pid %ld total (%zu shards): steps %llu\n", pid, n, steps);
+		iouops_print_total(ctls, n);
+	}
+	return status;
+}
+
 int cmd_stat(int argc, char **argv)
 {
 	unsigned interval = 0, count = 1, i;
-	char line[IOU_REPORT_LEN];
-	int kind, status = IOUOPS_EXIT_OK;
-	volatile struct iou_ctl *ctl;
-	size_t size;
+	int status = IOUOPS_EXIT_OK, n;
+	struct iou_shm_view *views;
 	char *end;
 	long pid;
-	int err;
 
 	if (argc < 2 || argc > 4) {
 		fprintf(stderr, "iouops: usage: iouops stat PID [SECS [N]]\n");
@@ -40,13 +86,19 @@ int cmd_stat(int argc, char **argv)
 	}
 	if (argc == 3)
 		count = 0;	/* SECS alone: until the process goes away */
-	err = iou_shm_open_pid((int)pid, &ctl, &size);
-	if (err) {
+	views = calloc(IOU_SHARDS_MAX + 1, sizeof(*views));
+	if (!views) {
+		fprintf(stderr, "iouops: stat: %s\n", strerror(ENOMEM));
+		return IOUOPS_EXIT_FAIL;
+	}
+	n = iou_shm_open_pid_all((int)pid, views, IOU_SHARDS_MAX + 1);
+	if (n < 0) {
 		fprintf(stderr, "iouops: stat %ld: %s\n", pid,
-			err == -ESRCH ? "no such process" :
-			err == -ENOENT ? "no iouops shared region in that process" :
-			err == -EPROTO ? "shared region without the iouops magic" :
-			strerror(-err));
+			n == -ESRCH ? "no such process" :
+			n == -ENOENT ? "no iouops shared region in that process" :
+			n == -EPROTO ? "shared region without the iouops magic" :
+			strerror(-n));
+		free(views);
 		return IOUOPS_EXIT_NOPROC;
 	}
 	for (i = 0; !count || i < count; i++) {
@@ -57,20 +109,13 @@ int cmd_stat(int argc, char **argv)
 			if (kill((pid_t)pid, 0) && errno == ESRCH)
 				break;
 		}
-		kind = __atomic_load_n(&ctl->exit.kind, __ATOMIC_ACQUIRE);
-		printf("pid %ld: %s, steps %llu\n", pid,
-		       kind ? iou_exit_kind_str(kind) :
-		       ctl->running ? "running" : "not started",
-		       (unsigned long long)ctl->steps);
-		iouops_print_counters(ctl);
-		if (kind && iou_exit_format(ctl, line, sizeof(line)) < 0) {
-			printf("%s\n", line);
+		if (show_all(pid, views, (size_t)n))
 			status = IOUOPS_EXIT_CORRUPT;
-		}
 		fflush(stdout);
 		if (!interval)
 			break;
 	}
-	iou_shm_close(ctl, size);
+	iou_shm_close_all(views, (size_t)n);
+	free(views);
 	return status;
 }

@@ -53,10 +53,19 @@ const char *iouops_bad_option(char **argv, char buf[3])
 	return argv[optind - 1];
 }
 
-void iouops_print_counters(volatile struct iou_ctl *ctl)
+void iouops_print_counters(const char *prefix, volatile struct iou_ctl *ctl)
 {
 	char line[IOU_REPORT_LEN];
 
 	if (iou_counters_format(ctl, line, sizeof(line)) > 0)
-		printf("counters: %s\n", line);
+		printf("%scounters: %s\n", prefix, line);
+}
+
+void iouops_print_total(volatile struct iou_ctl *const *ctls, size_t n)
+{
+	char line[IOU_REPORT_LEN];
+
+	if (iou_counters_total_format((volatile const struct iou_ctl *const *)ctls,
+				      n, line, sizeof(line)) > 0)
+		printf("total: counters: %s\n", line);
 }

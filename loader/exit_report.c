@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -128,5 +129,60 @@ int iou_counters_format(volatile const struct iou_ctl *ctl, char *buf,
 			     (unsigned long long)ctl->counters[i].value);
 		nr++;
 	}
+	return nr;
+}
+
+/* A counter whose total is the largest value, not the sum: the last
+ * errno seen, a high-water mark. */
+static bool takes_max(const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(name, "last_", 5) || !strncmp(name, "max_", 4) ||
+	       (n >= 4 && !strcmp(name + n - 4, "_max"));
+}
+
+#define TOTAL_NAMES	(2 * IOU_NR_COUNTERS)
+
+int iou_counters_total_format(volatile const struct iou_ctl *const *ctls,
+			      size_t n, char *buf, size_t len)
+{
+	struct {
+		char name[IOU_COUNTER_NAME_LEN * 4 + 4];
+		unsigned long long value;
+	} t[TOTAL_NAMES];
+	char name[IOU_COUNTER_NAME_LEN * 4 + 4];
+	size_t c, off = 0;
+	int i, j, nr = 0;
+
+	if (!len)
+		return -EINVAL;
+	buf[0] = '\0';
+	for (c = 0; c < n; c++) {
+		for (i = 0; i < IOU_NR_COUNTERS; i++) {
+			unsigned long long v = ctls[c]->counters[i].value;
+
+			if (!ctls[c]->counters[i].name[0])
+				continue;
+			sanitize(name, sizeof(name), ctls[c]->counters[i].name,
+				 IOU_COUNTER_NAME_LEN);
+			for (j = 0; j < nr && strcmp(t[j].name, name); j++)
+				;
+			if (j == nr) {
+				if (nr == TOTAL_NAMES)
+					continue;	/* scribbled names: enough */
+				memcpy(t[nr].name, name, sizeof(name));
+				t[nr++].value = v;
+			} else if (takes_max(name)) {
+				if (v > t[j].value)
+					t[j].value = v;
+			} else {
+				t[j].value += v;
+			}
+		}
+	}
+	for (j = 0; j < nr; j++)
+		off = append(buf, len, off, "%s%s=%llu", j ? " " : "",
+			     t[j].name, t[j].value);
 	return nr;
 }

@@ -56,6 +56,8 @@
 	X(EXPECT, 26, "--expect: a value after the run differed")	\
 	X(SHMTYPE, 27, "--shm-type: no such struct in the program, or "	\
 	  "larger than the region")					\
+	X(NOSHARD, 28, "--shards: the program cannot be sharded (--in/"	\
+	  "--out files, or it says so)")				\
 	X(NONETADMIN, 30, "--zcrx needs CAP_NET_ADMIN")			\
 	X(ZCRX, 31, "--zcrx: the program declares no zcrx area, the "	\
 	  "area does not fit, or the kernel refused the ifq")		\

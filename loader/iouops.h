@@ -299,6 +299,129 @@ const char *iou_prog_error_msg(const struct iou_prog *p);
 const char *iou_prog_verifier_log(const struct iou_prog *p);
 
 /*
+ * Shards: one loop per CPU (shards.c). N copies of one program, each with
+ * its own thread pinned to its own CPU, its own ring, shared region
+ * (memfd "iouops-shm.N"), buffer ring, file table and struct_ops map.
+ * Each copy is its own object, verified on its own, so nothing is shared
+ * between loops that run at the same time and programs need no change.
+ * A program with listen_fd/udp_fd gets one socket per shard, all in one
+ * SO_REUSEPORT group on opts->listen (port 0: the first shard's bind picks
+ * the port, the others join it); the kernel spreads connections (UDP:
+ * datagrams) over them by a hash of the 4-tuple, or with IOU_STEER_CPU to
+ * the shard pinned to the CPU they arrived on (SO_INCOMING_CPU).
+ *
+ *	struct iou_shards *s;
+ *	iou_shards_open("echo.bpf.o", &opts, &sopts, &s);  // N objects
+ *	iou_shards_set(s, "max_conns", "4096");              // on every shard
+ *	iou_shards_load(s);	// sockets; per thread: pin, load, attach
+ *	iou_shards_run(s);	// all loops, until every one has stopped
+ *	iou_shards_close(s);
+ *
+ * iou_shards_prog(s, i) is shard i's program: its control block, counters,
+ * exit record and errors, as for any iou_prog (iou_prog_set() on it sets a
+ * global of that shard only). Threads: a shard's thread blocks every
+ * signal but the wake signal, so process signals reach the caller's
+ * threads, whose handler calls iou_shards_request_stop(). The wake signal
+ * (SIGURG unless sopts.wake_signal says otherwise) gets a handler that
+ * does nothing, without SA_RESTART, unless it has one: that is how a
+ * stop reaches a loop asleep in io_uring_enter(). Open and load from one
+ * thread; request and force stops from anywhere.
+ */
+#define IOU_SHARDS_MAX	1024
+
+enum iou_steer {
+	IOU_STEER_HASH,	/* SO_REUSEPORT's hash of the 4-tuple */
+	IOU_STEER_CPU,	/* SO_INCOMING_CPU: the shard on the arrival CPU */
+};
+
+struct iou_shards_opts {
+	unsigned nr;		/* 0: one per CPU this thread may run on */
+	enum iou_steer steer;
+	int wake_signal;	/* 0: SIGURG */
+};
+
+struct iou_shards;
+
+/* The number of CPUs this thread may run on (its affinity mask: online
+ * CPUs, or fewer under taskset), or -errno. Shard i runs on the i-th of
+ * them, modulo their number (more shards than CPUs share them). */
+int iou_shards_usable_cpus(void);
+
+/*
+ * Open PATH once per shard (opts and sopts may be NULL; both are copied).
+ * Errors as iou_prog_open(), plus -EINVAL: more than IOU_SHARDS_MAX shards,
+ * an unknown steer, a wake signal out of range (or SIGKILL, SIGSTOP).
+ */
+int iou_shards_open(const char *path, const struct iou_opts *opts,
+		    const struct iou_shards_opts *sopts,
+		    struct iou_shards **out);
+unsigned iou_shards_count(const struct iou_shards *s);
+/* Shard i's program (NULL past the last); valid until close. */
+struct iou_prog *iou_shards_prog(const struct iou_shards *s, unsigned i);
+/* The CPU shard i is pinned to (-EINVAL past the last). */
+int iou_shards_cpu(const struct iou_shards *s, unsigned i);
+/* iou_prog_set() on every shard; the first error is returned. */
+int iou_shards_set(struct iou_shards *s, const char *name, const char *value);
+
+/*
+ * Can the program run as shards? 0, or -EINVAL with the reason in why:
+ * a program declaring `const volatile __u32 iou_shardable` is taken at
+ * its word (0: no, anything else: yes); otherwise one that was given
+ * files (iou_prog_set_file()) or has src_fd/dst_fd globals (cp) cannot,
+ * since every shard would read and write the same files. Anything else
+ * can: with a listener, shards share its address; without, they are N
+ * independent loops. iou_shards_load() does not check: the caller does.
+ */
+int iou_prog_shardable(const struct iou_prog *p, char *why, size_t len);
+
+/*
+ * The listening sockets, then a thread per shard that pins itself, loads
+ * (iou_prog_load()) and attaches its program and waits. 0 when every
+ * shard is attached (nothing runs yet); otherwise every shard is detached,
+ * its thread gone, and the error is returned: the failing shard's, whose
+ * stage and message its iou_prog has (iou_shards_failed() says which;
+ * shard 0 for the listening address itself), or -EINTR when
+ * iou_shards_request_stop() came first (iou_shards_failed() is then -1).
+ * The first shard to fail interrupts the loads still going. -EBUSY:
+ * loaded already, or a load failed before.
+ */
+int iou_shards_load(struct iou_shards *s);
+/* The shard whose failure ended the load or the run first (the others
+ * were stopped for it), -1 when none failed. A run fails when
+ * iou_prog_run() returned an error (not the -EINTR of a force stop) or
+ * the exit record is an error or corrupt. */
+int iou_shards_failed(const struct iou_shards *s);
+
+/*
+ * Let every loop run; return when all have stopped and detached. 0 when
+ * each iou_prog_run() returned 0, else the first error in shard order
+ * (iou_shards_run_result() has each). How each program ended is in its
+ * control block. -EINVAL: not loaded, or run already.
+ */
+int iou_shards_run(struct iou_shards *s);
+int iou_shards_run_result(const struct iou_shards *s, unsigned i);
+
+/* Ask every shard to stop (their stop_req) and wake their loops; before
+ * load ends it makes iou_shards_load() return -EINTR. Async-signal-safe. */
+void iou_shards_request_stop(struct iou_shards *s);
+/* Every iou_prog_run() returns -EINTR at once (iou_prog_force_stop()),
+ * the wake signal repeated until each loop is out. Async-signal-safe. */
+void iou_shards_force_stop(struct iou_shards *s);
+
+/* Shard i's run, for --timing: CLOCK_MONOTONIC ns, and how often its
+ * thread slept (voluntary context switches) or was preempted. */
+struct iou_shard_timing {
+	unsigned long long run_start_ns, run_end_ns, detach_end_ns;
+	long sleeps, preempted;
+};
+int iou_shards_timing(const struct iou_shards *s, unsigned i,
+		      struct iou_shard_timing *t);
+
+/* Join the threads (a loaded, never run set is let go first), close
+ * every program. NULL is fine. */
+void iou_shards_close(struct iou_shards *s);
+
+/*
  * Probe the running kernel: struct io_uring_bpf_ops and both kfuncs in
  * vmlinux BTF, and whether a DEFER_TASKRUN | NO_SQARRAY | SQ_REWIND ring
  * can be created. Needs no privilege. 0 when everything is there;
@@ -345,10 +468,23 @@ unsigned long long iou_prog_phase_ns(const struct iou_prog *p,
  * Map the shared region of a running loader process PID (its memfd named
  * "iouops-shm", found through /proc/PID/fd) read-only, for live stats.
  * -ESRCH: no such process; -ENOENT: no such region in it; -EPROTO: the
- * region lacks IOU_CTL_MAGIC. Unmap with iou_shm_close().
+ * region lacks IOU_CTL_MAGIC. Unmap with iou_shm_close(). A process
+ * running shards has one region per shard ("iouops-shm.N"): this maps
+ * the lowest shard's.
  */
 int iou_shm_open_pid(int pid, volatile struct iou_ctl **ctl, size_t *size);
 void iou_shm_close(volatile struct iou_ctl *ctl, size_t size);
+
+/* Every region of PID, at most max, ordered by shard (-1, a program that
+ * is not a shard, first): how many, or the errors of iou_shm_open_pid().
+ * Unmap them with iou_shm_close_all(). */
+struct iou_shm_view {
+	volatile struct iou_ctl *ctl;
+	size_t size;
+	int shard;		/* N of "iouops-shm.N"; -1: "iouops-shm" */
+};
+int iou_shm_open_pid_all(int pid, struct iou_shm_view *views, size_t max);
+void iou_shm_close_all(struct iou_shm_view *views, size_t n);
 
 /* "1.2.3.4:80", "[::1]:80" or "::1:80" (numeric) into *ss; -EINVAL if it
  * is none of them. And back, "[::1]:80" style. */
@@ -387,5 +523,14 @@ int iou_exit_format(volatile const struct iou_ctl *ctl, char *buf, size_t len);
  * Returns how many there are (0: buf is ""), -EINVAL when len is 0. */
 int iou_counters_format(volatile const struct iou_ctl *ctl, char *buf,
 			size_t len);
+
+/* The counters of N control blocks (shards) added up by name, formatted as
+ * by iou_counters_format(), names in the order first met: each is the sum
+ * of its values, except one named last_*, max_* or *_max, which is the
+ * largest (an errno seen last, a high-water mark: their sum means
+ * nothing). At most 2 * IOU_NR_COUNTERS names. Returns how many, -EINVAL
+ * when len is 0. */
+int iou_counters_total_format(volatile const struct iou_ctl *const *ctls,
+			      size_t n, char *buf, size_t len);
 
 #endif /* IOUOPS_H */

@@ -54,10 +54,14 @@ struct iou_bpf_log {
 	size_t len;
 	char *verifier;		/* the verifier log cut out of it */
 };
-/* Capture libbpf's messages into log, and pass them on to o->log, until
- * iou_bpf_log_end(). libbpf has one print hook per process. */
+/* Capture libbpf's messages of this thread into log, and pass them on to
+ * o->log, until iou_bpf_log_end(). libbpf has one print hook per process;
+ * ours stays installed and sorts the messages by thread. */
 void iou_bpf_log_begin(struct iou_bpf_log *log, const struct iou_opts *o);
 void iou_bpf_log_end(void);
+/* Drop libbpf's messages of this thread (the kernel probe's), without
+ * swapping the process-wide hook under another thread's capture. */
+void iou_bpf_log_quiet(void);
 /* After a failed load: cut the verifier log out, and put the last line
  * libbpf printed into f->msg. */
 void iou_bpf_log_failed(struct iou_bpf_log *log, struct iou_fail *f);
@@ -75,10 +79,28 @@ int iou_shm_need_apply(struct bpf_object *obj, struct iou_opts *o);
 /* struct iou_res and --listen (see iouops_shared.h). */
 struct iou_netres;
 /* Before the ring exists: read iou_res, validate it, create the listening
- * socket, and grow o->cq_entries / o->shm_size to what it needs. A failure
- * is described in *f. */
+ * socket (or take LISTEN_FD, made beforehand, when >= 0: it is closed
+ * with the netres, or at once when the program has no use for it), and
+ * grow o->cq_entries / o->shm_size to what it needs. A failure is
+ * described in *f. */
 int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
-		       struct iou_fail *f, struct iou_netres **out);
+		       struct iou_fail *f, int listen_fd,
+		       struct iou_netres **out);
+/* The global that receives the --listen socket: IOU_SYM_LISTEN_FD (TCP),
+ * IOU_SYM_UDP_FD (UDP), or NULL when the program has neither. */
+const char *iou_listen_var(struct bpf_object *obj);
+/* --listen given to a program without such a global, or missing for one
+ * with it: -ENOENT / -EDESTADDRREQ, stage IOU_STAGE_LISTEN, in *f. */
+int iou_listen_check(struct bpf_object *obj, const struct iou_opts *o,
+		     struct iou_fail *f);
+/* A socket bound to SPEC ("IPv4:PORT", "[IPv6]:PORT"): UDP, or TCP and
+ * listening; with SO_REUSEPORT (the shards' group) and SO_INCOMING_CPU
+ * when incoming_cpu >= 0. The fd, with the bound address in *addr, or
+ * -errno with stage IOU_STAGE_LISTEN and a one-line detail in *f. */
+struct sockaddr_storage;
+int iou_listen_open(const char *spec, bool udp, bool reuseport,
+		    int incoming_cpu, struct sockaddr_storage *addr,
+		    struct iou_fail *f);
 /* After the shared region is registered: buffer ring, file table, and
  * the program's iou_res out fields and listen_fd. */
 int iou_netres_setup(struct iou_netres *n, struct bpf_object *obj,

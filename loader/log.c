@@ -43,8 +43,13 @@ int iou_fail(struct iou_fail *f, enum iou_stage stage, int err,
 
 /* ---- libbpf's messages: it has one global print hook ---- */
 
-static struct iou_bpf_log *capture_log;
-static const struct iou_opts *capture_opts;
+/*
+ * libbpf calls its print hook from the thread that opens or loads, so the
+ * capture is per thread: shards load in parallel, each into its own log
+ * (shards.c). A thread that captures nothing drops libbpf's messages.
+ */
+static __thread struct iou_bpf_log *capture_log;
+static __thread const struct iou_opts *capture_opts;
 
 static void log_append(struct iou_bpf_log *log, const char *s)
 {
@@ -95,6 +100,12 @@ void iou_bpf_log_end(void)
 {
 	capture_log = NULL;
 	capture_opts = NULL;
+}
+
+void iou_bpf_log_quiet(void)
+{
+	iou_bpf_log_end();
+	libbpf_set_print(libbpf_print);
 }
 
 /* libbpf brackets the verifier's output with these markers. */

@@ -114,25 +114,53 @@ void iou_format_sockaddr(const struct sockaddr_storage *ss, char *buf,
 	}
 }
 
-static int open_listener(struct iou_fail *f, struct iou_netres *n,
-			 const char *spec)
+const char *iou_listen_var(struct bpf_object *obj)
 {
-	socklen_t alen = sizeof(n->addr);
+	size_t size;
+	void *ptr;
+
+	if (!iou_global_find(obj, IOU_SYM_LISTEN_FD, &ptr, &size))
+		return IOU_SYM_LISTEN_FD;
+	if (!iou_global_find(obj, IOU_SYM_UDP_FD, &ptr, &size))
+		return IOU_SYM_UDP_FD;
+	return NULL;
+}
+
+int iou_listen_check(struct bpf_object *obj, const struct iou_opts *o,
+		     struct iou_fail *f)
+{
+	const char *var = iou_listen_var(obj);
+
+	if (!var && o->listen)
+		return iou_fail(f, IOU_STAGE_LISTEN, -ENOENT,
+			"--listen given, but the program has no listen_fd or "
+			"udp_fd global to receive the socket");
+	if (var && !o->listen)
+		return iou_fail(f, IOU_STAGE_LISTEN, -EDESTADDRREQ,
+			"the program needs a socket (it has a %s global): "
+			"give --listen ADDR:PORT", var);
+	return 0;
+}
+
+int iou_listen_open(const char *spec, bool udp, bool reuseport,
+		    int incoming_cpu, struct sockaddr_storage *addr,
+		    struct iou_fail *f)
+{
+	socklen_t alen = sizeof(*addr);
 	int one = 1, fd, err;
 
-	if (iou_parse_sockaddr(spec, &n->addr))
+	if (iou_parse_sockaddr(spec, addr))
 		return iou_fail(f, IOU_STAGE_LISTEN, -EINVAL,
 			"--listen '%s': expected IPv4:PORT or [IPv6]:PORT "
 			"(numeric, port 0-65535)", spec);
 	/* a program with udp_fd gets a bound datagram socket instead */
-	fd = socket(n->addr.ss_family, (strcmp(n->fd_var, IOU_SYM_UDP_FD) ?
-		    SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+	fd = socket(addr->ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) |
+		    SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return iou_fail(f, IOU_STAGE_LISTEN, -errno,
 				     "--listen %s: socket: %s", spec,
 				     strerror(errno));
-	n->listen_fd = fd;
-	if (!strcmp(n->fd_var, IOU_SYM_UDP_FD)) {
+	if (udp) {
 		/* UDP drops what the socket cannot queue: give bursts room
 		 * (FORCE: past rmem_max, when privileged) */
 		int rcvbuf = 8 << 20;
@@ -143,22 +171,63 @@ static int open_listener(struct iou_fail *f, struct iou_netres *n,
 				   sizeof(rcvbuf));
 	}
 	/* a restarted server must not wait out TIME_WAIT; Linux still
-	 * refuses a second listener on the same address */
+	 * refuses a second listener on the same address, unless every
+	 * one of them (shards: ours only, same user) sets SO_REUSEPORT */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&n->addr,
-		 n->addr.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-						 sizeof(struct sockaddr_in))) {
+	if (reuseport &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) {
 		err = -errno;
+		goto fail;
+	}
+	/* steering: the reuseport group picks the socket whose
+	 * SO_INCOMING_CPU is the CPU the packet arrived on */
+	if (incoming_cpu >= 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &incoming_cpu,
+		       sizeof(incoming_cpu))) {
+		err = -errno;
+		goto fail;
+	}
+	if (bind(fd, (struct sockaddr *)addr,
+		 addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					       sizeof(struct sockaddr_in))) {
+		err = -errno;
+		close(fd);
 		return iou_fail(f, IOU_STAGE_LISTEN, err,
 			"--listen %s: %s", spec,
 			err == -EADDRINUSE ? "address already in use" :
 			err == -EADDRNOTAVAIL ? "address is not local (no interface has it)" :
 			strerror(-err));
 	}
-	if ((!strcmp(n->fd_var, IOU_SYM_LISTEN_FD) && listen(fd, SOMAXCONN)) ||
+	if ((!udp && listen(fd, SOMAXCONN)) ||
+	    getsockname(fd, (struct sockaddr *)addr, &alen)) {
+		err = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return iou_fail(f, IOU_STAGE_LISTEN, err, "--listen %s: %s", spec,
+			strerror(-err));
+}
+
+/* A socket made beforehand (shards: one per shard, SO_REUSEPORT) must
+ * be of the kind the program's global asks for. */
+static int adopt_listener(struct iou_fail *f, struct iou_netres *n, int fd)
+{
+	socklen_t alen = sizeof(n->addr), tlen = sizeof(int);
+	int type;
+
+	n->listen_fd = fd;	/* ours now: iou_netres_free() closes it */
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) ||
 	    getsockname(fd, (struct sockaddr *)&n->addr, &alen))
 		return iou_fail(f, IOU_STAGE_LISTEN, -errno,
-				     "--listen %s: %s", spec, strerror(errno));
+				"the listening socket given: %s",
+				strerror(errno));
+	if (type != (strcmp(n->fd_var, IOU_SYM_UDP_FD) ? SOCK_STREAM :
+		     SOCK_DGRAM))
+		return iou_fail(f, IOU_STAGE_LISTEN, -EPROTOTYPE,
+				"the socket given is not the kind %s takes",
+				n->fd_var);
 	return 0;
 }
 
@@ -214,7 +283,8 @@ static int check_res(struct bpf_object *obj, struct iou_fail *f,
 }
 
 int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
-		       struct iou_fail *f, struct iou_netres **out)
+		       struct iou_fail *f, int listen_fd,
+		       struct iou_netres **out)
 {
 	struct iou_netres *n;
 	struct iou_res *r;
@@ -223,8 +293,11 @@ int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
 	int err;
 
 	n = calloc(1, sizeof(*n));
-	if (!n)
+	if (!n) {
+		if (listen_fd >= 0)
+			close(listen_fd);
 		return -ENOMEM;
+	}
 	n->listen_fd = -1;
 	*out = n;
 	r = &n->res;
@@ -242,24 +315,24 @@ int iou_netres_prepare(struct bpf_object *obj, struct iou_opts *o,
 			return err;
 	}
 
-	n->fd_var = IOU_SYM_LISTEN_FD;
-	if (iou_global_find(obj, n->fd_var, &ptr, &size) &&
-	    !iou_global_find(obj, IOU_SYM_UDP_FD, &ptr, &size))
-		n->fd_var = IOU_SYM_UDP_FD;
-	if (iou_global_find(obj, n->fd_var, &ptr, &size)) {
-		if (o->listen)
-			return iou_fail(f, IOU_STAGE_LISTEN, -ENOENT,
-				"--listen given, but the program has no "
-				"listen_fd or udp_fd global to receive the "
-				"socket");
-	} else if (!o->listen) {
-		return iou_fail(f, IOU_STAGE_LISTEN, -EDESTADDRREQ,
-			"the program needs a socket (it has a %s global): "
-			"give --listen ADDR:PORT", n->fd_var);
-	} else {
-		err = open_listener(f, n, o->listen);
+	n->fd_var = iou_listen_var(obj);
+	err = iou_listen_check(obj, o, f);
+	if (err || !n->fd_var) {
+		if (listen_fd >= 0)
+			close(listen_fd);
 		if (err)
 			return err;
+	} else if (listen_fd >= 0) {
+		err = adopt_listener(f, n, listen_fd);
+		if (err)
+			return err;
+	} else {
+		err = iou_listen_open(o->listen,
+				      !strcmp(n->fd_var, IOU_SYM_UDP_FD),
+				      false, -1, &n->addr, f);
+		if (err < 0)
+			return err;
+		n->listen_fd = err;
 	}
 
 	if (!n->has_res) {

@@ -43,25 +43,17 @@ bool iou_can_load_bpf(void)
 #undef HAS
 }
 
-static int no_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
 static int probe_btf(char *why, size_t why_len)
 {
 	static const char *const kfuncs[] = {
 		"bpf_io_uring_submit_sqes", "bpf_io_uring_get_region",
 	};
-	libbpf_print_fn_t old = libbpf_set_print(no_print);
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct btf *btf;
 	int err = 0;
 	size_t i;
 
-	libbpf_set_print(old);
+	iou_bpf_log_quiet();
+	btf = btf__load_vmlinux_btf();
 	if (!btf) {
 		snprintf(why, why_len, "kernel has no BTF (/sys/kernel/btf/vmlinux): "
 			 "io_uring BPF ops need CONFIG_DEBUG_INFO_BTF");

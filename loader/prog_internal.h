@@ -59,6 +59,11 @@ struct iou_prog {
 	int *kept_fds;		/* files opened for the program (--in/--out) */
 	size_t nr_kept_fds;
 	struct iou_netres *net;	/* iou_res resources, --listen socket */
+	/* shards.c: this program's shard (-1: not one; names the region's
+	 * memfd iouops-shm.N) and the listening socket it made for it
+	 * (-1: none; load hands it to net, close closes it otherwise) */
+	int shard;
+	int listen_preset;
 	struct iou_root *root;	/* --root files (services/files_root.c) */
 	volatile sig_atomic_t stop_requested;
 	volatile sig_atomic_t force_stop;

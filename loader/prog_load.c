@@ -168,7 +168,9 @@ static int load_steps(struct iou_prog *p)
 	err = iou_shm_need_apply(p->obj, &p->opts);
 	if (err)
 		return err;
-	err = iou_netres_prepare(p->obj, &p->opts, &p->fail, &p->net);
+	err = iou_netres_prepare(p->obj, &p->opts, &p->fail, p->listen_preset,
+				 &p->net);
+	p->listen_preset = -1;	/* net's now, whatever happened */
 	if (!err)
 		err = iou_root_place(p->root, &p->opts, &p->fail);
 	if (err)

@@ -71,6 +71,8 @@ int iou_prog_open(const char *path, const struct iou_opts *opts,
 	iou_prog_stamp(p, IOU_PHASE_START);
 	p->ring_fd = -1;
 	p->shm_fd = -1;
+	p->shard = -1;
+	p->listen_preset = -1;
 	p->fail.stage = IOU_STAGE_OPEN;
 	p->path = strdup(path);
 	if (!p->path) {
@@ -150,6 +152,8 @@ void iou_prog_close(struct iou_prog *p)
 	bpf_object__close(p->obj);
 	btf__free(p->shm_btf);
 	iou_netres_free(p->net);	/* the listening socket */
+	if (p->listen_preset >= 0)	/* made for a load that never came */
+		close(p->listen_preset);
 	iou_root_free(p->root);		/* --root's file table */
 	if (p->shm)
 		munmap(p->shm, p->shm_size);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -104,7 +105,15 @@ int iou_prog_setup_shm(struct iou_prog *p)
 	if (size > UINT32_MAX)
 		return -E2BIG;
 
-	p->shm_fd = memfd_create(IOU_SHM_MEMFD_NAME, MFD_CLOEXEC);
+	/* a shard's is iouops-shm.N: iouops stat tells them apart */
+	if (p->shard >= 0) {
+		char name[sizeof(IOU_SHM_MEMFD_NAME) + 12];
+
+		snprintf(name, sizeof(name), IOU_SHM_MEMFD_NAME ".%d", p->shard);
+		p->shm_fd = memfd_create(name, MFD_CLOEXEC);
+	} else {
+		p->shm_fd = memfd_create(IOU_SHM_MEMFD_NAME, MFD_CLOEXEC);
+	}
 	if (p->shm_fd < 0)
 		return -errno;
 	/* memfds are born 0777: only our own user may open it again */

@@ -88,9 +88,13 @@ out:
 
 bool iou_kernel_has_timeout_imm(void)
 {
-	static int known = -1;	/* one probe per process */
+	static int known = -1;	/* one probe per process (shards may race
+				 * to it: both get the same answer) */
+	int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
 
-	if (known < 0)
-		known = try_immediate_timeout() == 1;
-	return known;
+	if (v < 0) {
+		v = try_immediate_timeout() == 1;
+		__atomic_store_n(&known, v, __ATOMIC_RELAXED);
+	}
+	return v;
 }

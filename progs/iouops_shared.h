@@ -40,7 +40,10 @@
 #define IOU_SYM_DST_FD		"dst_fd"	/* int: --dst PATH (written) */
 #define IOU_SYM_HTTP_FILES	"http_files"	/* const struct http_files: --root DIR */
 #define IOU_SYM_TIMEOUT_IMM	"iou_timeout_imm" /* __u32: timeouts in the SQE */
-#define IOU_SHM_MEMFD_NAME	"iouops-shm"	/* memfd of the shared region */
+#define IOU_SYM_SHARDABLE	"iou_shardable"	/* __u32: may it run as --shards? */
+#define IOU_SYM_SHARD		"iou_shard"	/* __u32: its shard, 0..N-1 */
+#define IOU_SHM_MEMFD_NAME	"iouops-shm"	/* memfd of the shared region
+						 * (a shard's: iouops-shm.N) */
 
 /* Ring geometry, filled by the loader after io_uring_setup(). All offsets
  * named *_off are byte offsets into the rings region (IOU_REGION_CQ), as

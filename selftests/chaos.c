@@ -2,7 +2,7 @@
 /*
  * Kill at any moment: every shipped program (nops, echo with clients
  * connected, udp_echo with a client, cp mid-copy, mbox with a client
- * process) gets SIGKILL, SIGINT, SIGTERM, SIGINT twice or SIGINT then
+ * process, and nops and echo as --shards 2) gets SIGKILL, SIGINT, SIGTERM, SIGINT twice or SIGINT then
  * SIGKILL at a random moment of its life (start-up, load, verify, attach,
  * first step, running, stopping). After each: the loader ended the way
  * that signal allows (never a crash, never a hang past the first signal),
@@ -70,7 +70,7 @@ static bool status_ok(const struct hostile_run *r, enum pattern pat,
 
 HOSTILE_FIXTURE(chaos);
 
-TEST_F_TIMEOUT(chaos, kill, "kill at any moment: nops, echo, udp_echo, cp, mbox; nothing left, port free, cp never falsely complete", 300)
+TEST_F_TIMEOUT(chaos, kill, "kill at any moment: nops, echo, udp_echo, cp, mbox, nops and echo --shards 2; nothing left, port free, cp never falsely complete", 300)
 {
 	unsigned kills = 10, done = 0, by[NR_PATTERNS][NR_MOMENTS] = { 0 };
 	double est_running[HOSTILE_NR_PROGS], t0 = st_now();

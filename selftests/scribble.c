@@ -2,7 +2,8 @@
 /*
  * Untrusted shared memory: while each shipped program runs with its
  * workload, another process maps its region (the memfd iouops-shm through
- * /proc/PID/fd, as `iouops stat` does) read-write and scribbles over it:
+ * /proc/PID/fd, as `iouops stat` does; with --shards, every shard's
+ * iouops-shm.N) read-write and scribbles over it:
  * random bytes, or plausible but wrong values (huge indexes, ring heads
  * past tails, stop requests, counter names without a NUL, bogus exit
  * kinds). The program must keep running or stop with a clear error, end
@@ -162,6 +163,14 @@ static int stat_survives(pid_t pid)
 	return 0;
 }
 
+#define MAX_REGIONS	4	/* a run with shards: one region each */
+
+static void unmap_all(void **regions, size_t *sizes, int nr)
+{
+	for (int k = 0; k < nr; k++)
+		munmap(regions[k], sizes[k]);
+}
+
 /* One program, one mode; 0 or -errno with diagnostics. *OUTCOME says how
  * it ended, for the figures. */
 static int scribble_one(enum hostile_prog prog, enum mode mode,
@@ -170,18 +179,24 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 			unsigned *nr_corrupt)
 {
 	static struct hostile_run r;	/* a failed assertion shows r.cmd */
-	size_t size = 0;
-	uint8_t *shm = NULL;
+	size_t sizes[MAX_REGIONS] = { 0 }, size;
+	void *regions[MAX_REGIONS] = { NULL };
+	uint8_t *shm;
+	int nr = 0, want, k, err;
 	double end;
 	bool ended_early = false, ok_exit, corrupt;
-	int err;
 
 	err = hostile_start(&r, h, prog);
 	if (err)
 		return err;
+	/* with shards: every shard's region, once every one exists */
 	err = hostile_wait_running(&r);
-	if (!err)
-		err = hostile_map_shm(r.cmd.pid, (void **)&shm, &size);
+	want = hostile_prog_shards(prog) ? (int)hostile_prog_shards(prog) : 1;
+	while (!err && nr < want) {
+		unmap_all(regions, sizes, nr);
+		nr = hostile_map_all_shm(r.cmd.pid, regions, sizes, MAX_REGIONS);
+		err = nr < 0 ? nr : hostile_pump(&r, 10) ? -ECHILD : 0;
+	}
 	if (err) {
 		st_diag("%s did not start: %d", hostile_prog_names[prog], err);
 		st_cmd_diag(&r.cmd);
@@ -191,6 +206,9 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 		end = st_now() + ms / 1000.0;
 		while (st_now() < end && !ended_early) {
 			for (int i = 0; i < 64; i++) {
+				k = (int)hostile_below((uint64_t)nr);
+				shm = regions[k];
+				size = sizes[k];
 				if (mode == MODE_RANDOM)
 					scribble_random(shm, size);
 				else
@@ -198,8 +216,8 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 			}
 			ended_early = hostile_pump(&r, 1);
 		}
-		if (spare_stop)
-			ctl_stop_clear(shm);
+		for (k = 0; spare_stop && k < nr; k++)
+			ctl_stop_clear(regions[k]);
 		if (!ended_early && stat_survives(r.cmd.pid)) {
 			err = -EIO;
 			goto out;
@@ -212,8 +230,8 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 		kill(r.cmd.pid, SIGINT);
 		end = st_now() + 30;
 		while (r.cmd.pid && st_now() < end) {
-			if (mode == MODE_EXIT_RECORD)
-				forge_exit(shm);
+			for (k = 0; mode == MODE_EXIT_RECORD && k < nr; k++)
+				forge_exit(regions[k]);
 			hostile_pump(&r, mode == MODE_EXIT_RECORD ? 0 : 50);
 		}
 		if (r.cmd.pid) {
@@ -224,8 +242,8 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 			goto out;
 		}
 	}
-	munmap(shm, size);
-	shm = NULL;
+	unmap_all(regions, sizes, nr);
+	nr = 0;
 	snprintf(outcome, outcome_len, "%s status %d", ended_early ?
 		 "ended by itself," : "stopped on SIGINT,", r.cmd.status);
 	if (r.cmd.signo) {
@@ -267,8 +285,7 @@ static int scribble_one(enum hostile_prog prog, enum mode mode,
 	if (err)
 		st_cmd_diag(&r.cmd);
 out:
-	if (shm)
-		munmap(shm, size);
+	unmap_all(regions, sizes, nr);
 	hostile_cleanup(&r);
 	return err;
 }

@@ -21,8 +21,25 @@
 #include "mbox.h"
 
 const char *const hostile_prog_names[HOSTILE_NR_PROGS] = {
-	"nops", "echo", "udp_echo", "cp", "mbox",
+	"nops", "echo", "udp_echo", "cp", "mbox", "nops x2", "echo x2",
 };
+
+unsigned hostile_prog_shards(enum hostile_prog prog)
+{
+	return prog == HOSTILE_NOPS_SHARDS || prog == HOSTILE_ECHO_SHARDS ? 2 : 0;
+}
+
+/* The program a run loads, and whether it is the echo server. */
+static const char *prog_file(enum hostile_prog prog)
+{
+	return prog == HOSTILE_NOPS_SHARDS ? "nops" :
+	       prog == HOSTILE_ECHO_SHARDS ? "echo" : hostile_prog_names[prog];
+}
+
+static bool is_echo(enum hostile_prog prog)
+{
+	return prog == HOSTILE_ECHO || prog == HOSTILE_ECHO_SHARDS;
+}
 
 #define CP_SIZE		(16ULL << 20)
 
@@ -93,6 +110,19 @@ int hostile_map_shm(pid_t pid, void **shm, size_t *size)
 	return iou_mbox_map(pid, fd, shm, size);
 }
 
+int hostile_map_all_shm(pid_t pid, void **shm, size_t *size, int max)
+{
+	int fds[8], nr, n = 0, err = -ENOENT;
+
+	nr = st_shm_fds_of(pid, fds, max < 8 ? max : 8);
+	for (int i = 0; i < nr; i++) {
+		err = iou_mbox_map(pid, fds[i], &shm[n], &size[n]);
+		if (!err)
+			n++;
+	}
+	return n ? n : nr < 0 ? nr : err;
+}
+
 /* Post NOPs and short TIMEOUTs until the program goes away. */
 static void mbox_client(pid_t server)
 {
@@ -139,21 +169,26 @@ static int start_prog(struct hostile_run *r, const struct hostile_fixture *h,
 		      enum hostile_prog prog, uint64_t cp_size, const char *set)
 {
 	char listen[32], total[] = "total=1000000000";
-	char *argv[12] = { (char *)st_cli(), "load",
-			   (char *)hostile_prog_names[prog] };
+	char *argv[14] = { (char *)st_cli(), "load", (char *)prog_file(prog) };
 	int n = 3, err;
 
 	memset(r, 0, sizeof(*r));
 	r->prog = prog;
 	r->cmd.pid = 0;
+	if (hostile_prog_shards(prog)) {
+		argv[n++] = "--shards";
+		argv[n++] = "2";
+	}
 	switch (prog) {
 	case HOSTILE_NOPS:
+	case HOSTILE_NOPS_SHARDS:
 		argv[n++] = "--set";
 		argv[n++] = total;
 		break;
 	case HOSTILE_ECHO:
+	case HOSTILE_ECHO_SHARDS:
 	case HOSTILE_UDP_ECHO:
-		r->port = free_port(prog == HOSTILE_ECHO ? SOCK_STREAM : SOCK_DGRAM);
+		r->port = free_port(is_echo(prog) ? SOCK_STREAM : SOCK_DGRAM);
 		if (r->port < 0)
 			return r->port;
 		snprintf(listen, sizeof(listen), "127.0.0.1:%d", r->port);
@@ -236,7 +271,7 @@ static void start_client(struct hostile_run *r)
 		"-q", "--timeout", "600", NULL };
 	char *udp[] = { (char *)st_build_path("samples/udp-echo-client"), addr,
 		"-c", "4", "-n", "1000000", NULL };
-	char *const *argv = r->prog == HOSTILE_ECHO ? echo : udp;
+	char *const *argv = is_echo(r->prog) ? echo : udp;
 	int null;
 	pid_t c;
 
@@ -261,7 +296,7 @@ int hostile_pump(struct hostile_run *r, int ms)
 	int done = st_cmd_pump(&r->cmd, ms);
 
 	if (!done && !r->client_started &&
-	    (r->prog == HOSTILE_ECHO || r->prog == HOSTILE_UDP_ECHO) &&
+	    (is_echo(r->prog) || r->prog == HOSTILE_UDP_ECHO) &&
 	    r->cmd.out && strstr(r->cmd.out, "listening on "))
 		start_client(r);
 	return done;
@@ -434,7 +469,7 @@ int hostile_check_clean(const struct hostile_census *base,
 		if (hostile_census(&now))
 			return -EIO;
 		port = r->port > 0 &&
-		       port_taken(r->port, r->prog == HOSTILE_ECHO);
+		       port_taken(r->port, is_echo(r->prog));
 		if (now.links <= base->links && now.maps <= base->maps &&
 		    now.progs <= base->progs && now.rings <= base->rings &&
 		    !port)

@@ -20,10 +20,14 @@ enum hostile_prog {
 	HOSTILE_UDP_ECHO,	/* with udp-echo-client */
 	HOSTILE_CP,		/* copying a 16 MiB file */
 	HOSTILE_MBOX,		/* with a client process posting commands */
+	HOSTILE_NOPS_SHARDS,	/* nops --shards 2 */
+	HOSTILE_ECHO_SHARDS,	/* echo --shards 2, with echo-client */
 	HOSTILE_NR_PROGS,
 };
 
 extern const char *const hostile_prog_names[HOSTILE_NR_PROGS];
+/* The shards a run of PROG has (its regions iouops-shm.N), 0: none. */
+unsigned hostile_prog_shards(enum hostile_prog prog);
 
 /* One run of a program and its workload. */
 struct hostile_run {
@@ -108,6 +112,9 @@ bool hostile_prog_running(pid_t pid);
 int hostile_wait_running(struct hostile_run *r);
 /* Map the shared region of PID read-write (whole memfd). 0 or -errno. */
 int hostile_map_shm(pid_t pid, void **shm, size_t *size);
+/* Every shared region of PID (a run with shards has one per shard),
+ * read-write, at most MAX: how many, or -errno. */
+int hostile_map_all_shm(pid_t pid, void **shm, size_t *size, int max);
 
 /* What the system holds now. */
 int hostile_census(struct hostile_census *c);

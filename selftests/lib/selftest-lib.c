@@ -759,31 +759,36 @@ uint64_t st_out_field(const char *text, const char *name)
 	return strtoull(last + strlen(key), NULL, 0);
 }
 
-int st_shm_fd_of(pid_t pid)
+int st_shm_fds_of(pid_t pid, int *fds, int max)
 {
 	static const char link[] = "/memfd:" IOU_SHM_MEMFD_NAME;
 	char dir[64], path[320], target[128];
 	struct dirent *de;
-	int fd = -ENOENT;
+	int n = 0;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
 	d = opendir(dir);
 	if (!d)
 		return -errno;
-	while ((de = readdir(d))) {
-		ssize_t n;
+	while (n < max && (de = readdir(d))) {
+		ssize_t len;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n <= 0)
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
 			continue;
-		target[n] = '\0';
-		if (!strncmp(target, link, strlen(link))) {
-			fd = atoi(de->d_name);
-			break;
-		}
+		target[len] = '\0';
+		if (!strncmp(target, link, strlen(link)))
+			fds[n++] = atoi(de->d_name);
 	}
 	closedir(d);
-	return fd;
+	return n ? n : -ENOENT;
+}
+
+int st_shm_fd_of(pid_t pid)
+{
+	int fd, n = st_shm_fds_of(pid, &fd, 1);
+
+	return n < 0 ? n : fd;
 }

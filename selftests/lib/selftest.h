@@ -430,6 +430,9 @@ uint64_t st_counter_or_max(volatile struct iou_ctl *ctl, const char *name);
 /* The number, in process PID, of the fd of its shared region (the memfd
  * "iouops-shm", found through /proc/PID/fd); -ENOENT if it has none. */
 int st_shm_fd_of(pid_t pid);
+/* All of them (a process running shards has one per shard, memfds
+ * "iouops-shm.N"), at most MAX: how many, or -ENOENT / -errno. */
+int st_shm_fds_of(pid_t pid, int *fds, int max);
 /* Print `# exit: KIND (reason) code=N steps=N` and the counters. */
 void st_diag_ctl(volatile struct iou_ctl *ctl);
 /* Open BUILD/PATH_REL with default options, set NAME=VALUE pairs
